@@ -1,0 +1,17 @@
+import type { Command } from "commander";
+import { UsageError } from "../errors.js";
+import { run } from "./run.js";
+
+// Placeholder registration: replaced by the issue that delivers `launch`.
+export function register(program: Command): void {
+  program
+    .command("launch")
+    .description("build, push and create/update the agent runtime (not implemented yet)")
+    .allowUnknownOption()
+    .action(async (...args: unknown[]) => {
+      const command = args[args.length - 1] as Command;
+      await run(command, async () => {
+        throw new UsageError("`launch` is not implemented yet.");
+      });
+    });
+}

@@ -1,0 +1,71 @@
+/**
+ * agentcore-ts: the program, its global flags and the command list. Each command lives in its own
+ * file under src/cli/ (registration only) and calls an operation under src/operations/.
+ * Nothing heavy is imported here: operations and the AWS SDK load inside the command that runs.
+ */
+import { Command, CommanderError } from "commander";
+import { register as registerCognito } from "./cognito.js";
+import { register as registerConfigure } from "./configure.js";
+import { register as registerDestroy } from "./destroy.js";
+import { register as registerInvoke } from "./invoke.js";
+import { register as registerLaunch } from "./launch.js";
+import { register as registerQuickstart } from "./quickstart.js";
+import { register as registerStatus } from "./status.js";
+import { register as registerToken } from "./token.js";
+
+export const VERSION = "0.1.0";
+
+export function buildProgram(): Command {
+  const program = new Command("agentcore-ts")
+    .description("Take an agent to Amazon Bedrock AgentCore Runtime with Inbound Auth (OAuth/JWT: Amazon Cognito or any OIDC issuer).")
+    .version(VERSION, "-V, --version")
+    .option("--region <region>", "AWS region (else AWS_REGION, AWS_DEFAULT_REGION, the profile's region, .agentcore.json)")
+    .option("--profile <name>", "AWS shared-config profile (else AWS_PROFILE)")
+    .option("--json", "print one machine-readable JSON document on stdout")
+    .option("--verbose", "print details and stack traces")
+    .option("--non-interactive", "never prompt (also when stdin is not a terminal or CI=true)")
+    .showHelpAfterError("(run with --help for usage)")
+    .exitOverride()
+    .addHelpText(
+      "after",
+      `
+Workflow:
+  $ agentcore-ts quickstart --local        the whole workflow offline, on an embedded Cognito
+  $ agentcore-ts cognito setup             user pool, app client, test user, access token
+  $ agentcore-ts configure --entrypoint agent.py
+  $ agentcore-ts launch                    build (linux/arm64), push, create/update the runtime
+  $ agentcore-ts invoke '{"prompt":"Hello"}' --bearer`,
+    );
+  for (const register of [
+    registerQuickstart,
+    registerCognito,
+    registerConfigure,
+    registerLaunch,
+    registerStatus,
+    registerInvoke,
+    registerToken,
+    registerDestroy,
+  ]) {
+    register(program);
+  }
+  return program;
+}
+
+export async function main(argv: string[] = process.argv): Promise<void> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv);
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // Help and version exit 0; every other commander error is a usage error (exit 2).
+      process.exitCode = error.exitCode === 0 ? 0 : 2;
+      return;
+    }
+    throw error;
+  }
+}
+
+await main();
+// Leftover keep-alive sockets must not hold a finished command open; foreground commands (launch --local)
+// only return from main() once they have stopped.
+process.exit(process.exitCode ?? 0);

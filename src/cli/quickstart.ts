@@ -1,0 +1,17 @@
+import type { Command } from "commander";
+import { UsageError } from "../errors.js";
+import { run } from "./run.js";
+
+// Placeholder registration: replaced by the issue that delivers `quickstart`.
+export function register(program: Command): void {
+  program
+    .command("quickstart")
+    .description("the whole workflow offline (not implemented yet)")
+    .allowUnknownOption()
+    .action(async (...args: unknown[]) => {
+      const command = args[args.length - 1] as Command;
+      await run(command, async () => {
+        throw new UsageError("`quickstart` is not implemented yet.");
+      });
+    });
+}

@@ -1,0 +1,80 @@
+/**
+ * The bridge between commander and an operation: builds the CommandContext from the global flags,
+ * runs the handler, prints errors (message + hint; the stack only with --verbose) and sets the exit
+ * code. No command file catches errors itself.
+ */
+import type { Command } from "commander";
+import { AgentcoreError, toAgentcoreError } from "../errors.js";
+import { ConsoleOutput } from "../ui/output.js";
+import { InquirerPrompter, NonInteractivePrompter, isInteractive } from "../ui/prompts.js";
+import { colorsFor } from "../ui/style.js";
+import { createContext, type CommandContext, type GlobalOptions } from "./context.js";
+
+/** What a handler may return: a non-zero exit code for "ran fine, but the answer is no" (e.g. token verify). */
+export interface CommandOutcome {
+  exitCode?: number;
+}
+
+interface RawGlobals {
+  region?: string;
+  profile?: string;
+  json?: boolean;
+  verbose?: boolean;
+  nonInteractive?: boolean;
+  interactive?: boolean;
+}
+
+export function globalsOf(command: Command): GlobalOptions {
+  const raw = command.optsWithGlobals<RawGlobals>();
+  return {
+    region: raw.region,
+    profile: raw.profile,
+    json: raw.json === true,
+    verbose: raw.verbose === true,
+    // commander turns --non-interactive into { interactive: false }.
+    nonInteractive: raw.nonInteractive === true || raw.interactive === false,
+  };
+}
+
+export async function run(
+  command: Command,
+  handler: (ctx: CommandContext) => Promise<void | CommandOutcome>,
+): Promise<void> {
+  const globals = globalsOf(command);
+  const output = new ConsoleOutput({ json: globals.json, verbose: globals.verbose });
+  const interactive = !globals.json && isInteractive({ nonInteractive: globals.nonInteractive });
+  const ctx = createContext({
+    cwd: process.cwd(),
+    env: process.env,
+    globals: { ...globals, nonInteractive: !interactive },
+    output,
+    prompter: interactive ? new InquirerPrompter() : new NonInteractivePrompter(),
+    stdin: process.stdin,
+  });
+  try {
+    const outcome = await handler(ctx);
+    if (outcome && outcome.exitCode !== undefined) process.exitCode = outcome.exitCode;
+  } catch (error) {
+    reportError(error, globals);
+  }
+}
+
+export function reportError(error: unknown, globals: Pick<GlobalOptions, "json" | "verbose">): void {
+  // Ctrl-C inside an @inquirer prompt: leave quietly with the conventional code.
+  if (error instanceof Error && error.name === "ExitPromptError") {
+    process.exitCode = 130;
+    return;
+  }
+  const failure = toAgentcoreError(error);
+  const c = colorsFor(process.stderr);
+  process.stderr.write(`${c.red("✖")} ${failure.message}\n`);
+  if (failure.hint) process.stderr.write(`  ${c.dim("hint:")} ${failure.hint}\n`);
+  if (globals.verbose) {
+    const root = failure.cause instanceof Error ? failure.cause : failure;
+    process.stderr.write(`${c.dim(root.stack ?? String(root))}\n`);
+  } else if (!(error instanceof AgentcoreError)) {
+    process.stderr.write(`  ${c.dim("(run with --verbose for details)")}\n`);
+  }
+  if (globals.json) process.stdout.write(`${JSON.stringify(failure.toJSON(), null, 2)}\n`);
+  process.exitCode = failure.exitCode;
+}

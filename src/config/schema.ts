@@ -1,0 +1,133 @@
+/**
+ * The .agentcore.json schema (zod). Objects are "loose": fields this version does not know are kept
+ * on read and written back untouched, so commands never drop what another command (or a newer
+ * agentcore-ts) wrote.
+ */
+import { z } from "zod";
+import {
+  AGENT_NAME,
+  ENV_KEY,
+  MAX_ENV_VALUE,
+  MAX_ENV_VARS,
+  MAX_HEADER_ALLOWLIST,
+  ROLE_ARN,
+  SCOPE,
+  discoveryUrlProblem,
+  headerNameProblem,
+} from "./patterns.js";
+
+export const CONFIG_FILE_NAME = ".agentcore.json";
+export const CONFIG_VERSION = 1;
+
+const nonEmptyStrings = z.array(z.string().min(1)).min(1);
+
+export const customJwtAuthorizerSchema = z
+  .looseObject({
+    discoveryUrl: z.string().superRefine((url, ctx) => {
+      const problem = discoveryUrlProblem(url);
+      if (problem) ctx.addIssue({ code: "custom", message: problem });
+    }),
+    allowedClients: nonEmptyStrings.optional(),
+    allowedAudience: nonEmptyStrings.optional(),
+    allowedScopes: z.array(z.string().regex(SCOPE, "scopes are 1-255 printable characters without spaces, quotes or backslashes")).min(1).optional(),
+    customClaims: z.array(z.unknown()).min(1).optional(),
+  })
+  .refine(
+    (a) => Boolean(a.allowedClients?.length || a.allowedAudience?.length || a.allowedScopes?.length || a.customClaims?.length),
+    { message: "set at least one of allowedClients, allowedAudience, allowedScopes or customClaims" },
+  );
+
+/** A union in the API: exactly one member, customJWTAuthorizer. */
+export const authorizerConfigurationSchema = z.strictObject({ customJWTAuthorizer: customJwtAuthorizerSchema });
+
+export const headerAllowlistSchema = z
+  .array(
+    z.string().superRefine((name, ctx) => {
+      const problem = headerNameProblem(name);
+      if (problem) ctx.addIssue({ code: "custom", message: problem });
+    }),
+  )
+  .max(MAX_HEADER_ALLOWLIST, `at most ${MAX_HEADER_ALLOWLIST} headers`)
+  .refine((names) => new Set(names.map((n) => n.toLowerCase())).size === names.length, {
+    message: "header names must be unique (case-insensitive)",
+  });
+
+export const environmentVariablesSchema = z
+  .record(z.string().regex(ENV_KEY, "keys are 1-100 characters"), z.string().max(MAX_ENV_VALUE))
+  .refine((vars) => Object.keys(vars).length <= MAX_ENV_VARS, { message: `at most ${MAX_ENV_VARS} variables` });
+
+export const deploymentSchema = z.looseObject({
+  runtimeId: z.string().optional(),
+  runtimeArn: z.string().optional(),
+  runtimeVersion: z.string().optional(),
+  imageUri: z.string().optional(),
+  ecrRepositoryUri: z.string().optional(),
+  executionRoleArn: z.string().optional(),
+  /** True when agentcore-ts created the execution role (only such roles are ever changed or deleted). */
+  executionRoleCreated: z.boolean().optional(),
+  /** Hash of image + configuration last sent, to skip a launch that would change nothing. */
+  configurationHash: z.string().optional(),
+  updatedAt: z.string().optional(),
+});
+
+export const agentSchema = z.looseObject({
+  name: z.string().regex(AGENT_NAME, "must start with a letter and hold only letters, digits and '_' (1-48 characters)"),
+  /** Relative to the directory holding .agentcore.json. */
+  entrypoint: z.string().min(1),
+  language: z.enum(["python", "node"]),
+  platform: z.literal("linux/arm64").default("linux/arm64"),
+  region: z.string().min(1).optional(),
+  executionRole: z.union([z.literal("auto"), z.string().regex(ROLE_ARN, "must be an IAM role ARN or \"auto\"")]).default("auto"),
+  /** Repository name, or "auto" to derive one from the agent name at launch. */
+  ecrRepository: z.string().min(1).default("auto"),
+  /** requirements.txt / pyproject.toml (python) or package.json (node), relative to the config directory. */
+  requirementsFile: z.string().min(1).nullable().default(null),
+  /** null = IAM (SigV4) inbound auth. */
+  authorizerConfiguration: authorizerConfigurationSchema.nullable().default(null),
+  requestHeaderAllowlist: headerAllowlistSchema.default([]),
+  environmentVariables: environmentVariablesSchema.default({}),
+  protocol: z.enum(["HTTP", "MCP", "A2A", "AGUI"]).default("HTTP"),
+  deployment: deploymentSchema.nullable().default(null),
+});
+
+/** Written by `cognito setup`: identifiers only, never a token or password. */
+export const cognitoSchema = z.looseObject({
+  region: z.string().min(1),
+  userPoolId: z.string().min(1),
+  clientId: z.string().min(1),
+  username: z.string().min(1),
+  discoveryUrl: z.string().min(1),
+  poolName: z.string().min(1).optional(),
+  /** True when the pool lives in the embedded local Cognito. */
+  local: z.boolean().optional(),
+});
+
+export const configSchema = z
+  .looseObject({
+    version: z.literal(CONFIG_VERSION).default(CONFIG_VERSION),
+    defaultAgent: z.string().optional(),
+    agents: z.record(z.string(), agentSchema).default({}),
+    cognito: cognitoSchema.optional(),
+  })
+  .superRefine((config, ctx) => {
+    for (const [key, agent] of Object.entries(config.agents)) {
+      if (agent.name !== key) {
+        ctx.addIssue({ code: "custom", path: ["agents", key, "name"], message: `must equal its key "${key}"` });
+      }
+    }
+    if (config.defaultAgent !== undefined && !(config.defaultAgent in config.agents)) {
+      ctx.addIssue({ code: "custom", path: ["defaultAgent"], message: `names no agent in "agents"` });
+    }
+  });
+
+export type AgentcoreConfig = z.infer<typeof configSchema>;
+export type AgentConfig = z.infer<typeof agentSchema>;
+export type CognitoConfig = z.infer<typeof cognitoSchema>;
+export type DeploymentState = z.infer<typeof deploymentSchema>;
+export type AuthorizerConfiguration = z.infer<typeof authorizerConfigurationSchema>;
+export type CustomJwtAuthorizer = z.infer<typeof customJwtAuthorizerSchema>;
+
+/** "agents.my_agent.authorizerConfiguration.customJWTAuthorizer.discoveryUrl" from a zod issue path. */
+export function formatIssuePath(path: readonly PropertyKey[]): string {
+  return path.length === 0 ? "(top level)" : path.map((p) => (typeof p === "number" ? `[${p}]` : String(p))).join(".").replace(/\.\[/g, "[");
+}

@@ -1,0 +1,176 @@
+/**
+ * The .agentcore.json store. Found in the working directory or the nearest parent (like git),
+ * validated on every read, written atomically, and never written by a command that failed to read
+ * it. `update` re-reads the file right before writing, so fields other commands wrote survive.
+ */
+import { promises as fsp } from "node:fs";
+import path from "node:path";
+import { ConfigError } from "../errors.js";
+import { writeFileAtomic } from "../util/fs.js";
+import { assertNoSecrets } from "./secrets.js";
+import {
+  CONFIG_FILE_NAME,
+  CONFIG_VERSION,
+  configSchema,
+  formatIssuePath,
+  type AgentConfig,
+  type AgentcoreConfig,
+} from "./schema.js";
+
+export interface LoadedConfig {
+  /** Absolute path of .agentcore.json. */
+  file: string;
+  /** The directory holding it: relative paths in the config are relative to this. */
+  dir: string;
+  config: AgentcoreConfig;
+}
+
+/** The nearest .agentcore.json at or above `start`, or undefined. */
+export async function findConfigFile(start: string): Promise<string | undefined> {
+  let dir = path.resolve(start);
+  for (;;) {
+    const candidate = path.join(dir, CONFIG_FILE_NAME);
+    try {
+      const stat = await fsp.stat(candidate);
+      if (stat.isFile()) return candidate;
+    } catch {
+      // keep walking up
+    }
+    const parent = path.dirname(dir);
+    if (parent === dir) return undefined;
+    dir = parent;
+  }
+}
+
+export function emptyConfig(): AgentcoreConfig {
+  return configSchema.parse({ version: CONFIG_VERSION, agents: {} });
+}
+
+/** Parses and validates file content; errors name the file and the field path. */
+export function parseConfig(file: string, text: string): AgentcoreConfig {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (error) {
+    throw new ConfigError(`${file} is not valid JSON: ${(error as Error).message}.`, {
+      hint: "Fix the file by hand (or restore it from version control); agentcore-ts will not overwrite it while it is broken.",
+      code: "ConfigInvalid",
+    });
+  }
+  const parsed = configSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map((issue) => `${formatIssuePath(issue.path)}: ${issue.message}`);
+    throw new ConfigError(`${file} is invalid: ${issues.join("; ")}.`, {
+      hint: "Fix the named field(s) by hand or re-run `agentcore-ts configure`; the file was not changed.",
+      code: "ConfigInvalid",
+      details: { file, issues },
+    });
+  }
+  return parsed.data;
+}
+
+export async function readConfigFile(file: string): Promise<AgentcoreConfig> {
+  let text: string;
+  try {
+    text = await fsp.readFile(file, "utf8");
+  } catch (error) {
+    throw new ConfigError(`Cannot read ${file}: ${(error as Error).message}.`, { code: "ConfigUnreadable" });
+  }
+  return parseConfig(file, text);
+}
+
+/** Loads the nearest config; undefined when there is none. */
+export async function loadConfig(cwd: string): Promise<LoadedConfig | undefined> {
+  const file = await findConfigFile(cwd);
+  if (!file) return undefined;
+  return { file, dir: path.dirname(file), config: await readConfigFile(file) };
+}
+
+/** Loads the nearest config or fails with the command that creates one. */
+export async function requireConfig(cwd: string): Promise<LoadedConfig> {
+  const loaded = await loadConfig(cwd);
+  if (!loaded) {
+    throw new ConfigError(`No ${CONFIG_FILE_NAME} found in ${path.resolve(cwd)} or any parent directory.`, {
+      hint: "Run `agentcore-ts configure --entrypoint <file>` first.",
+      code: "ConfigNotFound",
+    });
+  }
+  return loaded;
+}
+
+/**
+ * Picks an agent: the named one, else the default agent, else the only one.
+ * Fails with the list of agents when the choice is ambiguous or the name is unknown.
+ */
+export function selectAgent(loaded: LoadedConfig, name?: string): AgentConfig {
+  const { config, file } = loaded;
+  const names = Object.keys(config.agents);
+  if (names.length === 0) {
+    throw new ConfigError(`${file} has no agents.`, {
+      hint: "Run `agentcore-ts configure --entrypoint <file>` to add one.",
+      code: "NoAgents",
+    });
+  }
+  const wanted = name ?? config.defaultAgent ?? (names.length === 1 ? names[0] : undefined);
+  if (!wanted) {
+    throw new ConfigError(`${file} has several agents and no default agent.`, {
+      hint: `Pass --agent with one of: ${names.join(", ")}.`,
+      code: "AgentAmbiguous",
+      exitCode: 2,
+    });
+  }
+  const agent = config.agents[wanted];
+  if (!agent) {
+    throw new ConfigError(`No agent named "${wanted}" in ${file}.`, {
+      hint: `Known agents: ${names.join(", ")}.`,
+      code: "AgentNotFound",
+      exitCode: 2,
+    });
+  }
+  return agent;
+}
+
+/** Validates and writes a whole config atomically. */
+export async function writeConfig(file: string, config: AgentcoreConfig): Promise<void> {
+  const validated = configSchema.parse(config);
+  const text = `${JSON.stringify(validated, null, 2)}\n`;
+  assertNoSecrets(text, file);
+  await writeFileAtomic(file, text);
+}
+
+/**
+ * Read-modify-write of the config at `file` (created when missing). The mutation runs on a fresh
+ * read; if the file is broken the error is thrown before anything is written.
+ */
+export async function updateConfig(
+  file: string,
+  mutate: (config: AgentcoreConfig) => void | Promise<void>,
+): Promise<AgentcoreConfig> {
+  let config: AgentcoreConfig;
+  try {
+    config = await readConfigFile(file);
+  } catch (error) {
+    if (error instanceof ConfigError && error.code === "ConfigUnreadable" && !(await fileExists(file))) {
+      config = emptyConfig();
+    } else {
+      throw error;
+    }
+  }
+  await mutate(config);
+  await writeConfig(file, config);
+  return config;
+}
+
+async function fileExists(file: string): Promise<boolean> {
+  try {
+    await fsp.access(file);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The config file for a command that may create one: the nearest existing, else one in cwd. */
+export async function configFileFor(cwd: string): Promise<string> {
+  return (await findConfigFile(cwd)) ?? path.join(path.resolve(cwd), CONFIG_FILE_NAME);
+}

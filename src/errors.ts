@@ -1,0 +1,146 @@
+/**
+ * The one error family. Every failure a user can meet is an AgentcoreError with a one-sentence
+ * message and, where we know one, a hint with the fix. The CLI layer prints them (src/cli/run.ts);
+ * nothing below it writes to the console or exits.
+ */
+
+export interface AgentcoreErrorOptions {
+  /** What to do about it; printed under the message. */
+  hint?: string;
+  /** Stable machine-readable code, printed with --json. */
+  code?: string;
+  /** Process exit code: 1 failure (default), 2 usage error. */
+  exitCode?: number;
+  cause?: unknown;
+  /** Extra machine-readable facts for --json (never secrets). */
+  details?: Record<string, unknown>;
+}
+
+export class AgentcoreError extends Error {
+  readonly hint?: string;
+  readonly code: string;
+  readonly exitCode: number;
+  readonly details?: Record<string, unknown>;
+
+  constructor(message: string, options: AgentcoreErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = new.target.name;
+    this.hint = options.hint;
+    this.code = options.code ?? "Error";
+    this.exitCode = options.exitCode ?? 1;
+    this.details = options.details;
+  }
+
+  toJSON(): Record<string, unknown> {
+    return {
+      error: this.code,
+      message: this.message,
+      ...(this.hint ? { hint: this.hint } : {}),
+      ...(this.details ? { details: this.details } : {}),
+    };
+  }
+}
+
+/** The user typed something wrong or left out a required value (exit 2). */
+export class UsageError extends AgentcoreError {
+  constructor(message: string, options: AgentcoreErrorOptions = {}) {
+    super(message, { code: "UsageError", exitCode: 2, ...options });
+  }
+}
+
+/** A value failed validation (exit 1, nothing written). */
+export class ValidationError extends AgentcoreError {
+  constructor(message: string, options: AgentcoreErrorOptions = {}) {
+    super(message, { code: "ValidationError", ...options });
+  }
+}
+
+/** .agentcore.json is missing, unreadable or invalid. */
+export class ConfigError extends AgentcoreError {
+  constructor(message: string, options: AgentcoreErrorOptions = {}) {
+    super(message, { code: "ConfigError", ...options });
+  }
+}
+
+/** An AWS service answered with an error: keeps the service's own type and message. */
+export class AwsServiceError extends AgentcoreError {
+  readonly serviceErrorType: string;
+  readonly httpStatus?: number;
+
+  constructor(
+    action: string,
+    serviceErrorType: string,
+    serviceMessage: string,
+    options: AgentcoreErrorOptions & { httpStatus?: number } = {},
+  ) {
+    super(`${action} failed: ${serviceErrorType}: ${serviceMessage}`, {
+      code: serviceErrorType,
+      ...options,
+    });
+    this.serviceErrorType = serviceErrorType;
+    this.httpStatus = options.httpStatus;
+  }
+}
+
+interface SdkErrorShape {
+  name?: string;
+  message?: string;
+  $metadata?: { httpStatusCode?: number };
+  code?: string;
+}
+
+const CREDENTIAL_ERRORS = new Set([
+  "CredentialsProviderError",
+  "ExpiredToken",
+  "ExpiredTokenException",
+  "InvalidClientTokenId",
+  "UnrecognizedClientException",
+  "InvalidSignatureException",
+  "SignatureDoesNotMatch",
+]);
+
+const NETWORK_CODES = new Set(["ECONNREFUSED", "ENOTFOUND", "ETIMEDOUT", "ECONNRESET", "EAI_AGAIN", "EHOSTUNREACH"]);
+
+/**
+ * Turns an AWS SDK v3 error into an AwsServiceError that keeps the service's type and message.
+ * `action` names what we were doing ("CreateAgentRuntime", "Create the ECR repository").
+ */
+export function fromAwsError(error: unknown, action: string, hint?: string): AgentcoreError {
+  if (error instanceof AgentcoreError) return error;
+  const e = (error ?? {}) as SdkErrorShape;
+  const name = e.name ?? "Error";
+  const message = e.message ?? String(error);
+  const code = e.code ?? (error as { cause?: { code?: string } })?.cause?.code;
+  if (code && NETWORK_CODES.has(code)) {
+    return new AgentcoreError(`${action} failed: could not reach the service (${code}).`, {
+      code: "NetworkError",
+      hint: hint ?? "Check the network, the region, and any AWS_ENDPOINT_URL_* override.",
+      cause: error,
+    });
+  }
+  if (CREDENTIAL_ERRORS.has(name)) {
+    return new AwsServiceError(action, name, message, {
+      hint: hint ?? "Check your AWS credentials: `aws sts get-caller-identity`, --profile or AWS_PROFILE.",
+      httpStatus: e.$metadata?.httpStatusCode,
+      cause: error,
+    });
+  }
+  return new AwsServiceError(action, name, message, {
+    hint,
+    httpStatus: e.$metadata?.httpStatusCode,
+    cause: error,
+  });
+}
+
+/** Any thrown value as an AgentcoreError (unknown errors keep their message; the stack shows with --verbose). */
+export function toAgentcoreError(error: unknown): AgentcoreError {
+  if (error instanceof AgentcoreError) return error;
+  if (error instanceof Error) {
+    const code = (error as { code?: string }).code;
+    if (code && NETWORK_CODES.has(code)) {
+      return new AgentcoreError(`Network error: ${error.message}`, { code: "NetworkError", cause: error });
+    }
+    return new AgentcoreError(error.message || String(error), { code: "InternalError", cause: error });
+  }
+  return new AgentcoreError(String(error), { code: "InternalError" });
+}
