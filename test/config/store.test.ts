@@ -63,7 +63,7 @@ describe("config store", () => {
     const jwt = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ0ZXN0dXNlciJ9.c2lnbmF0dXJlc2lnbmF0dXJl";
     await expect(
       updateConfig(file, (config) => {
-        config.agents.my_agent = { ...(agent as never), environmentVariables: { TOKEN: jwt } };
+        config.agents.my_agent = { ...agent, language: "python", platform: "linux/arm64", executionRole: "auto", ecrRepository: "auto", requirementsFile: null, authorizerConfiguration: null, requestHeaderAllowlist: [], protocol: "HTTP", deployment: null, environmentVariables: { TOKEN: jwt } };
       }),
     ).rejects.toThrow(/looks like it holds a token/);
     await expect(fsp.access(file)).rejects.toThrow();
