@@ -1,17 +1,42 @@
-import type { Command } from "commander";
-import { UsageError } from "../errors.js";
+import { Command, Option } from "commander";
 import { run } from "./run.js";
 
-// Placeholder registration: replaced by the issue that delivers `launch`.
+export interface LaunchFlags {
+  agent?: string;
+  build?: "docker" | "codebuild";
+  imageUri?: string;
+  local?: boolean;
+  port?: string;
+  agentPort?: string;
+}
+
 export function register(program: Command): void {
   program
     .command("launch")
-    .description("build, push and create/update the agent runtime (not implemented yet)")
-    .allowUnknownOption()
-    .action(async (...args: unknown[]) => {
-      const command = args[args.length - 1] as Command;
-      await run(command, async () => {
-        throw new UsageError("`launch` is not implemented yet.");
+    .description("Build the agent's linux/arm64 image, push it to ECR, create or update the AgentCore runtime and wait until it is ready; or, with --local, run it behind a local inbound-auth gateway")
+    .option("--agent <name>", "agent to launch (default: the default agent)")
+    .addOption(new Option("--build <how>", "where to build the image (default: docker when an engine is reachable, else codebuild)").choices(["docker", "codebuild"]))
+    .option("--image-uri <uri>", "deploy this existing image and skip building")
+    .option("--local", "run the agent locally behind a gateway that enforces its customJWTAuthorizer (foreground, Ctrl-C stops)")
+    .option("--port <port>", "with --local: the gateway's port on 127.0.0.1")
+    .option("--agent-port <port>", "with --local: the agent's port (default: a free port; the container contract's 8080 inside a container)")
+    .addHelpText(
+      "after",
+      `
+Examples:
+  $ agentcore-ts launch                         # build, push, create or update, wait for READY
+  $ agentcore-ts launch --build codebuild       # build in AWS CodeBuild (ARM) when there is no local engine
+  $ agentcore-ts launch --image-uri 123456789012.dkr.ecr.us-east-1.amazonaws.com/my-agent:v1
+  $ agentcore-ts launch --local --port 8081     # local runtime + inbound-auth gateway on 127.0.0.1:8081`,
+    )
+    .action(async (flags: LaunchFlags, command: Command) => {
+      await run(command, async (ctx) => {
+        if (flags.local) {
+          const { launchLocal } = await import("../operations/launch-local.js");
+          return launchLocal({ agentName: flags.agent, port: flags.port, agentPort: flags.agentPort }, ctx);
+        }
+        const { launch } = await import("../operations/launch.js");
+        return launch({ agentName: flags.agent, build: flags.build, imageUri: flags.imageUri }, ctx);
       });
     });
 }

@@ -1,17 +1,33 @@
 import type { Command } from "commander";
-import { UsageError } from "../errors.js";
 import { run } from "./run.js";
 
-// Placeholder registration: replaced by the issue that delivers `status`.
+export interface StatusFlags {
+  agent?: string;
+  local?: boolean;
+}
+
 export function register(program: Command): void {
   program
     .command("status")
-    .description("show the agent's status (not implemented yet)")
-    .allowUnknownOption()
-    .action(async (...args: unknown[]) => {
-      const command = args[args.length - 1] as Command;
-      await run(command, async () => {
-        throw new UsageError("`status` is not implemented yet.");
+    .description("Show the agent's runtime and endpoint status, its authorization mode, the cached token's expiry and where its logs are")
+    .option("--agent <name>", "agent to show (default: the default agent)")
+    .option("--local", "show the local runtime started by `launch --local` instead")
+    .addHelpText(
+      "after",
+      `
+Examples:
+  $ agentcore-ts status
+  $ agentcore-ts status --agent my_agent --json
+  $ agentcore-ts status --local`,
+    )
+    .action(async (flags: StatusFlags, command: Command) => {
+      await run(command, async (ctx) => {
+        if (flags.local) {
+          const { statusLocal } = await import("../operations/launch-local.js");
+          return statusLocal({ agentName: flags.agent }, ctx);
+        }
+        const { status } = await import("../operations/status.js");
+        return status({ agentName: flags.agent }, ctx);
       });
     });
 }
