@@ -12,6 +12,8 @@ export interface InputQuestion {
   default?: string;
   /** Returns an error message, or true when valid. */
   validate?: (value: string) => string | true;
+  /** An empty answer is allowed (returned as ""); without it a value is required. */
+  optional?: boolean;
 }
 
 export interface ConfirmQuestion {
@@ -49,6 +51,7 @@ export class NonInteractivePrompter implements Prompter {
       if (verdict !== true) throw new UsageError(verdict, { hint: `Pass a valid ${q.flag}.` });
       return q.default;
     }
+    if (q.optional) return "";
     throw missing(q.flag, q.message);
   }
   async password(q: Omit<InputQuestion, "default">): Promise<string> {
@@ -67,7 +70,7 @@ export class InquirerPrompter implements Prompter {
   readonly interactive = true;
   async input(q: InputQuestion): Promise<string> {
     const { input } = await import("@inquirer/prompts");
-    return (await input({ message: q.message, default: q.default, validate: q.validate, required: true })).trim();
+    return (await input({ message: q.message, default: q.default, validate: q.validate, required: q.optional !== true })).trim();
   }
   async password(q: Omit<InputQuestion, "default">): Promise<string> {
     const { password } = await import("@inquirer/prompts");
