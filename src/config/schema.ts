@@ -80,6 +80,8 @@ export const agentSchema = z.looseObject({
   executionRole: z.union([z.literal("auto"), z.string().regex(ROLE_ARN, "must be an IAM role ARN or \"auto\"")]).default("auto"),
   /** Repository name, or "auto" to derive one from the agent name at launch. */
   ecrRepository: z.string().min(1).default("auto"),
+  /** The Dockerfile `launch` builds, relative to the config directory (the build context); absent means "Dockerfile". Written by `configure`. */
+  dockerfile: z.string().min(1).optional(),
   /** requirements.txt / pyproject.toml (python) or package.json (node), relative to the config directory. */
   requirementsFile: z.string().min(1).nullable().default(null),
   /** null = IAM (SigV4) inbound auth. */
