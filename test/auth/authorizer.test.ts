@@ -1,0 +1,181 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { EXPIRY_MARGIN_SECONDS, JwtAuthorizer, type AuthorizerDecision, type CheckName } from "../../src/auth/authorizer.js";
+import type { CustomJwtAuthorizer } from "../../src/config/schema.js";
+import { DEFAULT_CLIENT_ID, startFakeIssuer, type FakeIssuer } from "../fakes/oidc-issuer.js";
+
+let issuer: FakeIssuer;
+beforeAll(async () => {
+  issuer = await startFakeIssuer();
+});
+afterAll(async () => {
+  await issuer.close();
+});
+
+function authorizer(config: Partial<CustomJwtAuthorizer> = {}, options: ConstructorParameters<typeof JwtAuthorizer>[1] = {}) {
+  return new JwtAuthorizer({ discoveryUrl: issuer.discoveryUrl, allowedClients: [DEFAULT_CLIENT_ID], ...config }, options);
+}
+
+function check(decision: AuthorizerDecision, name: CheckName) {
+  const found = decision.checks.find((c) => c.name === name);
+  if (!found) throw new Error(`no ${name} check`);
+  return found;
+}
+
+function denied(decision: AuthorizerDecision) {
+  if (decision.allowed) throw new Error("expected a denial");
+  return decision;
+}
+
+describe("JwtAuthorizer", () => {
+  it("accepts a valid Cognito-style access token and reports every check", async () => {
+    const decision = await authorizer().authorize(await issuer.mint());
+    expect(decision.allowed).toBe(true);
+    expect(decision.checks.map((c) => [c.name, c.status])).toEqual([
+      ["format", "pass"],
+      ["discovery", "pass"],
+      ["signature", "pass"],
+      ["issuer", "pass"],
+      ["expiry", "pass"],
+      ["notBefore", "skip"],
+      ["client_id", "pass"],
+      ["aud", "skip"],
+      ["scope", "skip"],
+      ["customClaims", "skip"],
+    ]);
+    expect(decision.claims.client_id).toBe(DEFAULT_CLIENT_ID);
+  });
+
+  it("rejects forged and invalid tokens with 401 UnauthorizedException", async () => {
+    const auth = authorizer();
+    const now = Math.floor(Date.now() / 1000);
+    const cases: Array<[string, string, CheckName, RegExp]> = [
+      ["alg none", await issuer.forge.none(), "format", /alg "none" is not accepted/],
+      ["HS256 signed with the public key", await issuer.forge.hs256WithPublicKey(), "format", /alg "HS256" is not accepted/],
+      ["valid signature from another key", await issuer.forge.otherKey(), "signature", /does not verify/],
+      ["changed payload", await issuer.forge.changedPayload(), "signature", /does not verify/],
+      ["expired by one second", await issuer.mint({ exp: now - 1 }), "expiry", /expired \d+s ago/],
+      ["expiring inside the margin", await issuer.mint({ exp: now + EXPIRY_MARGIN_SECONDS - 5 }), "expiry", /rejects tokens that expire within 60s/],
+      ["nbf in the future", await issuer.mint({ nbf: now + 600 }), "notBefore", /not valid before/],
+      ["iss with a trailing slash", await issuer.mint({}, { iss: `${issuer.issuer}/` }), "issuer", /does not equal the discovery issuer/],
+      ["unknown kid", await issuer.mint({}, { key: await issuer.newKey("RS256", "nobody") }), "signature", /no key with kid "nobody"/],
+      ["not a JWT", "not-a-jwt", "format", /not a JWT/],
+      ["garbage segments", "a.b.c", "format", /not a JWT/],
+    ];
+    for (const [label, token, failing, detail] of cases) {
+      const decision = denied(await auth.authorize(token));
+      expect({ label, status: decision.httpStatus, type: decision.errorType }).toEqual({ label, status: 401, type: "UnauthorizedException" });
+      expect(check(decision, failing), label).toMatchObject({ status: "fail", detail: expect.stringMatching(detail) });
+      expect(decision.message, label).toMatch(/^Invalid bearer token: /);
+      expect(decision.message, label).not.toContain(token.slice(0, 20));
+    }
+  });
+
+  it("rejects a valid token whose client_id, aud or scope is not allowed with 403 and the service's wording", async () => {
+    const other = denied(await authorizer().authorize(await issuer.mint({ client_id: "another-client" })));
+    expect(other).toMatchObject({ httpStatus: 403, errorType: "AccessDeniedException", message: "Claim 'client_id' mismatch" });
+    expect(check(other, "client_id").detail).toContain('"another-client" is not in allowedClients');
+
+    const audOnly = denied(await authorizer({ allowedClients: undefined, allowedAudience: [DEFAULT_CLIENT_ID] }).authorize(await issuer.mint()));
+    expect(audOnly).toMatchObject({ httpStatus: 403, errorType: "AccessDeniedException", message: "Claim 'aud' value mismatch." });
+    expect(check(audOnly, "aud")).toMatchObject({
+      status: "fail",
+      detail: "the token has no aud claim",
+      fix: "Cognito access tokens carry client_id, not aud: configure allowedClients.",
+    });
+
+    const idToken = denied(await authorizer().authorize(await issuer.mint({ client_id: undefined, aud: DEFAULT_CLIENT_ID, token_use: "id" })));
+    expect(check(idToken, "client_id").fix).toMatch(/looks like an ID token/);
+
+    const scoped = authorizer({ allowedScopes: ["agent/invoke"] });
+    expect(denied(await scoped.authorize(await issuer.mint())).message).toBe("Claim 'scope' value mismatch.");
+    expect((await scoped.authorize(await issuer.mint({ scope: "openid agent/invoke" }))).allowed).toBe(true);
+  });
+
+  it("verifies all configured lists (client_id and aud both required when both set)", async () => {
+    const both = authorizer({ allowedAudience: ["api"] });
+    expect((await both.authorize(await issuer.mint({ aud: ["api", "x"] }))).allowed).toBe(true);
+    expect(denied(await both.authorize(await issuer.mint())).message).toBe("Claim 'aud' value mismatch.");
+  });
+
+  it("applies customClaims EQUALS, CONTAINS and CONTAINS_ANY", async () => {
+    const rule = (name: string, type: string, operator: string, value: string | string[]) => ({
+      inboundTokenClaimName: name,
+      inboundTokenClaimValueType: type,
+      authorizingClaimMatchValue: {
+        claimMatchOperator: operator,
+        claimMatchValue: Array.isArray(value) ? { matchValueStringList: value } : { matchValueString: value },
+      },
+    });
+    const auth = authorizer({
+      customClaims: [
+        rule("tenant", "STRING", "EQUALS", "acme"),
+        rule("cognito:groups", "STRING_ARRAY", "CONTAINS", "agents"),
+        rule("roles", "STRING_ARRAY", "CONTAINS_ANY", ["admin", "dev"]),
+      ],
+    });
+    const good = { tenant: "acme", "cognito:groups": ["users", "agents"], roles: ["dev"] };
+    expect((await auth.authorize(await issuer.mint(good))).allowed).toBe(true);
+    const wrongTenant = denied(await auth.authorize(await issuer.mint({ ...good, tenant: "evil" })));
+    expect(wrongTenant).toMatchObject({ httpStatus: 403, message: "Claim 'tenant' value mismatch." });
+    expect(check(wrongTenant, "customClaims").detail).toBe('claim "tenant" is "evil", expected "acme"');
+    expect(denied(await auth.authorize(await issuer.mint({ ...good, "cognito:groups": ["users"] }))).message).toBe(
+      "Claim 'cognito:groups' value mismatch.",
+    );
+    expect(denied(await auth.authorize(await issuer.mint({ ...good, roles: ["guest"] }))).httpStatus).toBe(403);
+    expect(denied(await auth.authorize(await issuer.mint({ ...good, roles: "dev" }))).httpStatus).toBe(403);
+  });
+
+  it("refetches the JWKS for a new kid after rotation, at most once per cooldown for unknown kids", async () => {
+    const local = await startFakeIssuer();
+    try {
+      const auth = new JwtAuthorizer({ discoveryUrl: local.discoveryUrl, allowedClients: [DEFAULT_CLIENT_ID] }, { jwksRefetchCooldownMs: 60_000 });
+      expect((await auth.authorize(await local.mint())).allowed).toBe(true);
+      expect(local.fetches).toEqual({ discovery: 1, jwks: 1 });
+      await local.rotate();
+      expect((await auth.authorize(await local.mint())).allowed).toBe(true);
+      expect(local.fetches.jwks).toBe(2);
+      // Junk kids inside the cooldown do not reach the issuer.
+      const junk = await local.newKey("RS256", "junk");
+      for (let i = 0; i < 3; i++) expect(denied(await auth.authorize(await local.mint({}, { key: junk }))).httpStatus).toBe(401);
+      expect(local.fetches.jwks).toBe(2);
+    } finally {
+      await local.close();
+    }
+  });
+
+  it("fails closed when the issuer is down: 503 without cached keys, never an exception", async () => {
+    const local = await startFakeIssuer();
+    try {
+      const token = await local.mint();
+      const warm = new JwtAuthorizer({ discoveryUrl: local.discoveryUrl, allowedClients: [DEFAULT_CLIENT_ID] });
+      expect((await warm.authorize(token)).allowed).toBe(true);
+      local.down = true;
+      const cold = denied(await new JwtAuthorizer({ discoveryUrl: local.discoveryUrl, allowedClients: [DEFAULT_CLIENT_ID] }).authorize(token));
+      expect(cold).toMatchObject({ httpStatus: 503, errorType: "ServiceUnavailableException" });
+      expect(check(cold, "discovery")).toMatchObject({ status: "fail", detail: expect.stringMatching(/could not be fetched/) });
+      expect(check(cold, "signature").status).toBe("skip");
+      // Keys fetched before the outage keep verifying tokens they signed; forged ones still fail.
+      expect((await warm.authorize(await local.mint({ jti: "second" }))).allowed).toBe(true);
+      expect(denied(await warm.authorize(await local.forge.otherKey())).httpStatus).toBe(401);
+    } finally {
+      await local.close();
+    }
+  });
+
+  it("treats a discovery document without jwks_uri as the issuer's misconfiguration (401)", async () => {
+    const fakeFetch = (async () => new Response(JSON.stringify({ issuer: issuer.issuer }), { status: 200 })) as typeof fetch;
+    const decision = denied(await authorizer({}, { fetch: fakeFetch }).authorize(await issuer.mint()));
+    expect(decision).toMatchObject({ httpStatus: 401, errorType: "UnauthorizedException" });
+    expect(check(decision, "discovery").detail).toMatch(/has no issuer or jwks_uri/);
+  });
+
+  it("does not cache a verdict past the token's expiry", async () => {
+    let now = Date.now();
+    const auth = authorizer({}, { now: () => now });
+    const token = await issuer.mint({}, { expiresIn: 120 });
+    expect((await auth.authorize(token)).allowed).toBe(true);
+    expect((await auth.authorize(token)).checks.find((c) => c.name === "signature")?.detail).toMatch(/cached/);
+    now += 61_000;
+    expect(denied(await auth.authorize(token)).checks.find((c) => c.name === "expiry")?.status).toBe("fail");
+  });
+});
