@@ -42,7 +42,7 @@ describe("JwtAuthorizer", () => {
       ["scope", "skip"],
       ["customClaims", "skip"],
     ]);
-    expect(decision.claims.client_id).toBe(DEFAULT_CLIENT_ID);
+    expect(decision.claims?.client_id).toBe(DEFAULT_CLIENT_ID);
   });
 
   it("rejects forged and invalid tokens with 401 UnauthorizedException", async () => {
