@@ -1,17 +1,72 @@
 import type { Command } from "commander";
-import { UsageError } from "../errors.js";
 import { run } from "./run.js";
 
-// Placeholder registration: replaced by the issue that delivers `invoke`.
+export interface InvokeFlags {
+  agent?: string;
+  agentArn?: string;
+  bearer?: boolean;
+  bearerToken?: string;
+  sessionId?: string;
+  newSession?: boolean;
+  qualifier?: string;
+  userId?: string;
+  raw?: boolean;
+  local?: boolean;
+}
+
 export function register(program: Command): void {
   program
     .command("invoke")
-    .description("invoke an agent (not implemented yet)")
-    .allowUnknownOption()
-    .action(async (...args: unknown[]) => {
-      const command = args[args.length - 1] as Command;
-      await run(command, async () => {
-        throw new UsageError("`invoke` is not implemented yet.");
+    .description("Send a payload to a deployed agent (or the local runtime of `launch --local`) and stream its answer")
+    .argument("[payload]", 'JSON payload; text that is not JSON is sent as {"prompt": text}; read from stdin when absent (or "-")')
+    .option("--agent <name>", "agent to invoke (default: the default agent)")
+    .option("--agent-arn <arn>", "invoke this runtime ARN directly, without configure or launch (region from the ARN unless --region)")
+    .option("--bearer", "send an OAuth bearer token (implied for agents with a customJWTAuthorizer)")
+    .option("--bearer-token <token>", "the access token to send (else COGNITO_ACCESS_TOKEN, else the cached token)")
+    .option("--session-id <id>", "runtime session id, 33-256 characters (default: continue the last session of this agent)")
+    .option("--new-session", "start a new runtime session (a fresh UUID) instead of continuing the last one")
+    .option("--qualifier <name>", "endpoint to invoke", "DEFAULT")
+    .option("--user-id <id>", "X-Amzn-Bedrock-AgentCore-Runtime-User-Id, SigV4 only (with OAuth the user is the token's sub)")
+    .option("--raw", "print the response body exactly as received")
+    .option("--local", "invoke the agent run by `agentcore-ts launch --local`, through its inbound-auth gateway")
+    .addHelpText(
+      "after",
+      `
+Authentication: an agent with a customJWTAuthorizer is always called with a bearer token
+(--bearer-token, else COGNITO_ACCESS_TOKEN, else the cached token, refreshed when it expires
+within 2 minutes); with none available invoke fails before sending anything. Agents without one
+are signed with SigV4 (your AWS credentials).
+
+Output: streamed text is printed as it arrives, JSON answers pretty-printed; --raw prints the body
+as is; --json prints one document with the session id, status, content type and the response.
+Session ids are remembered per agent (--verbose prints them); --new-session starts over.
+
+Examples:
+  $ agentcore-ts invoke '{"prompt":"Hello"}'
+  $ agentcore-ts invoke "What is 1+1?"                      # sent as {"prompt":"What is 1+1?"}
+  $ echo '{"prompt":"Hello"}' | agentcore-ts invoke --new-session
+  $ agentcore-ts invoke '{"prompt":"Hello"}' --local
+  $ COGNITO_ACCESS_TOKEN=eyJ... agentcore-ts invoke "Hi" --agent-arn arn:aws:bedrock-agentcore:us-east-1:123456789012:runtime/my_agent-AbCdEf1234`,
+    )
+    .action(async (payload: string | undefined, flags: InvokeFlags, command: Command) => {
+      await run(command, async (ctx) => {
+        const { invoke } = await import("../operations/invoke.js");
+        await invoke(
+          {
+            payload,
+            agentName: flags.agent,
+            agentArn: flags.agentArn,
+            bearer: flags.bearer,
+            bearerToken: flags.bearerToken,
+            sessionId: flags.sessionId,
+            newSession: flags.newSession,
+            qualifier: flags.qualifier,
+            userId: flags.userId,
+            raw: flags.raw,
+            local: flags.local,
+          },
+          ctx,
+        );
       });
     });
 }

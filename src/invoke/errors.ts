@@ -1,0 +1,152 @@
+/**
+ * What an invoke failure means for this agent. The service's own error type and message are kept
+ * (AwsServiceError); the hint says what to do, using what we know from .agentcore.json.
+ */
+import { AgentcoreError, AwsServiceError } from "../errors.js";
+import type { CustomJwtAuthorizer } from "../config/schema.js";
+
+export interface InvokeFailure {
+  status?: number;
+  /** x-amzn-ErrorType (bearer path) or the SDK error name (SigV4 path). */
+  errorType: string;
+  message: string;
+}
+
+export interface InvokeErrorContext {
+  auth: "bearer" | "sigv4";
+  arn: string;
+  qualifier: string;
+  /** The agent's authorizer from .agentcore.json: null = IAM agent, undefined = unknown (--agent-arn). */
+  authorizer?: CustomJwtAuthorizer | null;
+  agentName?: string;
+  /** Set for `invoke --local`. */
+  local?: { logFile?: string };
+  /** How many attempts were made (throttling retries). */
+  attempts?: number;
+  /** The token came from the cache and was already refreshed once for this call. */
+  refreshedAfter401?: boolean;
+  userId?: string;
+}
+
+/** "my_agent-AbCdEf1234" from "arn:aws:bedrock-agentcore:us-east-1:123456789012:runtime/my_agent-AbCdEf1234". */
+export function runtimeIdFromArn(arn: string): string {
+  const slash = arn.lastIndexOf("/");
+  return slash === -1 ? arn : arn.slice(slash + 1);
+}
+
+export function runtimeLogGroup(arn: string, qualifier = "DEFAULT"): string {
+  return `/aws/bedrock-agentcore/runtimes/${runtimeIdFromArn(arn)}-${qualifier}`;
+}
+
+const CLAIM_FIELDS: Record<string, keyof CustomJwtAuthorizer> = {
+  client_id: "allowedClients",
+  aud: "allowedAudience",
+  scope: "allowedScopes",
+};
+
+/** The claim a 403 names ("Claim 'aud' value mismatch."), if any. */
+export function mismatchedClaim(message: string): string | undefined {
+  const quoted = /claim\s*['"`]?([A-Za-z0-9_:.\-]+)['"`]?/i.exec(message);
+  if (quoted && !/^(value|mismatch)$/i.test(quoted[1])) return quoted[1];
+  const bare = /\b(client_id|aud|scope)\b/.exec(message);
+  return bare?.[1];
+}
+
+export function isAuthMethodMismatch(message: string): boolean {
+  return /authorization method mismatch|different authorization (method|token type)/i.test(message);
+}
+
+function agentLabel(context: InvokeErrorContext): string {
+  return context.agentName ? `agent "${context.agentName}"` : "this agent";
+}
+
+/** Where to read the agent's own logs. */
+export function logsHint(context: InvokeErrorContext): string {
+  if (context.local) {
+    return context.local.logFile
+      ? `Read the local agent's log: ${context.local.logFile}`
+      : "Read the local agent's log (`agentcore-ts status --local` shows where it is).";
+  }
+  const group = runtimeLogGroup(context.arn, context.qualifier);
+  return `Read its logs: log group ${group} (\`agentcore-ts status\` names it), e.g. aws logs tail ${group} --since 1h`;
+}
+
+function mismatchHint(context: InvokeErrorContext): string {
+  const label = agentLabel(context);
+  if (context.auth === "bearer") {
+    const stale = context.authorizer
+      ? " .agentcore.json has a customJWTAuthorizer for it, so the deployed runtime is out of date: run `agentcore-ts launch` to update it."
+      : "";
+    return `The runtime answered that ${label} expects SigV4 (IAM) requests, not an OAuth bearer token: invoke it without --bearer/--bearer-token, with AWS credentials.${stale}`;
+  }
+  const stale =
+    context.authorizer === null
+      ? " .agentcore.json has no customJWTAuthorizer for it, so the deployed runtime differs from the config: run `agentcore-ts launch` to update it."
+      : "";
+  return `The runtime answered that ${label} expects OAuth (a bearer JWT from its customJWTAuthorizer), not SigV4: pass --bearer-token <access token>, set COGNITO_ACCESS_TOKEN, or use --bearer with the cached token (\`agentcore-ts token refresh\`).${stale}`;
+}
+
+function claimHint(claim: string, context: InvokeErrorContext): string {
+  const field = CLAIM_FIELDS[claim] ?? "customClaims";
+  const configured = context.authorizer?.[field];
+  const where = configured
+    ? `${field} ${JSON.stringify(configured)} of ${agentLabel(context)}'s customJWTAuthorizer`
+    : `the runtime's ${field}`;
+  const cognito =
+    claim === "aud"
+      ? " Cognito access tokens carry no aud claim: authorize them with allowedClients (the app client id) instead of allowedAudience."
+      : "";
+  return `The token's "${claim}" claim does not match ${where}.${cognito} Run \`agentcore-ts token verify\` to see every check.`;
+}
+
+function hintFor(failure: InvokeFailure, context: InvokeErrorContext): string | undefined {
+  const status = failure.status;
+  const type = failure.errorType;
+  if (status === 401 || type === "UnauthorizedException") {
+    const again = context.refreshedAfter401 ? " A freshly refreshed token was rejected too, so expiry is not the cause." : "";
+    return `The bearer token is expired or invalid (issuer, signature or expiry).${again} Run \`agentcore-ts token verify\` to see which check fails, then \`agentcore-ts token refresh\`.`;
+  }
+  if (status === 403 || type === "AccessDeniedException") {
+    if (isAuthMethodMismatch(failure.message)) return mismatchHint(context);
+    const claim = context.auth === "bearer" ? mismatchedClaim(failure.message) : undefined;
+    if (claim) return claimHint(claim, context);
+    if (context.auth === "bearer") return "Run `agentcore-ts token verify` to compare the token's claims with the agent's customJWTAuthorizer.";
+    const forUser = context.userId ? " and bedrock-agentcore:InvokeAgentRuntimeForUser (for --user-id)" : "";
+    return `Your AWS identity needs bedrock-agentcore:InvokeAgentRuntime${forUser} on ${context.arn}: check \`aws sts get-caller-identity\`, --profile and the IAM policy.`;
+  }
+  if (status === 404 || type === "ResourceNotFoundException") {
+    if (context.local) return `The local gateway has no runtime ${context.arn}: check \`agentcore-ts status --local\` and --agent.`;
+    return `Check the agent ARN (${context.arn}) and the qualifier (${context.qualifier}, an endpoint name): \`agentcore-ts status\` shows what is deployed and \`agentcore-ts launch\` deploys it.`;
+  }
+  if (status === 424 || type === "RuntimeClientError") {
+    return `${agentLabel(context)[0].toUpperCase()}${agentLabel(context).slice(1)} itself failed (its container answered with an error or did not start). ${logsHint(context)}`;
+  }
+  if (status === 429 || /Throttl/i.test(type)) {
+    const attempts = context.attempts ? ` after ${context.attempts} attempts with backoff` : " after retries with backoff";
+    return `The service is throttling requests and still refused${attempts}: wait a moment and retry.`;
+  }
+  if (status === 400 || type === "ValidationException") {
+    return "The service refused the request: check the payload, --qualifier and --session-id (33 to 256 characters).";
+  }
+  if (status === 409) return "Another request is using this session: retry in a moment, or pass --new-session.";
+  if (status !== undefined && status >= 500) return "The service failed on its side: retry in a moment.";
+  return undefined;
+}
+
+export function invokeError(failure: InvokeFailure, context: InvokeErrorContext, cause?: unknown): AgentcoreError {
+  const action = failure.status ? `InvokeAgentRuntime (HTTP ${failure.status})` : "InvokeAgentRuntime";
+  return new AwsServiceError(action, failure.errorType, failure.message, {
+    hint: hintFor(failure, context),
+    httpStatus: failure.status,
+    cause,
+    details: { httpStatus: failure.status, errorType: failure.errorType, agentRuntimeArn: context.arn, qualifier: context.qualifier },
+  });
+}
+
+/** The agent sent `event: error` after it had started streaming (the HTTP status was already 200). */
+export function streamError(message: string, context: InvokeErrorContext): AgentcoreError {
+  return new AgentcoreError(`The agent failed while streaming its answer: ${message}`, {
+    code: "AgentStreamError",
+    hint: logsHint(context),
+  });
+}

@@ -1,0 +1,53 @@
+/**
+ * The invoke payload: a JSON argument, or stdin when the argument is absent (or "-"). Text that is
+ * not JSON becomes {"prompt": text}, like the starter toolkit, so `invoke "Hello"` just works.
+ * Valid JSON is sent byte for byte as given: the body is the payload itself.
+ */
+import { UsageError } from "../errors.js";
+
+export interface Payload {
+  /** The request body. */
+  body: string;
+  /** True when the text was not JSON and was wrapped as {"prompt": text}. */
+  wrapped: boolean;
+}
+
+export function payloadFromText(text: string): Payload {
+  const trimmed = text.trim();
+  if (trimmed === "") {
+    throw new UsageError("The payload is empty.", {
+      hint: `Pass a JSON payload such as '{"prompt":"Hello"}', or plain text (sent as {"prompt": text}).`,
+      code: "EmptyPayload",
+    });
+  }
+  try {
+    JSON.parse(trimmed);
+    return { body: trimmed, wrapped: false };
+  } catch {
+    // Plain text: drop the newline a pipe or heredoc adds, keep everything else as typed.
+    return { body: JSON.stringify({ prompt: text.replace(/\r?\n$/, "") }), wrapped: true };
+  }
+}
+
+export type PayloadInput = NodeJS.ReadableStream & { isTTY?: boolean };
+
+/** The payload from the argument, else from stdin when it is not a terminal. */
+export async function readPayload(argument: string | undefined, stdin: PayloadInput): Promise<Payload> {
+  if (argument !== undefined && argument !== "-") return payloadFromText(argument);
+  if (stdin.isTTY) {
+    throw new UsageError("No payload given.", {
+      hint: `Pass it as an argument ('{"prompt":"Hello"}' or plain text) or pipe it on stdin: echo '{"prompt":"Hello"}' | agentcore-ts invoke`,
+      code: "NoPayload",
+    });
+  }
+  const chunks: Buffer[] = [];
+  for await (const chunk of stdin) chunks.push(typeof chunk === "string" ? Buffer.from(chunk) : Buffer.from(chunk as Uint8Array));
+  const text = Buffer.concat(chunks).toString("utf8");
+  if (text.trim() === "") {
+    throw new UsageError("No payload given: the argument is absent and stdin is empty.", {
+      hint: `Pass it as an argument ('{"prompt":"Hello"}' or plain text) or pipe it on stdin.`,
+      code: "NoPayload",
+    });
+  }
+  return payloadFromText(text);
+}

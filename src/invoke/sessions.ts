@@ -1,0 +1,107 @@
+/**
+ * Runtime session ids, remembered per agent so consecutive invokes continue one conversation
+ * (the runtime keeps a session's microVM and state). Stored in AGENTCORE_TS_HOME/sessions.json,
+ * keyed by config file + agent name (or by ARN for `--agent-arn`), never in .agentcore.json.
+ */
+import { randomUUID } from "node:crypto";
+import { promises as fsp } from "node:fs";
+import path from "node:path";
+import { z } from "zod";
+import { UsageError } from "../errors.js";
+import { ensureHomeDir, homeDir } from "../config/home.js";
+import { writeFileAtomic } from "../util/fs.js";
+
+/** The service's runtimeSessionId constraint (SessionType): 33 to 256 characters. */
+export const SESSION_ID_MIN = 33;
+export const SESSION_ID_MAX = 256;
+const SESSIONS_FILE = "sessions.json";
+
+const storeSchema = z.record(z.string(), z.looseObject({ sessionId: z.string(), updatedAt: z.string().optional() }));
+type SessionStore = z.infer<typeof storeSchema>;
+
+/** Why a session id would be refused, or undefined when it is fine. */
+export function sessionIdProblem(id: string): string | undefined {
+  if (id.length < SESSION_ID_MIN || id.length > SESSION_ID_MAX) {
+    return `--session-id must be ${SESSION_ID_MIN} to ${SESSION_ID_MAX} characters (got ${id.length})`;
+  }
+  // It travels in an HTTP header: printable ASCII only, no spaces.
+  if (!/^[\x21-\x7E]+$/.test(id)) return "--session-id may hold only printable ASCII characters without spaces";
+  return undefined;
+}
+
+export function validateSessionId(id: string): string {
+  const problem = sessionIdProblem(id);
+  if (problem) {
+    throw new UsageError(`${problem}.`, {
+      hint: `A UUID (36 characters) works: --session-id "$(uuidgen)", or pass --new-session to get a fresh one.`,
+      code: "InvalidSessionId",
+    });
+  }
+  return id;
+}
+
+export function sessionKeyForAgent(configFile: string, agentName: string, local = false): string {
+  return `${local ? "local" : "agent"}:${path.resolve(configFile)}#${agentName}`;
+}
+
+export function sessionKeyForArn(arn: string, qualifier: string): string {
+  return `arn:${arn}?qualifier=${qualifier}`;
+}
+
+function storeFile(env: NodeJS.ProcessEnv): string {
+  return path.join(homeDir(env), SESSIONS_FILE);
+}
+
+async function readStore(env: NodeJS.ProcessEnv): Promise<SessionStore> {
+  let text: string;
+  try {
+    text = await fsp.readFile(storeFile(env), "utf8");
+  } catch {
+    return {};
+  }
+  try {
+    const parsed = storeSchema.safeParse(JSON.parse(text));
+    // A damaged file only costs the remembered sessions; it is rewritten on the next invoke.
+    return parsed.success ? parsed.data : {};
+  } catch {
+    return {};
+  }
+}
+
+export async function storedSessionId(env: NodeJS.ProcessEnv, key: string): Promise<string | undefined> {
+  const entry = (await readStore(env))[key];
+  return entry && sessionIdProblem(entry.sessionId) === undefined ? entry.sessionId : undefined;
+}
+
+export async function storeSessionId(env: NodeJS.ProcessEnv, key: string, sessionId: string): Promise<void> {
+  await ensureHomeDir(env);
+  const store = await readStore(env);
+  store[key] = { sessionId, updatedAt: new Date().toISOString() };
+  await writeFileAtomic(storeFile(env), `${JSON.stringify(store, null, 2)}\n`, 0o600);
+}
+
+export interface SessionChoice {
+  sessionId: string;
+  /** Where it came from: the flag, the remembered one, or newly generated. */
+  source: "flag" | "stored" | "new";
+}
+
+/**
+ * --session-id wins; --new-session starts a new one; otherwise the one remembered for `key`,
+ * or a new UUID. The choice is remembered before the call, so the next invoke continues it.
+ */
+export async function chooseSession(
+  env: NodeJS.ProcessEnv,
+  key: string,
+  options: { sessionId?: string; newSession?: boolean },
+): Promise<SessionChoice> {
+  let choice: SessionChoice;
+  if (options.sessionId !== undefined) {
+    choice = { sessionId: validateSessionId(options.sessionId), source: "flag" };
+  } else {
+    const stored = options.newSession ? undefined : await storedSessionId(env, key);
+    choice = stored ? { sessionId: stored, source: "stored" } : { sessionId: randomUUID(), source: "new" };
+  }
+  if (choice.source !== "stored") await storeSessionId(env, key, choice.sessionId);
+  return choice;
+}

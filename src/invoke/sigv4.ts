@@ -1,0 +1,59 @@
+/**
+ * The SigV4 InvokeAgentRuntime call, through the SDK (it signs, retries throttling per the client
+ * factory's settings and streams the body). For agents without an authorizer.
+ */
+import type { BedrockAgentCoreClient } from "@aws-sdk/client-bedrock-agentcore";
+import { fromAwsError } from "../errors.js";
+import { ACCEPT, InvokeHttpError, type DataPlaneResponse } from "./bearer.js";
+
+export interface Sigv4InvokeRequest {
+  arn: string;
+  qualifier: string;
+  sessionId: string;
+  body: string;
+  userId?: string;
+}
+
+interface SdkError {
+  name?: string;
+  message?: string;
+  $metadata?: { httpStatusCode?: number; attempts?: number };
+  $response?: unknown;
+}
+
+function isAsyncIterable(value: unknown): value is AsyncIterable<Uint8Array> {
+  return value !== null && typeof value === "object" && Symbol.asyncIterator in value;
+}
+
+export async function invokeWithSigv4(client: BedrockAgentCoreClient, request: Sigv4InvokeRequest): Promise<DataPlaneResponse> {
+  const { InvokeAgentRuntimeCommand } = await import("@aws-sdk/client-bedrock-agentcore");
+  try {
+    const output = await client.send(
+      new InvokeAgentRuntimeCommand({
+        agentRuntimeArn: request.arn,
+        qualifier: request.qualifier,
+        runtimeSessionId: request.sessionId,
+        payload: new TextEncoder().encode(request.body),
+        contentType: "application/json",
+        accept: ACCEPT,
+        ...(request.userId !== undefined ? { runtimeUserId: request.userId } : {}),
+      }),
+    );
+    const body = output.response;
+    return {
+      status: output.statusCode ?? output.$metadata.httpStatusCode ?? 200,
+      contentType: output.contentType ?? "",
+      sessionId: output.runtimeSessionId,
+      body: isAsyncIterable(body) ? body : (async function* empty() {})(),
+      attempts: output.$metadata.attempts ?? 1,
+    };
+  } catch (error) {
+    const e = error as SdkError;
+    const status = e.$metadata?.httpStatusCode;
+    // A service answer (has an HTTP status): keep its type and message for the invoke hints.
+    if (status !== undefined && e.$response !== undefined) {
+      throw new InvokeHttpError({ status, errorType: e.name ?? `HTTP${status}`, message: e.message ?? "" }, e.$metadata?.attempts ?? 1);
+    }
+    throw fromAwsError(error, "InvokeAgentRuntime");
+  }
+}
