@@ -14,8 +14,9 @@ export interface AgentTool<Input extends z.ZodType = z.ZodType> {
 
 // ---------------------------------------------------------------------------------------------
 // calculator: a small recursive-descent parser, so arbitrary input never reaches eval/Function.
-// Grammar: expr := term (('+'|'-') term)* ; term := power (('*'|'/'|'%') power)* ;
-//          power := unary ('^' power)? ; unary := ('+'|'-') unary | atom ; atom := number | '(' expr ')'
+// Grammar: expr := term (('+'|'-') term)* ; term := unary (('*'|'/'|'%') unary)* ;
+//          unary := ('+'|'-') unary | power ; power := atom ('^' unary)? ; atom := number | '(' expr ')'
+// so -2^2 = -(2^2) = -4, 2^-1 = 0.5 and 2^3^2 = 2^9, as in maths and Python.
 // '**' is accepted as a synonym of '^', and '×' / '÷' as '*' / '/'.
 // ---------------------------------------------------------------------------------------------
 
@@ -66,24 +67,24 @@ export function evaluateArithmetic(expression: string): number {
     return value;
   };
   const term = (): number => {
-    let value = power();
+    let value = unary();
     for (let op = takeOp("*", "/", "%"); op; op = takeOp("*", "/", "%")) {
-      const right = power();
+      const right = unary();
       if (op !== "*" && right === 0) throw new CalculatorError("division by zero");
       value = op === "*" ? value * right : op === "/" ? value / right : value % right;
     }
     return value;
   };
   const power = (): number => {
-    const base = unary();
-    return takeOp("^") ? base ** power() : base; // right-associative: 2^3^2 = 2^9
+    const base = atom();
+    return takeOp("^") ? base ** unary() : base;
   };
   const unary = (): number => {
     if (++depth > MAX_NESTING) throw new CalculatorError("expression nested too deeply");
     try {
       const sign = takeOp("+", "-");
       if (sign) return sign === "-" ? -unary() : unary();
-      return atom();
+      return power();
     } finally {
       depth--;
     }
