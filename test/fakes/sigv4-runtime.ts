@@ -67,7 +67,7 @@ export interface FakeRuntimeOptions {
   respond?: Responder;
 }
 
-export type Responder = (request: RecordedRequest, res: http.ServerResponse) => void | Promise<void>;
+export type Responder = (request: RecordedRequest, res: http.ServerResponse) => unknown;
 
 export interface FakeRuntime {
   url: string;
