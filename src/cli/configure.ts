@@ -1,17 +1,62 @@
 import type { Command } from "commander";
-import { UsageError } from "../errors.js";
 import { run } from "./run.js";
 
-// Placeholder registration: replaced by the issue that delivers `configure`.
+export interface ConfigureFlags {
+  entrypoint?: string;
+  name?: string;
+  executionRole?: string;
+  ecr?: string;
+  requirementsFile?: string;
+  discoveryUrl?: string;
+  allowedClients?: string;
+  allowedAudience?: string;
+  allowedScopes?: string;
+  authorizerConfig?: string;
+  requestHeaderAllowlist?: string;
+  skipDiscoveryCheck?: boolean;
+  force?: boolean;
+}
+
 export function register(program: Command): void {
   program
     .command("configure")
-    .description("write the Dockerfile and .agentcore.json (not implemented yet)")
-    .allowUnknownOption()
-    .action(async (...args: unknown[]) => {
-      const command = args[args.length - 1] as Command;
-      await run(command, async () => {
-        throw new UsageError("`configure` is not implemented yet.");
+    .description(
+      "Add or update an agent in .agentcore.json (inbound auth: a customJWTAuthorizer for Cognito or any OIDC issuer, or IAM) and write its linux/arm64 Dockerfile and .dockerignore",
+    )
+    .option("-e, --entrypoint <file>", "the agent's main file (.py, or .ts/.js/.mjs); a directory is searched for agent.py, main.py, src/agent.ts, …")
+    .option("-n, --name <agent>", "agent name: a letter, then letters, digits, '_' (default: from the entrypoint path, agents/writer/main.py -> agents_writer_main)")
+    .option("--execution-role <arn>", "IAM role the runtime assumes (default: created at launch)")
+    .option("--ecr <repository>", "ECR repository name or URI, or auto (default: created at launch)")
+    .option("--requirements-file <file>", "requirements.txt or pyproject.toml (Python), package.json (Node) (default: found next to the entrypoint)")
+    .option("--discovery-url <url>", "OIDC discovery URL of the token issuer (https://…/.well-known/openid-configuration)")
+    .option("--allowed-clients <ids>", "comma-separated client IDs accepted in the token's client_id (Cognito: the app client ID)")
+    .option("--allowed-audience <values>", "comma-separated values accepted in the token's aud")
+    .option("--allowed-scopes <scopes>", "comma-separated scopes, one of which the token's scope must hold")
+    .option("--authorizer-config <json>", "the whole authorizer as JSON: '{\"customJWTAuthorizer\": {…}}', or null for IAM (SigV4)")
+    .option("--request-header-allowlist <headers>", "comma-separated headers forwarded to the agent (JWT agents also get Authorization)")
+    .option("--skip-discovery-check", "do not fetch the discovery document to check it")
+    .option("--force", "overwrite an existing Dockerfile and .dockerignore")
+    .addHelpText(
+      "after",
+      `
+Defaults come from the flags, then the agent's current settings, then .env (COGNITO_DISCOVERY_URL,
+COGNITO_CLIENT_ID, AWS_REGION), then what \`agentcore-ts cognito setup\` saved in .agentcore.json.
+Missing values are asked for on a terminal; with --non-interactive (or CI=true, or no terminal) they
+must come from a flag or a default.
+
+Examples:
+  $ agentcore-ts configure --entrypoint agent.py                 # after cognito setup: JWT authorizer for its pool
+  $ agentcore-ts configure -e src/agent.ts --name writer \\
+      --discovery-url https://cognito-idp.us-east-1.amazonaws.com/us-east-1_AbCdEfGhI/.well-known/openid-configuration \\
+      --allowed-clients 1example23456789
+  $ agentcore-ts configure -e agent.py --discovery-url https://issuer.example.com/.well-known/openid-configuration \\
+      --allowed-audience api://my-agent --allowed-scopes agent/invoke
+  $ agentcore-ts configure -e agent.py --authorizer-config null  # IAM (SigV4) instead of JWT`,
+    )
+    .action(async (flags: ConfigureFlags, command: Command) => {
+      await run(command, async (ctx) => {
+        const { configure } = await import("../operations/configure.js");
+        await configure(flags, ctx);
       });
     });
 }
