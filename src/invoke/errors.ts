@@ -71,18 +71,19 @@ export function logsHint(context: InvokeErrorContext): string {
   return `Read its logs: log group ${group} (\`agentcore-ts status\` names it), e.g. aws logs tail ${group} --since 1h`;
 }
 
+function staleRuntime(context: InvokeErrorContext): string {
+  return context.local
+    ? "the local runtime predates the config: restart `agentcore-ts launch --local`."
+    : "the deployed runtime is out of date: run `agentcore-ts launch` to update it.";
+}
+
 function mismatchHint(context: InvokeErrorContext): string {
   const label = agentLabel(context);
   if (context.auth === "bearer") {
-    const stale = context.authorizer
-      ? " .agentcore.json has a customJWTAuthorizer for it, so the deployed runtime is out of date: run `agentcore-ts launch` to update it."
-      : "";
+    const stale = context.authorizer ? ` .agentcore.json has a customJWTAuthorizer for it, so ${staleRuntime(context)}` : "";
     return `The runtime answered that ${label} expects SigV4 (IAM) requests, not an OAuth bearer token: invoke it without --bearer/--bearer-token, with AWS credentials.${stale}`;
   }
-  const stale =
-    context.authorizer === null
-      ? " .agentcore.json has no customJWTAuthorizer for it, so the deployed runtime differs from the config: run `agentcore-ts launch` to update it."
-      : "";
+  const stale = context.authorizer === null ? ` .agentcore.json has no customJWTAuthorizer for it, so ${staleRuntime(context)}` : "";
   return `The runtime answered that ${label} expects OAuth (a bearer JWT from its customJWTAuthorizer), not SigV4: pass --bearer-token <access token>, set COGNITO_ACCESS_TOKEN, or use --bearer with the cached token (\`agentcore-ts token refresh\`).${stale}`;
 }
 

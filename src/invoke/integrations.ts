@@ -1,10 +1,12 @@
 /**
- * The invoke's links to modules other work delivers: the token cache (src/auth/tokens.ts) and the
- * local runtime records (src/local/runtime-state.ts). Kept in one file so the operation depends on
- * small interfaces (TokenCache, LocalTarget) that tests can replace.
+ * The invoke's links to the token cache (src/auth/tokens.ts) and the local runtime records
+ * (src/local/runtime-state.ts), behind the small interfaces the operation uses (TokenCache,
+ * LocalTarget) so tests can replace them. Both load lazily: only the path that needs them pays.
  */
+import type { AwsClients } from "../aws/clients.js";
 import { AgentcoreError } from "../errors.js";
-import { noTokenError, type TokenCache } from "./token.js";
+import type { Output } from "../ui/output.js";
+import type { BearerToken, CachedTokenQuery, TokenCache } from "./token.js";
 
 /** Where `invoke --local` sends its request. */
 export interface LocalTarget {
@@ -12,22 +14,43 @@ export interface LocalTarget {
   /** The local gateway's base URL; it serves the data-plane path /runtimes/{arn}/invocations. */
   gatewayUrl: string;
   agentRuntimeArn: string;
-  region?: string;
   /** The local agent's log file, named when the agent fails (424). */
   logFile?: string;
+  /** The auth the gateway was started with (it may predate a config change). */
+  auth?: "jwt" | "iam";
 }
 
-export function defaultTokenCache(): TokenCache {
+export function defaultTokenCache(aws: () => Promise<AwsClients>, output: Output): TokenCache {
+  const acquire = async (query: CachedTokenQuery, force: boolean): Promise<BearerToken> => {
+    const tokens = await import("../auth/tokens.js");
+    const options = { ...query, aws: await aws(), output };
+    const token = await (force ? tokens.forceRefresh(options) : tokens.getAccessToken(options));
+    return { token: token.accessToken, source: "cache", expiresAt: token.expiresAt, refreshed: token.refreshed };
+  };
   return {
-    async get() {
-      throw noTokenError("This agent");
-    },
-    async forceRefresh() {
-      throw noTokenError("This agent");
-    },
+    get: (query) => acquire(query, false),
+    forceRefresh: (query) => acquire(query, true),
   };
 }
 
-export async function readLocalTarget(_env: NodeJS.ProcessEnv, _agentName: string | undefined, _cwd: string): Promise<LocalTarget> {
-  throw new AgentcoreError("No local runtime is running.", { code: "NoLocalRuntime", hint: "Start one with `agentcore-ts launch --local`." });
+export async function readLocalTarget(env: NodeJS.ProcessEnv, agentName: string, region: string | undefined): Promise<LocalTarget> {
+  const { readLocalRuntime, listLocalRuntimes } = await import("../local/runtime-state.js");
+  const record = await readLocalRuntime(env, agentName);
+  if (!record) {
+    const others = (await listLocalRuntimes(env)).map((r) => r.agentName);
+    throw new AgentcoreError(`No local runtime is running for agent "${agentName}".`, {
+      code: "NoLocalRuntime",
+      hint:
+        "Start it with `agentcore-ts launch --local` (it stays in the foreground: invoke from a second terminal)" +
+        (others.length ? `, or pick a running one with --agent ${others.join(" / --agent ")}.` : "."),
+    });
+  }
+  const { localRuntimeArn } = await import("../local/gateway.js");
+  return {
+    agentName: record.agentName,
+    gatewayUrl: record.gatewayUrl,
+    agentRuntimeArn: localRuntimeArn(record.agentName, region),
+    logFile: record.logFile,
+    auth: record.auth,
+  };
 }

@@ -3,6 +3,7 @@
  * factory's settings and streams the body). For agents without an authorizer.
  */
 import type { BedrockAgentCoreClient } from "@aws-sdk/client-bedrock-agentcore";
+import type { AwsClients } from "../aws/clients.js";
 import { fromAwsError } from "../errors.js";
 import { ACCEPT, InvokeHttpError, type DataPlaneResponse } from "./bearer.js";
 
@@ -56,4 +57,18 @@ export async function invokeWithSigv4(client: BedrockAgentCoreClient, request: S
     }
     throw fromAwsError(error, "InvokeAgentRuntime");
   }
+}
+
+/**
+ * A data-plane client for the local gateway of `launch --local`. The gateway checks that a request
+ * is SigV4-shaped but cannot verify signatures, so it is signed with placeholder credentials: the
+ * offline workflow needs no AWS account, and real credentials never go to a local process.
+ */
+export async function localDataClient(aws: AwsClients, gatewayUrl: string): Promise<BedrockAgentCoreClient> {
+  const { BedrockAgentCoreClient } = await import("@aws-sdk/client-bedrock-agentcore");
+  return new BedrockAgentCoreClient({
+    ...aws.config(),
+    endpoint: gatewayUrl,
+    credentials: { accessKeyId: "AKIDLOCALGATEWAY0000", secretAccessKey: "local-gateway-does-not-verify-signatures" },
+  });
 }

@@ -4,7 +4,7 @@
  * within two minutes; AgentCore already rejects tokens that expire within about a minute).
  */
 import { AgentcoreError } from "../errors.js";
-import type { CustomJwtAuthorizer } from "../config/schema.js";
+import type { CognitoConfig, CustomJwtAuthorizer } from "../config/schema.js";
 
 export type TokenSource = "flag" | "env" | "cache";
 
@@ -24,23 +24,19 @@ export interface TokenCache {
 
 export interface CachedTokenQuery {
   env: NodeJS.ProcessEnv;
-  cwd: string;
-  /** From the agent's discoveryUrl; undefined for --agent-arn without a config. */
-  issuer?: string;
-  /** The agent's allowedClients (the cached token's client must be one of them). */
-  allowedClients?: string[];
+  /** The cached token must come from this authorizer's issuer and one of its allowedClients; undefined for --agent-arn. */
+  authorizer?: CustomJwtAuthorizer;
+  /** The project's `cognito` section: preferred among matching tokens. */
+  cognito?: CognitoConfig;
   minValiditySeconds: number;
 }
 
 /** Refresh a cached token that expires within this many seconds before sending it. */
 export const MIN_VALIDITY_SECONDS = 120;
 
-export function issuerFromDiscoveryUrl(discoveryUrl: string): string {
-  return discoveryUrl.replace(/\/\.well-known\/openid-configuration$/, "");
-}
-
 export function noTokenError(agentLabel: string, cause?: unknown): AgentcoreError {
-  return new AgentcoreError(`${agentLabel} requires an OAuth bearer token (its customJWTAuthorizer) and none is available; nothing was sent.`, {
+  const why = cause instanceof Error ? ` ${cause.message}` : "";
+  return new AgentcoreError(`${agentLabel} requires an OAuth bearer token and none is available, so nothing was sent.${why}`, {
     code: "NoBearerToken",
     hint:
       "Run `agentcore-ts cognito setup` (user pool, app client and a token) or `agentcore-ts token refresh` (renew the cached token), " +
@@ -51,26 +47,13 @@ export function noTokenError(agentLabel: string, cause?: unknown): AgentcoreErro
 
 export interface TokenChoiceInput {
   flagToken?: string;
-  env: NodeJS.ProcessEnv;
-  cwd: string;
-  authorizer?: CustomJwtAuthorizer;
   cache: TokenCache;
-}
-
-/** The cache lookup for an agent's authorizer (undefined: any cached token, for --agent-arn). */
-export function cacheQuery(env: NodeJS.ProcessEnv, cwd: string, authorizer: CustomJwtAuthorizer | undefined): CachedTokenQuery {
-  return {
-    env,
-    cwd,
-    issuer: authorizer ? issuerFromDiscoveryUrl(authorizer.discoveryUrl) : undefined,
-    allowedClients: authorizer?.allowedClients,
-    minValiditySeconds: MIN_VALIDITY_SECONDS,
-  };
+  query: CachedTokenQuery;
 }
 
 export async function chooseBearerToken(input: TokenChoiceInput): Promise<BearerToken> {
   if (input.flagToken !== undefined) return { token: input.flagToken, source: "flag" };
-  const fromEnv = input.env.COGNITO_ACCESS_TOKEN?.trim();
+  const fromEnv = input.query.env.COGNITO_ACCESS_TOKEN?.trim();
   if (fromEnv) return { token: fromEnv, source: "env" };
-  return input.cache.get(cacheQuery(input.env, input.cwd, input.authorizer));
+  return input.cache.get(input.query);
 }

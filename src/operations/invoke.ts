@@ -6,16 +6,16 @@
 import type { CommandContext } from "../cli/context.js";
 import { UsageError, AgentcoreError, ConfigError } from "../errors.js";
 import { serviceEndpoint } from "../aws/clients.js";
-import type { CustomJwtAuthorizer } from "../config/schema.js";
+import type { CognitoConfig, CustomJwtAuthorizer } from "../config/schema.js";
 import { loadConfig, requireConfig, selectAgent } from "../config/store.js";
 import { maskToken } from "../config/secrets.js";
 import { readPayload, type PayloadInput } from "../invoke/payload.js";
 import { chooseSession, sessionKeyForAgent, sessionKeyForArn, validateSessionId } from "../invoke/sessions.js";
 import { ResponseRenderer } from "../invoke/render.js";
 import { invokeWithBearer, InvokeHttpError, type DataPlaneResponse } from "../invoke/bearer.js";
-import { invokeWithSigv4 } from "../invoke/sigv4.js";
+import { invokeWithSigv4, localDataClient } from "../invoke/sigv4.js";
 import { invokeError, logsHint, streamError, type InvokeErrorContext } from "../invoke/errors.js";
-import { cacheQuery, chooseBearerToken, noTokenError, type BearerToken, type TokenCache } from "../invoke/token.js";
+import { chooseBearerToken, MIN_VALIDITY_SECONDS, noTokenError, type BearerToken, type CachedTokenQuery, type TokenCache } from "../invoke/token.js";
 import { defaultTokenCache, readLocalTarget, type LocalTarget } from "../invoke/integrations.js";
 import type { Output } from "../ui/output.js";
 
@@ -50,7 +50,7 @@ export interface InvokeResult {
 /** Injected collaborators (tests); the defaults are the token cache and the local runtime records. */
 export interface InvokeDeps {
   tokenCache?: TokenCache;
-  readLocal?: (env: NodeJS.ProcessEnv, agentName: string | undefined, cwd: string) => Promise<LocalTarget>;
+  readLocal?: (env: NodeJS.ProcessEnv, agentName: string, region: string | undefined) => Promise<LocalTarget>;
 }
 
 type InvokeContext = Pick<CommandContext, "cwd" | "env" | "globals" | "output" | "aws" | "region"> & { stdin: PayloadInput };
@@ -64,6 +64,8 @@ interface Target {
   region?: string;
   /** null: IAM agent; undefined: unknown (--agent-arn with no matching config). */
   authorizer?: CustomJwtAuthorizer | null;
+  /** The project's `cognito` section, to prefer its user's cached token. */
+  cognito?: CognitoConfig;
   sessionKey: string;
   local?: LocalTarget;
 }
@@ -118,6 +120,7 @@ async function resolveTarget(inputs: InvokeInputs, ctx: InvokeContext, deps: Inv
       arn,
       region: ctx.globals.region ?? regionFromArn(arn),
       authorizer: known ? (known.authorizerConfiguration?.customJWTAuthorizer ?? null) : undefined,
+      cognito: loaded?.config.cognito,
       sessionKey: sessionKeyForArn(arn, qualifier),
     };
   }
@@ -125,12 +128,19 @@ async function resolveTarget(inputs: InvokeInputs, ctx: InvokeContext, deps: Inv
   const agent = selectAgent(loaded, inputs.agentName);
   const authorizer = agent.authorizerConfiguration?.customJWTAuthorizer ?? null;
   if (inputs.local) {
-    const local = await (deps.readLocal ?? readLocalTarget)(ctx.env, agent.name, ctx.cwd);
+    const region = (await ctx.region(agent.region)) ?? "us-east-1";
+    const local = await (deps.readLocal ?? readLocalTarget)(ctx.env, agent.name, region);
+    if (local.auth && (local.auth === "jwt") !== Boolean(authorizer)) {
+      ctx.output.warn(
+        `The local runtime of "${agent.name}" was started with ${local.auth === "jwt" ? "a customJWTAuthorizer" : "IAM auth"}, but .agentcore.json now says ${authorizer ? "customJWTAuthorizer" : "IAM"}: restart \`agentcore-ts launch --local\` to pick up the change.`,
+      );
+    }
     return {
       agentName: agent.name,
       arn: local.agentRuntimeArn,
-      region: local.region,
+      region,
       authorizer,
+      cognito: loaded.config.cognito,
       sessionKey: sessionKeyForAgent(loaded.file, agent.name, true),
       local,
     };
@@ -147,6 +157,7 @@ async function resolveTarget(inputs: InvokeInputs, ctx: InvokeContext, deps: Inv
     arn,
     region: ctx.globals.region ?? regionFromArn(arn) ?? (await ctx.region(agent.region)),
     authorizer,
+    cognito: loaded.config.cognito,
     sessionKey: sessionKeyForAgent(loaded.file, agent.name),
   };
 }
@@ -222,19 +233,20 @@ export async function invoke(inputs: InvokeInputs, ctx: InvokeContext, deps: Inv
   const agentLabel = target.agentName ? `Agent "${target.agentName}"` : "This agent";
 
   let token: BearerToken | undefined;
-  const tokenCache = deps.tokenCache ?? defaultTokenCache();
+  const tokenCache = deps.tokenCache ?? defaultTokenCache(() => ctx.aws(), ctx.output);
+  const tokenQuery: CachedTokenQuery = {
+    env: ctx.env,
+    authorizer: target.authorizer ?? undefined,
+    cognito: target.cognito,
+    minValiditySeconds: MIN_VALIDITY_SECONDS,
+  };
   if (auth === "bearer") {
     try {
-      token = await chooseBearerToken({
-        flagToken: inputs.bearerToken?.trim(),
-        env: ctx.env,
-        cwd: ctx.cwd,
-        authorizer: target.authorizer ?? undefined,
-        cache: tokenCache,
-      });
+      token = await chooseBearerToken({ flagToken: inputs.bearerToken?.trim(), cache: tokenCache, query: tokenQuery });
     } catch (error) {
-      if (error instanceof AgentcoreError && error.code !== "NoBearerToken" && error.code !== "NoCachedToken") throw error;
-      throw noTokenError(agentLabel, error);
+      // Only "there is no token" becomes the no-token error; a Cognito failure while refreshing keeps its own message.
+      if (error instanceof AgentcoreError && error.code === "NoAccessToken") throw noTokenError(agentLabel, error);
+      throw error;
     }
     if (token.refreshed) ctx.output.debug("The cached token was about to expire: refreshed it first.");
   }
@@ -265,14 +277,15 @@ export async function invoke(inputs: InvokeInputs, ctx: InvokeContext, deps: Inv
         // A cached token the service calls invalid: refresh once and retry (it may have been revoked or rotated).
         if (!(error instanceof InvokeHttpError) || error.failure.status !== 401 || token!.source !== "cache") throw error;
         ctx.output.debug("401 with the cached token: refreshing it and retrying once.");
-        token = await tokenCache.forceRefresh(cacheQuery(ctx.env, ctx.cwd, target.authorizer ?? undefined));
+        token = await tokenCache.forceRefresh(tokenQuery);
         errorContext.refreshedAfter401 = true;
         response = await sendBearer(target, ctx, request, token);
       }
     } else {
-      const aws = (await ctx.aws()).with({ region: target.region, ...(target.local ? { endpoint: target.local.gatewayUrl } : {}) });
+      const aws = (await ctx.aws()).with({ region: target.region });
       ctx.output.debug(`InvokeAgentRuntime ${target.arn} qualifier=${qualifier} (SigV4, region ${target.region}${target.local ? `, ${target.local.gatewayUrl}` : ""})`);
-      response = await invokeWithSigv4(await aws.data(), { arn: target.arn, qualifier, sessionId: session.sessionId, body: payload.body, userId: inputs.userId });
+      const client = target.local ? await localDataClient(aws, target.local.gatewayUrl) : await aws.data();
+      response = await invokeWithSigv4(client, { arn: target.arn, qualifier, sessionId: session.sessionId, body: payload.body, userId: inputs.userId });
     }
   } catch (error) {
     if (error instanceof InvokeHttpError) throw invokeError(error.failure, { ...errorContext, attempts: error.attempts }, error);
