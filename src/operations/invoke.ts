@@ -162,16 +162,18 @@ async function resolveTarget(inputs: InvokeInputs, ctx: InvokeContext, deps: Inv
   };
 }
 
+function userIdWithBearer(): UsageError {
+  return new UsageError("--user-id cannot be used with a bearer token.", {
+    hint: "With OAuth, AgentCore takes the user identity from the token's sub claim and ignores X-Amzn-Bedrock-AgentCore-Runtime-User-Id. Drop --user-id.",
+    code: "UserIdWithBearer",
+  });
+}
+
 function chooseAuth(inputs: InvokeInputs, target: Target, ctx: InvokeContext): "bearer" | "sigv4" {
   const label = target.agentName ? `Agent "${target.agentName}"` : "This agent";
   const tokenGiven = inputs.bearerToken !== undefined;
   if (target.authorizer) {
-    if (inputs.userId !== undefined) {
-      throw new UsageError("--user-id cannot be used with a bearer token.", {
-        hint: `${label} uses OAuth (customJWTAuthorizer): AgentCore takes the user identity from the token's sub claim and ignores X-Amzn-Bedrock-AgentCore-Runtime-User-Id. Drop --user-id.`,
-        code: "UserIdWithBearer",
-      });
-    }
+    if (inputs.userId !== undefined) throw userIdWithBearer();
     return "bearer";
   }
   if (target.authorizer === null) {
@@ -186,12 +188,7 @@ function chooseAuth(inputs: InvokeInputs, target: Target, ctx: InvokeContext): "
   }
   // --agent-arn with nothing known about the runtime: the user says which.
   const bearer = tokenGiven || inputs.bearer === true || Boolean(ctx.env.COGNITO_ACCESS_TOKEN?.trim());
-  if (bearer && inputs.userId !== undefined) {
-    throw new UsageError("--user-id cannot be used with a bearer token.", {
-      hint: "AgentCore takes the user identity from the token's sub claim and ignores X-Amzn-Bedrock-AgentCore-Runtime-User-Id with OAuth. Drop --user-id.",
-      code: "UserIdWithBearer",
-    });
-  }
+  if (bearer && inputs.userId !== undefined) throw userIdWithBearer();
   return bearer ? "bearer" : "sigv4";
 }
 
@@ -277,7 +274,16 @@ export async function invoke(inputs: InvokeInputs, ctx: InvokeContext, deps: Inv
         // A cached token the service calls invalid: refresh once and retry (it may have been revoked or rotated).
         if (!(error instanceof InvokeHttpError) || error.failure.status !== 401 || token!.source !== "cache") throw error;
         ctx.output.debug("401 with the cached token: refreshing it and retrying once.");
-        token = await tokenCache.forceRefresh(tokenQuery);
+        try {
+          token = await tokenCache.forceRefresh(tokenQuery);
+        } catch (refreshError) {
+          const first = invokeError(error.failure, errorContext, error);
+          throw new AgentcoreError(first.message, {
+            code: first.code,
+            hint: `${first.hint} Refreshing the cached token failed too: ${(refreshError as Error).message}`,
+            cause: refreshError,
+          });
+        }
         errorContext.refreshedAfter401 = true;
         response = await sendBearer(target, ctx, request, token);
       }
