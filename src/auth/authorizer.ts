@@ -157,6 +157,13 @@ export class JwtAuthorizer {
     }
   }
 
+  /** Fetches discovery and JWKS ahead of the first request; throws (readable message) when the issuer cannot be reached. */
+  async warmUp(): Promise<DiscoveryDocument> {
+    const doc = await this.discover();
+    await this.ensureJwks(doc.jwks_uri, false);
+    return doc;
+  }
+
   /** The discovery document (cached); throws an Error with a readable message when it cannot be fetched. */
   async discover(): Promise<DiscoveryDocument> {
     const cached = this.discovery;

@@ -1,4 +1,5 @@
 import { Command, Option } from "commander";
+import { parseTimeoutFlag } from "../aws/polling.js";
 import { run } from "./run.js";
 
 export interface LaunchFlags {
@@ -8,6 +9,8 @@ export interface LaunchFlags {
   local?: boolean;
   port?: string;
   agentPort?: string;
+  timeout?: string;
+  process?: boolean;
 }
 
 export function register(program: Command): void {
@@ -17,9 +20,11 @@ export function register(program: Command): void {
     .option("--agent <name>", "agent to launch (default: the default agent)")
     .addOption(new Option("--build <how>", "where to build the image (default: docker when an engine is reachable, else codebuild)").choices(["docker", "codebuild"]))
     .option("--image-uri <uri>", "deploy this existing image and skip building")
+    .option("--timeout <seconds>", "longest wait for the build and for the endpoint to serve the new version (default 900)")
     .option("--local", "run the agent locally behind a gateway that enforces its customJWTAuthorizer (foreground, Ctrl-C stops)")
     .option("--port <port>", "with --local: the gateway's port on 127.0.0.1")
-    .option("--agent-port <port>", "with --local: the agent's port (default: a free port; the container contract's 8080 inside a container)")
+    .option("--agent-port <port>", "with --local: the agent's port on 127.0.0.1 (default: 8080 when free, else a free port; 8080 inside a container)")
+    .option("--process", "with --local: run the agent as a plain process even when a container engine is reachable")
     .addHelpText(
       "after",
       `
@@ -27,16 +32,17 @@ Examples:
   $ agentcore-ts launch                         # build, push, create or update, wait for READY
   $ agentcore-ts launch --build codebuild       # build in AWS CodeBuild (ARM) when there is no local engine
   $ agentcore-ts launch --image-uri 123456789012.dkr.ecr.us-east-1.amazonaws.com/my-agent:v1
-  $ agentcore-ts launch --local --port 8081     # local runtime + inbound-auth gateway on 127.0.0.1:8081`,
+  $ agentcore-ts launch --local --port 8081     # local runtime + inbound-auth gateway on 127.0.0.1:8081
+  $ agentcore-ts launch --local --process       # agent as a plain process (no container engine needed)`,
     )
     .action(async (flags: LaunchFlags, command: Command) => {
       await run(command, async (ctx) => {
         if (flags.local) {
           const { launchLocal } = await import("../operations/launch-local.js");
-          return launchLocal({ agentName: flags.agent, port: flags.port, agentPort: flags.agentPort }, ctx);
+          return launchLocal({ agentName: flags.agent, port: flags.port, agentPort: flags.agentPort, process: flags.process }, ctx);
         }
         const { launch } = await import("../operations/launch.js");
-        return launch({ agentName: flags.agent, build: flags.build, imageUri: flags.imageUri }, ctx);
+        await launch({ agentName: flags.agent, build: flags.build, imageUri: flags.imageUri, timeoutSeconds: parseTimeoutFlag(flags.timeout) }, ctx);
       });
     });
 }

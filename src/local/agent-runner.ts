@@ -1,0 +1,336 @@
+/**
+ * Runs the agent locally, as a container (docker/finch/podman, linux/arm64 like the service) or as a
+ * plain process from its entrypoint, with its stdout/stderr in a log file, and waits for the runtime
+ * contract's GET /ping to answer Healthy.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { promises as fsp, openSync, closeSync } from "node:fs";
+import path from "node:path";
+import { AgentcoreError } from "../errors.js";
+import { exists } from "../util/fs.js";
+import type { LocalRuntimeMode } from "./runtime-state.js";
+
+/** The container contract's port (aws-contracts 3). */
+export const CONTAINER_PORT = 8080;
+
+/** Credentials and region passed into the agent when present. Secrets go to `docker run` by name only (`-e NAME`), never on its command line. */
+const AWS_PASSTHROUGH = ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_REGION", "AWS_DEFAULT_REGION"] as const;
+
+export interface AgentSpec {
+  name: string;
+  /** The directory holding .agentcore.json: the build context and the process's cwd. */
+  projectDir: string;
+  /** Relative to projectDir. */
+  entrypoint: string;
+  language: "python" | "node";
+  environmentVariables?: Record<string, string>;
+  /** Relative to projectDir (default "Dockerfile"). */
+  dockerfile?: string;
+  region?: string;
+}
+
+export interface RunningAgent {
+  mode: LocalRuntimeMode;
+  /** http://127.0.0.1:PORT */
+  url: string;
+  port: number;
+  pid: number;
+  logFile: string;
+  /** The command that runs the agent (for messages; no secrets in it). */
+  command: string;
+  /** Resolves when the agent process (or the container's client) exits. */
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  /** Stops the agent (SIGTERM to its process group / `<engine> stop`), then SIGKILL after a grace period. */
+  stop(): Promise<void>;
+}
+
+export interface RunOptions {
+  port: number;
+  /** The environment the CLI runs in (PATH, AWS credentials...). */
+  env: NodeJS.ProcessEnv;
+  logFile: string;
+  /** Append to the log instead of starting it afresh (restarts). */
+  append?: boolean;
+}
+
+const STOP_GRACE_MS = 5_000;
+
+function environmentFor(spec: AgentSpec, env: NodeJS.ProcessEnv, port: number): NodeJS.ProcessEnv {
+  const merged: NodeJS.ProcessEnv = { ...env, ...(spec.environmentVariables ?? {}), PORT: String(port) };
+  if (spec.region && !merged.AWS_REGION) merged.AWS_REGION = spec.region;
+  if (spec.region && !merged.AWS_DEFAULT_REGION) merged.AWS_DEFAULT_REGION = spec.region;
+  return merged;
+}
+
+/** How a process-mode agent is started: node (with tsx's loader for TypeScript) or the project's Python. */
+export async function processCommand(spec: AgentSpec): Promise<{ file: string; args: string[] }> {
+  const entry = path.resolve(spec.projectDir, spec.entrypoint);
+  if (!(await exists(entry))) {
+    throw new AgentcoreError(`The agent's entrypoint ${entry} does not exist.`, {
+      code: "EntrypointNotFound",
+      hint: "Fix `entrypoint` in .agentcore.json (relative to its directory) or re-run `agentcore-ts configure`.",
+    });
+  }
+  const ext = path.extname(entry).toLowerCase();
+  if ([".ts", ".mts", ".cts", ".tsx"].includes(ext)) {
+    // tsx from agentcore-ts's own node_modules: the user's project needs no tsx install.
+    return { file: process.execPath, args: ["--import", import.meta.resolve("tsx"), entry] };
+  }
+  if ([".js", ".mjs", ".cjs"].includes(ext)) return { file: process.execPath, args: [entry] };
+  if (ext === ".py" || spec.language === "python") {
+    const venvPython = path.join(spec.projectDir, ".venv", "bin", "python");
+    return { file: (await exists(venvPython)) ? venvPython : "python3", args: [entry] };
+  }
+  throw new AgentcoreError(`Cannot run ${entry} as a local process: unknown file type "${ext}".`, {
+    code: "EntrypointUnsupported",
+    hint: "Entrypoints are .py (Python) or .ts/.js (Node).",
+  });
+}
+
+function openLog(logFile: string, append = false): number {
+  return openSync(logFile, append ? "a" : "w", 0o600);
+}
+
+function watchExit(child: ChildProcess): RunningAgent["exited"] {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) resolve({ code: child.exitCode, signal: child.signalCode });
+    child.once("exit", (code, signal) => resolve({ code, signal }));
+    child.once("error", () => resolve({ code: null, signal: null }));
+  });
+}
+
+async function waitOrTimeout(promise: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
+  const done = await Promise.race([promise.then(() => true as const), timeout]);
+  clearTimeout(timer);
+  return done;
+}
+
+function spawnError(child: ChildProcess, what: string): Promise<never> {
+  return new Promise((_, reject) => {
+    child.once("error", (error: NodeJS.ErrnoException) =>
+      reject(
+        new AgentcoreError(`Could not start ${what}: ${error.message}.`, {
+          code: "AgentStartFailed",
+          hint: error.code === "ENOENT" ? `Is ${what.split(" ")[0]} installed and on PATH?` : undefined,
+        }),
+      ),
+    );
+  });
+}
+
+/** Starts the agent as a plain local process in its own process group. */
+export async function startAgentProcess(spec: AgentSpec, options: RunOptions): Promise<RunningAgent> {
+  const { file, args } = await processCommand(spec);
+  const fd = openLog(options.logFile, options.append);
+  let child: ChildProcess;
+  try {
+    child = spawn(file, args, {
+      cwd: spec.projectDir,
+      env: environmentFor(spec, options.env, options.port),
+      stdio: ["ignore", fd, fd],
+      // Own process group: Ctrl-C reaches the CLI, which stops the agent in order (and all its children).
+      detached: true,
+    });
+  } finally {
+    closeSync(fd);
+  }
+  const exited = watchExit(child);
+  const failedToSpawn = spawnError(child, path.basename(file));
+  failedToSpawn.catch(() => undefined);
+  await Promise.race([new Promise<void>((resolve) => child.once("spawn", () => resolve())), failedToSpawn]);
+  const pid = child.pid!;
+  const signalGroup = (signal: NodeJS.Signals) => {
+    try {
+      process.kill(-pid, signal);
+    } catch {
+      // already gone
+    }
+  };
+  return {
+    mode: "process",
+    url: `http://127.0.0.1:${options.port}`,
+    port: options.port,
+    pid,
+    logFile: options.logFile,
+    command: [file === process.execPath ? "node" : file, ...args].join(" "),
+    exited,
+    async stop() {
+      if (child.exitCode !== null || child.signalCode !== null) {
+        signalGroup("SIGKILL"); // leftovers of the group, if any
+        return;
+      }
+      signalGroup("SIGTERM");
+      if (!(await waitOrTimeout(exited, STOP_GRACE_MS))) {
+        signalGroup("SIGKILL");
+        await exited;
+      }
+    },
+  };
+}
+
+/** Image tag for the local build: lower-case (image names must be). */
+export function localImageTag(agentName: string): string {
+  return `agentcore-ts-local/${agentName.toLowerCase()}:latest`;
+}
+
+/** Runs `<engine> <args>` with output appended to the log; resolves with the exit code and the output's tail. */
+function runLogged(binary: string, args: string[], env: NodeJS.ProcessEnv, logFile: string, cwd: string): Promise<{ code: number | null; tail: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(binary, args, { env, cwd, stdio: ["ignore", "pipe", "pipe"] });
+    let tail = "";
+    const log = fsp.open(logFile, "a", 0o600);
+    const onData = (chunk: Buffer) => {
+      tail = (tail + chunk.toString("utf8")).slice(-4000);
+      void log.then((h) => h.write(chunk));
+    };
+    child.stdout!.on("data", onData);
+    child.stderr!.on("data", onData);
+    child.once("error", (error) => reject(new AgentcoreError(`Could not run ${binary}: ${error.message}.`, { code: "EngineFailed" })));
+    child.once("close", (code) => {
+      void log.then((h) => h.close()).finally(() => resolve({ code, tail: tail.trim() }));
+    });
+  });
+}
+
+export interface ContainerOptions extends RunOptions {
+  /** docker / finch / podman binary. */
+  engineBinary: string;
+  /** Called with progress text (build steps). */
+  onProgress?: (text: string) => void;
+}
+
+/**
+ * Builds the agent's image for linux/arm64 and runs it with `-p 127.0.0.1:PORT:8080`, its environment
+ * variables, and AWS credentials passed by name. The container is removed when it stops (--rm).
+ */
+export async function startAgentContainer(spec: AgentSpec, options: ContainerOptions): Promise<RunningAgent> {
+  const dockerfile = path.resolve(spec.projectDir, spec.dockerfile ?? "Dockerfile");
+  if (!(await exists(dockerfile))) {
+    throw new AgentcoreError(`No Dockerfile at ${dockerfile}: cannot run the agent as a container.`, {
+      code: "DockerfileNotFound",
+      hint: "Run `agentcore-ts configure` to generate one, or pass --process to run the agent as a local process.",
+    });
+  }
+  const engine = path.basename(options.engineBinary);
+  const tag = localImageTag(spec.name);
+  if (!options.append) await fsp.writeFile(options.logFile, "", { mode: 0o600 });
+  options.onProgress?.(`${engine} build --platform linux/arm64`);
+  const build = await runLogged(
+    options.engineBinary,
+    ["build", "--platform", "linux/arm64", "-t", tag, "-f", dockerfile, spec.projectDir],
+    options.env,
+    options.logFile,
+    spec.projectDir,
+  );
+  if (build.code !== 0) {
+    const lastLines = build.tail.split("\n").slice(-8).join("\n");
+    throw new AgentcoreError(`${engine} build failed (exit ${build.code}).`, {
+      code: "ImageBuildFailed",
+      hint: `Full output in ${options.logFile}. Last lines:\n${lastLines}\nOn an x86_64 machine a linux/arm64 build needs QEMU emulation (binfmt); or run the agent as a process: --process.`,
+    });
+  }
+
+  const containerName = `agentcore-ts-${spec.name.toLowerCase()}-${process.pid}`;
+  const env = environmentFor(spec, options.env, CONTAINER_PORT);
+  const args = ["run", "--rm", "--name", containerName, "--platform", "linux/arm64", "-p", `127.0.0.1:${options.port}:${CONTAINER_PORT}`];
+  args.push("-e", `PORT=${CONTAINER_PORT}`);
+  for (const [key, value] of Object.entries(spec.environmentVariables ?? {})) args.push("-e", `${key}=${value}`);
+  for (const key of AWS_PASSTHROUGH) if (env[key]) args.push("-e", key);
+  args.push(tag);
+
+  const fd = fsp.open(options.logFile, "a", 0o600);
+  const handle = await fd;
+  let child: ChildProcess;
+  try {
+    child = spawn(options.engineBinary, args, { cwd: spec.projectDir, env, stdio: ["ignore", handle.fd, handle.fd], detached: true });
+  } finally {
+    await handle.close();
+  }
+  const exited = watchExit(child);
+  const failedToSpawn = spawnError(child, engine);
+  failedToSpawn.catch(() => undefined);
+  await Promise.race([new Promise<void>((resolve) => child.once("spawn", () => resolve())), failedToSpawn]);
+  return {
+    mode: "container",
+    url: `http://127.0.0.1:${options.port}`,
+    port: options.port,
+    pid: child.pid!,
+    logFile: options.logFile,
+    command: [engine, ...args].join(" "),
+    exited,
+    async stop() {
+      if (child.exitCode === null && child.signalCode === null) {
+        await runLogged(options.engineBinary, ["stop", "-t", String(STOP_GRACE_MS / 1000), containerName], options.env, options.logFile, spec.projectDir).catch(() => undefined);
+        if (!(await waitOrTimeout(exited, STOP_GRACE_MS))) {
+          try {
+            process.kill(-child.pid!, "SIGKILL");
+          } catch {
+            // gone
+          }
+          await exited;
+        }
+      }
+    },
+  };
+}
+
+/** The last `lines` lines of a log file ("" when unreadable). */
+export async function logTail(logFile: string, lines = 15): Promise<string> {
+  try {
+    const text = await fsp.readFile(logFile, "utf8");
+    return text.trimEnd().split("\n").slice(-lines).join("\n");
+  } catch {
+    return "";
+  }
+}
+
+/**
+ * Polls GET {url}/ping until it answers 200 with status Healthy or HealthyBusy. Fails early when the
+ * agent exits, and after `timeoutMs` with an error naming the log to read.
+ */
+export async function waitForHealthy(agent: RunningAgent, timeoutMs: number, onProgress?: (text: string) => void): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let exit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
+  void agent.exited.then((e) => (exit = e));
+  let last = "no answer yet";
+  while (Date.now() < deadline) {
+    if (exit) {
+      const tail = await logTail(agent.logFile);
+      throw new AgentcoreError(
+        `The agent exited (${exit.signal ? `signal ${exit.signal}` : `code ${exit.code}`}) before it answered GET /ping.`,
+        { code: "AgentExited", hint: `Read its log: ${agent.logFile}${tail ? `\n${indent(tail)}` : ""}`, details: { logFile: agent.logFile, command: agent.command } },
+      );
+    }
+    try {
+      const response = await fetch(`${agent.url}/ping`, { signal: AbortSignal.timeout(2_000) });
+      const text = await response.text();
+      let status: unknown;
+      try {
+        status = (JSON.parse(text) as { status?: unknown }).status;
+      } catch {
+        status = undefined;
+      }
+      if (response.ok && (status === "Healthy" || status === "HealthyBusy")) return;
+      last = `HTTP ${response.status} ${text.slice(0, 200)}`;
+      onProgress?.(`GET /ping answered ${last}`);
+    } catch (error) {
+      last = (error as { cause?: { code?: string } }).cause?.code ?? (error as Error).message;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  const tail = await logTail(agent.logFile);
+  throw new AgentcoreError(`The agent did not answer GET ${agent.url}/ping with Healthy within ${Math.round(timeoutMs / 1000)}s (last: ${last}).`, {
+    code: "AgentNotHealthy",
+    hint: `Read the agent's log: ${agent.logFile}. The agent must listen on the port in $PORT (${agent.port}) and answer GET /ping with {"status":"Healthy"}.${tail ? `\n${indent(tail)}` : ""}`,
+    details: { logFile: agent.logFile, command: agent.command },
+  });
+}
+
+function indent(text: string): string {
+  return text
+    .split("\n")
+    .map((l) => `    ${l}`)
+    .join("\n");
+}

@@ -1,0 +1,108 @@
+/**
+ * Where a running `launch --local` listens, so `invoke --local` and `status --local` find it.
+ * One JSON record per agent under AGENTCORE_TS_HOME/local/ (mode 0600), written when the runtime is
+ * ready and removed when it stops. A record whose pid is no longer alive (a killed launch) is stale
+ * and ignored.
+ */
+import { promises as fsp } from "node:fs";
+import path from "node:path";
+import { homeDir, ensureHomeDir } from "../config/home.js";
+import { writeFileAtomic } from "../util/fs.js";
+
+export type LocalRuntimeMode = "process" | "container";
+
+export interface LocalRuntimeRecord {
+  agentName: string;
+  /** e.g. http://127.0.0.1:8081: invoke with POST {gatewayUrl}/runtimes/{name}/invocations?qualifier=DEFAULT or {gatewayUrl}/invocations. */
+  gatewayUrl: string;
+  /** The agent itself (no auth): http://127.0.0.1:{port}. */
+  agentUrl: string;
+  /** The process hosting the gateway (the `launch --local` CLI, or a test). */
+  pid: number;
+  mode: LocalRuntimeMode;
+  /** The agent's stdout/stderr. */
+  logFile: string;
+  /** ISO-8601. */
+  startedAt: string;
+  /** The .agentcore.json the agent came from, when known. */
+  configFile?: string;
+  /** "jwt" when the gateway enforces a customJWTAuthorizer, "iam" otherwise. */
+  auth: "jwt" | "iam";
+  /** A local ARN the gateway accepts in /runtimes/{arn}/invocations (the agent name and the deployed ARN work too). */
+  agentRuntimeArn: string;
+  /** The region in that ARN (SigV4 signing region for IAM agents). */
+  region: string;
+}
+
+const RECORD_PREFIX = "runtime-";
+
+export function localStateDir(env: NodeJS.ProcessEnv = process.env): string {
+  return path.join(homeDir(env), "local");
+}
+
+function recordFile(env: NodeJS.ProcessEnv, agentName: string): string {
+  return path.join(localStateDir(env), `${RECORD_PREFIX}${agentName}.json`);
+}
+
+/** True when a process with this pid exists (EPERM: it exists but belongs to someone else). */
+export function isProcessAlive(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+async function readRecord(file: string): Promise<LocalRuntimeRecord | undefined> {
+  try {
+    const record = JSON.parse(await fsp.readFile(file, "utf8")) as LocalRuntimeRecord;
+    if (typeof record.agentName !== "string" || typeof record.gatewayUrl !== "string" || typeof record.pid !== "number") return undefined;
+    return isProcessAlive(record.pid) ? record : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Every live local runtime, most recently started first. */
+export async function listLocalRuntimes(env: NodeJS.ProcessEnv = process.env): Promise<LocalRuntimeRecord[]> {
+  let names: string[];
+  try {
+    names = await fsp.readdir(localStateDir(env));
+  } catch {
+    return [];
+  }
+  const records = await Promise.all(
+    names.filter((n) => n.startsWith(RECORD_PREFIX) && n.endsWith(".json")).map((n) => readRecord(path.join(localStateDir(env), n))),
+  );
+  return records.filter((r): r is LocalRuntimeRecord => r !== undefined).sort((a, b) => b.startedAt.localeCompare(a.startedAt));
+}
+
+/**
+ * The live local runtime of `agentName`, or (without a name) the most recently started one.
+ * Undefined when none runs; a record left by a process that died is ignored.
+ */
+export async function readLocalRuntime(env: NodeJS.ProcessEnv = process.env, agentName?: string): Promise<LocalRuntimeRecord | undefined> {
+  if (agentName !== undefined) return readRecord(recordFile(env, agentName));
+  return (await listLocalRuntimes(env))[0];
+}
+
+export async function writeLocalRuntime(env: NodeJS.ProcessEnv, record: LocalRuntimeRecord): Promise<string> {
+  await ensureHomeDir(env, "local");
+  const file = recordFile(env, record.agentName);
+  await writeFileAtomic(file, `${JSON.stringify(record, null, 2)}\n`, 0o600);
+  return file;
+}
+
+/** Removes the record of `agentName` if it is ours (same pid): a second launch's record is never removed by the first. */
+export async function removeLocalRuntime(env: NodeJS.ProcessEnv, agentName: string, pid = process.pid): Promise<void> {
+  const file = recordFile(env, agentName);
+  try {
+    const record = JSON.parse(await fsp.readFile(file, "utf8")) as Partial<LocalRuntimeRecord>;
+    if (record.pid !== pid && record.pid !== undefined && isProcessAlive(record.pid)) return;
+  } catch {
+    // unreadable or gone: remove whatever is there
+  }
+  await fsp.rm(file, { force: true });
+}
