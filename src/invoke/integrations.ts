@@ -14,6 +14,8 @@ export interface LocalTarget {
   /** The local gateway's base URL; it serves the data-plane path /runtimes/{arn}/invocations. */
   gatewayUrl: string;
   agentRuntimeArn: string;
+  /** The region in that ARN: the SigV4 signing region for IAM agents. */
+  region?: string;
   /** The local agent's log file, named when the agent fails (424). */
   logFile?: string;
   /** The auth the gateway was started with (it may predate a config change). */
@@ -33,7 +35,7 @@ export function defaultTokenCache(aws: () => Promise<AwsClients>, output: Output
   };
 }
 
-export async function readLocalTarget(env: NodeJS.ProcessEnv, agentName: string, region: string | undefined): Promise<LocalTarget> {
+export async function readLocalTarget(env: NodeJS.ProcessEnv, agentName: string): Promise<LocalTarget> {
   const { readLocalRuntime, listLocalRuntimes } = await import("../local/runtime-state.js");
   const record = await readLocalRuntime(env, agentName);
   if (!record) {
@@ -45,11 +47,11 @@ export async function readLocalTarget(env: NodeJS.ProcessEnv, agentName: string,
         (others.length ? `, or pick a running one with --agent ${others.join(" / --agent ")}.` : "."),
     });
   }
-  const { localRuntimeArn } = await import("../local/gateway.js");
   return {
     agentName: record.agentName,
     gatewayUrl: record.gatewayUrl,
-    agentRuntimeArn: localRuntimeArn(record.agentName, region),
+    agentRuntimeArn: record.agentRuntimeArn,
+    region: record.region,
     logFile: record.logFile,
     auth: record.auth,
   };

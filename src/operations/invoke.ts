@@ -50,7 +50,7 @@ export interface InvokeResult {
 /** Injected collaborators (tests); the defaults are the token cache and the local runtime records. */
 export interface InvokeDeps {
   tokenCache?: TokenCache;
-  readLocal?: (env: NodeJS.ProcessEnv, agentName: string, region: string | undefined) => Promise<LocalTarget>;
+  readLocal?: (env: NodeJS.ProcessEnv, agentName: string) => Promise<LocalTarget>;
 }
 
 type InvokeContext = Pick<CommandContext, "cwd" | "env" | "globals" | "output" | "aws" | "region"> & { stdin: PayloadInput };
@@ -128,8 +128,7 @@ async function resolveTarget(inputs: InvokeInputs, ctx: InvokeContext, deps: Inv
   const agent = selectAgent(loaded, inputs.agentName);
   const authorizer = agent.authorizerConfiguration?.customJWTAuthorizer ?? null;
   if (inputs.local) {
-    const region = (await ctx.region(agent.region)) ?? "us-east-1";
-    const local = await (deps.readLocal ?? readLocalTarget)(ctx.env, agent.name, region);
+    const local = await (deps.readLocal ?? readLocalTarget)(ctx.env, agent.name);
     if (local.auth && (local.auth === "jwt") !== Boolean(authorizer)) {
       ctx.output.warn(
         `The local runtime of "${agent.name}" was started with ${local.auth === "jwt" ? "a customJWTAuthorizer" : "IAM auth"}, but .agentcore.json now says ${authorizer ? "customJWTAuthorizer" : "IAM"}: restart \`agentcore-ts launch --local\` to pick up the change.`,
@@ -138,7 +137,7 @@ async function resolveTarget(inputs: InvokeInputs, ctx: InvokeContext, deps: Inv
     return {
       agentName: agent.name,
       arn: local.agentRuntimeArn,
-      region,
+      region: local.region ?? (await ctx.region(agent.region)) ?? "us-east-1",
       authorizer,
       cognito: loaded.config.cognito,
       sessionKey: sessionKeyForAgent(loaded.file, agent.name, true),
