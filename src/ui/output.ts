@@ -85,7 +85,8 @@ export class ConsoleOutput implements Output {
       return value;
     }
     const { default: ora } = await import("ora");
-    const spinner = ora({ text: label, stream: this.stderr }).start();
+    // ora colours its frames and symbols through its own chalk, which ignores NO_COLOR: follow our colour decision.
+    const spinner = ora({ text: label, stream: this.stderr, color: this.err.level > 0 ? "cyan" : false }).start();
     const timer = setInterval(() => {
       spinner.suffixText = this.err.dim(formatElapsed(performance.now() - started));
     }, 250);
@@ -101,7 +102,7 @@ export class ConsoleOutput implements Output {
     } catch (error) {
       clearInterval(timer);
       spinner.suffixText = "";
-      spinner.fail(`${label} ${this.err.dim(`(${formatElapsed(performance.now() - started)})`)}`);
+      spinner.stopAndPersist({ symbol: this.err.red("✖"), text: `${label} ${this.err.dim(`(${formatElapsed(performance.now() - started)})`)}` });
       throw error;
     }
   }
