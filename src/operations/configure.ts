@@ -120,7 +120,7 @@ export async function configure(inputs: ConfigureInputs, deps: ConfigureDeps): P
   const ecr = checkEcrRepository(inputs.ecr ?? existing?.ecrRepository ?? "auto", region);
 
   if (jwt && !inputs.skipDiscoveryCheck) {
-    await output.task(`Checked the discovery document ${jwt.discoveryUrl}`, () =>
+    await output.task(`Discovery document ${jwt.discoveryUrl}`, () =>
       fetchDiscoveryDocument(jwt.discoveryUrl, { fetch: deps.fetch, timeoutMs: deps.discoveryTimeoutMs }),
     );
   }

@@ -1,0 +1,112 @@
+/**
+ * `configure` answering real prompts: the built binary on a pseudo-terminal (util-linux `script`),
+ * each answer typed after its prompt appears.
+ */
+import { promises as fsp } from "node:fs";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import path from "node:path";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { tempDir, testEnv } from "../support/cli.js";
+import { KEY, runCliInPty, type PtySession } from "../support/pty.js";
+
+let server: Server;
+let discoveryUrl: string;
+const sessions: PtySession[] = [];
+
+beforeAll(async () => {
+  server = createServer((_req, res) => {
+    const issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}/us-east-1_Pool`;
+    res.end(JSON.stringify({ issuer, jwks_uri: `${issuer}/.well-known/jwks.json` }));
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  discoveryUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/us-east-1_Pool/.well-known/openid-configuration`;
+});
+
+afterEach(() => {
+  for (const session of sessions.splice(0)) session.kill();
+});
+
+afterAll(async () => {
+  server.closeAllConnections();
+  await new Promise((resolve) => server.close(resolve));
+});
+
+function start(args: string[], cwd: string, env = testEnv()): PtySession {
+  const session = runCliInPty(args, { cwd, env });
+  sessions.push(session);
+  return session;
+}
+
+async function project(files: Record<string, string>): Promise<string> {
+  const dir = tempDir();
+  for (const [name, content] of Object.entries(files)) await fsp.writeFile(path.join(dir, name), content);
+  return dir;
+}
+
+const readConfig = async (dir: string) => JSON.parse(await fsp.readFile(path.join(dir, ".agentcore.json"), "utf8"));
+
+describe("agentcore-ts configure on a terminal", () => {
+  it("asks for each missing value with defaults from `cognito setup`, and saves the answers", async () => {
+    const dir = await project({ "agent.py": "", "requirements.txt": "" });
+    const cognito = { region: "us-east-1", userPoolId: "us-east-1_Pool", clientId: "appclient1", username: "testuser", discoveryUrl };
+    await fsp.writeFile(path.join(dir, ".agentcore.json"), JSON.stringify({ version: 1, agents: {}, cognito }));
+    const cli = start(["configure"], dir);
+    await cli.answer("Entrypoint", KEY.enter); // default: agent.py, found in the directory
+    await cli.answer("Agent name (agent)", `support_bot${KEY.enter}`);
+    await cli.answer("Inbound auth", KEY.enter); // JWT is the default
+    await cli.answer(`OIDC discovery URL (https://…/.well-known/openid-configuration) (${discoveryUrl})`, KEY.enter);
+    await cli.answer("Allowed client IDs (Cognito: the app client ID) (comma-separated; Enter for none, - to clear) (appclient1)", KEY.enter);
+    await cli.answer("Allowed audiences", KEY.enter);
+    await cli.answer("Allowed scopes", `openid, profile${KEY.enter}`);
+    await cli.answer("Forward the caller's Authorization header", KEY.enter); // yes
+    const result = await cli.done;
+    expect(result.code, result.text).toBe(0);
+    expect(result.text).toMatch(/Added agent "support_bot"/);
+    const config = await readConfig(dir);
+    expect(config.defaultAgent).toBe("support_bot");
+    expect(config.agents.support_bot).toMatchObject({
+      entrypoint: "agent.py",
+      authorizerConfiguration: { customJWTAuthorizer: { discoveryUrl, allowedClients: ["appclient1"], allowedScopes: ["openid", "profile"] } },
+      requestHeaderAllowlist: ["Authorization"],
+    });
+  });
+
+  it("re-asks an invalid answer with the reason, and takes IAM when chosen", async () => {
+    const dir = await project({ "main.py": "", "requirements.txt": "" });
+    const cli = start(["configure", "--entrypoint", "main.py"], dir);
+    await cli.answer("Agent name (main)", `9lives${KEY.enter}`);
+    await cli.waitFor(/"9lives" is not a valid agent name/);
+    // Clear the rejected text, then type a valid name.
+    await cli.answer("", `${"\u007f".repeat(6)}lives9${KEY.enter}`);
+    await cli.answer("Inbound auth", `${KEY.down}${KEY.enter}`);
+    const result = await cli.done;
+    expect(result.code, result.text).toBe(0);
+    const agent = (await readConfig(dir)).agents.lives9;
+    expect(agent).toMatchObject({ entrypoint: "main.py", authorizerConfiguration: null, requestHeaderAllowlist: [] });
+    // NO_COLOR on a terminal: prompts and output carry cursor moves but no colours.
+    expect(result.raw).not.toMatch(/\u001b\[[0-9;]*m/);
+  });
+
+  it("flags given are not asked again", async () => {
+    const dir = await project({ "agent.py": "", "requirements.txt": "" });
+    const cli = start(["configure", "-e", "agent.py", "-n", "flagged", "--discovery-url", discoveryUrl, "--allowed-clients", "c1"], dir);
+    await cli.answer("Forward the caller's Authorization header", `n${KEY.enter}`);
+    const result = await cli.done;
+    expect(result.code, result.text).toBe(0);
+    expect(result.text).not.toMatch(/Agent name|Entrypoint \(|Inbound auth:|OIDC discovery URL|Allowed/);
+    expect((await readConfig(dir)).agents.flagged.requestHeaderAllowlist).toEqual([]);
+    // The discovery check ran with a spinner on the terminal; NO_COLOR still means no colours.
+    expect(result.text).toMatch(/✔ Discovery document http/);
+    expect(result.raw).not.toMatch(/\u001b\[[0-9;]*m/);
+  });
+
+  it("Ctrl-C at a prompt exits 130 and writes nothing", async () => {
+    const dir = await project({ "agent.py": "", "requirements.txt": "" });
+    const cli = start(["configure"], dir);
+    await cli.answer("Entrypoint", KEY.ctrlC);
+    const result = await cli.done;
+    expect(result.code).toBe(130);
+    expect((await fsp.readdir(dir)).sort()).toEqual(["agent.py", "requirements.txt"]);
+  });
+});

@@ -1,0 +1,207 @@
+/**
+ * `configure` and the CLI's global behaviour, through the built binary (bin/agentcore-ts -> dist/):
+ * exit codes, --json, NO_COLOR, error format, a broken .agentcore.json left untouched.
+ */
+import { promises as fsp } from "node:fs";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runCli, tempDir, testEnv } from "../support/cli.js";
+
+let server: Server;
+let discoveryUrl: string;
+
+beforeAll(async () => {
+  server = createServer((req, res) => {
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/us-east-1_Pool`;
+    if (req.url !== "/us-east-1_Pool/.well-known/openid-configuration") {
+      res.statusCode = 404;
+      return res.end();
+    }
+    res.end(JSON.stringify({ issuer: base, jwks_uri: `${base}/.well-known/jwks.json` }));
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  discoveryUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/us-east-1_Pool/.well-known/openid-configuration`;
+});
+
+afterAll(async () => {
+  server.closeAllConnections();
+  await new Promise((resolve) => server.close(resolve));
+});
+
+async function project(files: Record<string, string> = { "agent.py": "", "requirements.txt": "bedrock-agentcore\n" }): Promise<string> {
+  const dir = tempDir();
+  for (const [name, content] of Object.entries(files)) {
+    await fsp.mkdir(path.dirname(path.join(dir, name)), { recursive: true });
+    await fsp.writeFile(path.join(dir, name), content);
+  }
+  return dir;
+}
+
+const ESC = "\u001b";
+const listing = async (dir: string) => (await fsp.readdir(dir)).sort();
+
+describe("agentcore-ts configure (binary)", () => {
+  it("after cognito setup, `configure --entrypoint agent.py --non-interactive` writes a JWT agent, the Dockerfile and .dockerignore", async () => {
+    const dir = await project();
+    const cognito = { region: "us-east-1", userPoolId: "us-east-1_Pool", clientId: "appclient1", username: "testuser", discoveryUrl };
+    await fsp.writeFile(path.join(dir, ".agentcore.json"), JSON.stringify({ version: 1, agents: {}, cognito }, null, 2));
+    const result = await runCli(["configure", "--entrypoint", "agent.py", "--non-interactive"], { cwd: dir });
+    expect(result.stderr).toBe("");
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/✔ Wrote Dockerfile/);
+    expect(result.stdout).toMatch(/Added Authorization to the request header allowlist/);
+    expect(result.stdout).toMatch(/agentcore-ts launch/);
+    const config = JSON.parse(await fsp.readFile(path.join(dir, ".agentcore.json"), "utf8"));
+    expect(config.defaultAgent).toBe("agent");
+    expect(config.agents.agent.authorizerConfiguration).toEqual({ customJWTAuthorizer: { discoveryUrl, allowedClients: ["appclient1"] } });
+    expect(config.agents.agent.requestHeaderAllowlist).toEqual(["Authorization"]);
+    expect(await listing(dir)).toEqual([".agentcore.json", ".dockerignore", "Dockerfile", "agent.py", "requirements.txt"]);
+  });
+
+  it("--json prints exactly one JSON document: the agent config (and the global --region works after the command)", async () => {
+    const dir = await project();
+    const result = await runCli(
+      ["configure", "-e", "agent.py", "--discovery-url", discoveryUrl, "--allowed-clients", "a, b", "--json", "--region", "eu-central-1"],
+      { cwd: dir },
+    );
+    expect(result.code).toBe(0);
+    const doc = JSON.parse(result.stdout);
+    expect(doc).toMatchObject({
+      name: "agent",
+      region: "eu-central-1",
+      authorizerConfiguration: { customJWTAuthorizer: { discoveryUrl, allowedClients: ["a", "b"] } },
+      requestHeaderAllowlist: ["Authorization"],
+    });
+  });
+
+  it("--json on failure prints one JSON error document and exits non-zero", async () => {
+    const dir = await project();
+    const result = await runCli(["configure", "-e", "agent.py", "--name", "bad-name", "--json"], { cwd: dir });
+    expect(result.code).toBe(1);
+    expect(JSON.parse(result.stdout)).toMatchObject({ error: "InvalidAgentName", message: expect.stringMatching(/"bad-name" is not a valid agent name/) });
+  });
+
+  it.each([
+    ["an invalid name", ["--name", "9lives"], /"9lives" is not a valid agent name/, /--name/],
+    ["an invalid discovery URL", ["--discovery-url", "https://example.com/oidc", "--allowed-clients", "c"], /must end with \/\.well-known\/openid-configuration/, /--discovery-url/],
+    ["bad authorizer JSON", ["--authorizer-config", "{customJWTAuthorizer:"], /--authorizer-config is not valid JSON/, /null for IAM/],
+    ["an unreachable discovery URL", ["--discovery-url", "https://127.0.0.1:1/.well-known/openid-configuration", "--allowed-clients", "c"], /Cannot reach the discovery URL https:\/\/127\.0\.0\.1:1\//, /--skip-discovery-check/],
+  ])("%s: one sentence and a hint, no stack, exit 1, nothing written", async (_, flags, message, hint) => {
+    const dir = await project();
+    const result = await runCli(["configure", "-e", "agent.py", ...flags], { cwd: dir });
+    expect(result.code).toBe(1);
+    const lines = result.stderr.trimEnd().split("\n");
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toMatch(message);
+    expect(lines[0]).toMatch(/^✖ [^\n]+\.$/);
+    expect(lines[1]).toMatch(/^ {2}hint: /);
+    expect(lines[1]).toMatch(hint);
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+    expect(await listing(dir)).toEqual(["agent.py", "requirements.txt"]);
+  });
+
+  it("a missing entrypoint file: nothing written", async () => {
+    const dir = await project({ "requirements.txt": "" });
+    const result = await runCli(["configure", "-e", "agent.py", "--authorizer-config", "null"], { cwd: dir });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/The entrypoint agent.py does not exist/);
+    expect(await listing(dir)).toEqual(["requirements.txt"]);
+  });
+
+  it("--verbose adds the stack", async () => {
+    const dir = await project();
+    const result = await runCli(["configure", "-e", "agent.py", "--name", "9lives", "--verbose"], { cwd: dir });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/\n\s+at /);
+  });
+
+  it("a broken .agentcore.json is named with its field path and left byte-identical", async () => {
+    const dir = await project();
+    const file = path.join(dir, ".agentcore.json");
+    const broken = `{"version": 1, "agents": {"agent": {"name": "agent", "entrypoint": "agent.py", "language": "python",\n  "authorizerConfiguration": {"customJWTAuthorizer": {"discoveryUrl": "https://x.example.com/oidc", "allowedClients": ["c"]}}}}}\n`;
+    await fsp.writeFile(file, broken);
+    const result = await runCli(["configure", "-e", "agent.py", "--authorizer-config", "null", "--force"], { cwd: dir });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(file);
+    expect(result.stderr).toMatch(/agents\.agent\.authorizerConfiguration\.customJWTAuthorizer\.discoveryUrl: discovery URL/);
+    expect(result.stderr).toMatch(/hint: .*the file was not changed/);
+    expect(await fsp.readFile(file, "utf8")).toBe(broken);
+    expect(await listing(dir)).toEqual([".agentcore.json", "agent.py", "requirements.txt"]);
+  });
+
+  it("keeps an existing Dockerfile and says so; --force overwrites it", async () => {
+    const dir = await project();
+    await fsp.writeFile(path.join(dir, "Dockerfile"), "FROM scratch\n");
+    const kept = await runCli(["configure", "-e", "agent.py", "--authorizer-config", "null"], { cwd: dir });
+    expect(kept.code).toBe(0);
+    expect(kept.stdout).toMatch(/Kept the existing Dockerfile/);
+    expect(await fsp.readFile(path.join(dir, "Dockerfile"), "utf8")).toBe("FROM scratch\n");
+    const forced = await runCli(["configure", "-e", "agent.py", "--authorizer-config", "null", "--force"], { cwd: dir });
+    expect(forced.stdout).toMatch(/Overwrote Dockerfile \(--force\)/);
+    expect(await fsp.readFile(path.join(dir, "Dockerfile"), "utf8")).toMatch(/FROM --platform=linux\/arm64/);
+  });
+});
+
+describe("global CLI behaviour (binary)", () => {
+  it("exits 2 for an unknown flag, naming it", async () => {
+    const result = await runCli(["configure", "--entrypiont", "agent.py"], { cwd: tempDir() });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/unknown option '--entrypiont'/);
+  });
+
+  it("exits 2 for an unknown command", async () => {
+    const result = await runCli(["configur"], { cwd: tempDir() });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/unknown command 'configur'/);
+  });
+
+  it("exits 2 when a required value is missing without prompts, naming the flag", async () => {
+    const dir = await project({ "README.md": "" });
+    const result = await runCli(["configure", "--non-interactive"], { cwd: dir });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/Missing a required value: Entrypoint/);
+    expect(result.stderr).toMatch(/hint: Pass --entrypoint/);
+    expect(await listing(dir)).toEqual(["README.md"]);
+  });
+
+  it("exits 2 when a JWT authorizer has no clients, audience or scopes, naming the flags", async () => {
+    const dir = await project();
+    const result = await runCli(["configure", "-e", "agent.py", "--discovery-url", discoveryUrl], { cwd: dir });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/--allowed-clients/);
+  });
+
+  it("stdin that is not a terminal never prompts (no --non-interactive needed)", async () => {
+    const dir = await project({ "README.md": "" });
+    const result = await runCli(["configure"], { cwd: dir, input: "agent.py\n" });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/Pass --entrypoint/);
+  });
+
+  it("honours NO_COLOR (and colours are really there without it)", async () => {
+    const dir = await project();
+    const args = ["configure", "-e", "agent.py", "--name", "9lives"];
+    const plain = await runCli(args, { cwd: dir, env: testEnv({ NO_COLOR: "1", FORCE_COLOR: "1" }) });
+    expect(plain.stderr).toMatch(/not a valid agent name/);
+    expect(plain.stdout + plain.stderr).not.toContain(ESC);
+    const coloured = await runCli(args, { cwd: dir, env: testEnv({ NO_COLOR: undefined, FORCE_COLOR: "1" }) });
+    expect(coloured.stderr).toContain(ESC);
+    const ok = await runCli(["configure", "-e", "agent.py", "--authorizer-config", "null"], { cwd: dir, env: testEnv({ NO_COLOR: "1", FORCE_COLOR: "1" }) });
+    expect(ok.code).toBe(0);
+    expect(ok.stdout + ok.stderr).not.toContain(ESC);
+  });
+
+  it("--help and configure --help exit 0 with examples", async () => {
+    const top = await runCli(["--help"]);
+    expect(top.code).toBe(0);
+    expect(top.stdout).toMatch(/configure/);
+    const help = await runCli(["configure", "--help"]);
+    expect(help.code).toBe(0);
+    for (const flag of ["--entrypoint", "--name", "--execution-role", "--ecr", "--requirements-file", "--discovery-url", "--allowed-clients", "--allowed-audience", "--allowed-scopes", "--authorizer-config", "--request-header-allowlist", "--skip-discovery-check", "--force"]) {
+      expect(help.stdout).toContain(flag);
+    }
+    expect(help.stdout).toMatch(/Examples:\n {2}\$ agentcore-ts configure/);
+  });
+});
