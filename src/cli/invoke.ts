@@ -1,18 +1,9 @@
 import type { Command } from "commander";
+import type { InvokeInputs } from "../operations/invoke.js";
 import { run } from "./run.js";
 
-export interface InvokeFlags {
-  agent?: string;
-  agentArn?: string;
-  bearer?: boolean;
-  bearerToken?: string;
-  sessionId?: string;
-  newSession?: boolean;
-  qualifier?: string;
-  userId?: string;
-  raw?: boolean;
-  local?: boolean;
-}
+/** commander's flags: the operation's inputs, with --agent for agentName (type-only import: nothing loads). */
+export type InvokeFlags = Omit<InvokeInputs, "payload" | "agentName"> & { agent?: string };
 
 export function register(program: Command): void {
   program
@@ -51,22 +42,8 @@ Examples:
     .action(async (payload: string | undefined, flags: InvokeFlags, command: Command) => {
       await run(command, async (ctx) => {
         const { invoke } = await import("../operations/invoke.js");
-        await invoke(
-          {
-            payload,
-            agentName: flags.agent,
-            agentArn: flags.agentArn,
-            bearer: flags.bearer,
-            bearerToken: flags.bearerToken,
-            sessionId: flags.sessionId,
-            newSession: flags.newSession,
-            qualifier: flags.qualifier,
-            userId: flags.userId,
-            raw: flags.raw,
-            local: flags.local,
-          },
-          ctx,
-        );
+        const { agent, ...rest } = flags;
+        await invoke({ ...rest, payload, agentName: agent }, ctx);
       });
     });
 }

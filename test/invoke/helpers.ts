@@ -3,6 +3,7 @@ import { spawn } from "node:child_process";
 import { promises as fsp } from "node:fs";
 import path from "node:path";
 import { BIN, tempDir } from "../support/cli.js";
+import type { RecordedRequest } from "../fakes/sigv4-runtime.js";
 
 export const JWT_ARN = "arn:aws:bedrock-agentcore:us-east-1:123456789012:runtime/jwt_agent-AbCdEf1234";
 export const IAM_ARN = "arn:aws:bedrock-agentcore:us-east-1:123456789012:runtime/iam_agent-XyZ9876543";
@@ -71,4 +72,13 @@ export function runCliLive(args: string[], options: { cwd: string; env: NodeJS.P
       });
     },
   };
+}
+
+/** The "prompt" of a recorded request's JSON body ("" when there is none): tests pick scenarios by prompt. */
+export function promptOf(request: RecordedRequest): string {
+  try {
+    return String((JSON.parse(request.body) as { prompt?: unknown }).prompt ?? "");
+  } catch {
+    return "";
+  }
 }

@@ -5,20 +5,12 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCli, tempDir, testEnv } from "../support/cli.js";
-import { sendError, sendSse, startFakeRuntime, type FakeRuntime, type RecordedRequest } from "../fakes/sigv4-runtime.js";
-import { CLIENT_ID, JWT_ARN, projectDir, runCliLive } from "./helpers.js";
+import { sendError, sendSse, startFakeRuntime, type FakeRuntime } from "../fakes/sigv4-runtime.js";
+import { CLIENT_ID, JWT_ARN, projectDir, runCliLive, promptOf } from "./helpers.js";
 
 let fake: FakeRuntime;
 let project: string;
 const gates = new Map<string, () => void>();
-
-function promptOf(request: RecordedRequest): string {
-  try {
-    return String((JSON.parse(request.body) as { prompt?: unknown }).prompt ?? "");
-  } catch {
-    return "";
-  }
-}
 
 beforeAll(async () => {
   project = await projectDir();
@@ -135,20 +127,37 @@ describe.concurrent("invoke with a bearer token", () => {
     expect(requestsWith("iam-bearer")).toHaveLength(0);
   });
 
-  it("401: shows the service's error and points at `token verify`", async () => {
-    const result = await runCli(["invoke", '{"prompt":"expired"}', "--bearer-token", "expired-token"], { cwd: project, env: env() });
+  // The error rows: the service's type and message are shown, then the hint for this agent. Exit 1.
+  it.each([
+    {
+      row: "401: points at `token verify`",
+      prompt: "expired",
+      flags: ["--bearer-token", "expired-token"],
+      shows: ["UnauthorizedException: Invalid JWT: token has expired", "agentcore-ts token verify"],
+    },
+    {
+      row: "403 claim mismatch: names the claim and the configured allowedClients",
+      prompt: "claims",
+      flags: ["--bearer-token", "wrong-client-token"],
+      shows: ["AccessDeniedException: Claim 'client_id' mismatch", `"client_id" claim does not match allowedClients ["${CLIENT_ID}"]`, "agentcore-ts token verify"],
+    },
+    {
+      row: "404: names the ARN and the qualifier",
+      prompt: "not-found",
+      flags: ["--bearer-token", "t", "--qualifier", "prod"],
+      shows: ["ResourceNotFoundException: No endpoint or agent found", JWT_ARN, "qualifier (prod"],
+    },
+    {
+      row: "424: the agent itself failed; names its log group",
+      prompt: "agent-fails",
+      flags: ["--bearer-token", "t"],
+      shows: ["RuntimeClientError: An error occurred when starting the runtime", "/aws/bedrock-agentcore/runtimes/jwt_agent-AbCdEf1234-DEFAULT"],
+    },
+  ])("$row", async ({ prompt, flags, shows }) => {
+    const result = await runCli(["invoke", JSON.stringify({ prompt }), ...flags], { cwd: project, env: env() });
     expect(result.code).toBe(1);
-    expect(result.stderr).toContain("UnauthorizedException: Invalid JWT: token has expired");
-    expect(result.stderr).toContain("agentcore-ts token verify");
-    expect(requestsWith("expired")).toHaveLength(1);
-  });
-
-  it("403 claim mismatch: names the claim and the configured allowedClients", async () => {
-    const result = await runCli(["invoke", '{"prompt":"claims"}', "--bearer-token", "wrong-client-token"], { cwd: project, env: env() });
-    expect(result.code).toBe(1);
-    expect(result.stderr).toContain("AccessDeniedException: Claim 'client_id' mismatch");
-    expect(result.stderr).toContain(`"client_id" claim does not match allowedClients ["${CLIENT_ID}"]`);
-    expect(result.stderr).toContain("agentcore-ts token verify");
+    for (const text of shows) expect(result.stderr).toContain(text);
+    expect(requestsWith(prompt)).toHaveLength(1);
   });
 
   it("403 Authorization method mismatch after SigV4 (--agent-arn, no token): says the agent expects OAuth", async () => {
@@ -159,22 +168,6 @@ describe.concurrent("invoke with a bearer token", () => {
     expect(result.stderr).toContain("--bearer-token");
     // It was signed: the fake saw a SigV4 request.
     expect(String(requestsWith("sigv4-to-jwt")[0].headers.authorization)).toMatch(/^AWS4-HMAC-SHA256 /);
-  });
-
-  it("404: names the ARN and the qualifier", async () => {
-    const result = await runCli(["invoke", '{"prompt":"not-found"}', "--bearer-token", "t", "--qualifier", "prod"], { cwd: project, env: env() });
-    expect(result.code).toBe(1);
-    expect(result.stderr).toContain("ResourceNotFoundException");
-    expect(result.stderr).toContain(JWT_ARN);
-    expect(result.stderr).toContain("qualifier (prod");
-    expect(requestsWith("not-found")[0].qualifier).toBe("prod");
-  });
-
-  it("424: says the agent itself failed and names its log group", async () => {
-    const result = await runCli(["invoke", '{"prompt":"agent-fails"}', "--bearer-token", "t"], { cwd: project, env: env() });
-    expect(result.code).toBe(1);
-    expect(result.stderr).toContain("RuntimeClientError: An error occurred when starting the runtime");
-    expect(result.stderr).toContain("/aws/bedrock-agentcore/runtimes/jwt_agent-AbCdEf1234-DEFAULT");
   });
 
   it("429: retries with backoff (3 attempts), then reports; a single 429 is retried transparently", async () => {

@@ -3,19 +3,11 @@ import { promises as fsp } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCli, testEnv } from "../support/cli.js";
-import { SESSION_HEADER, startFakeRuntime, type FakeRuntime, type RecordedRequest } from "../fakes/sigv4-runtime.js";
-import { projectDir } from "./helpers.js";
+import { SESSION_HEADER, startFakeRuntime, type FakeRuntime } from "../fakes/sigv4-runtime.js";
+import { projectDir, promptOf } from "./helpers.js";
 
 let fake: FakeRuntime;
 let project: string;
-
-function promptOf(request: RecordedRequest): string {
-  try {
-    return String((JSON.parse(request.body) as { prompt?: unknown }).prompt ?? "");
-  } catch {
-    return "";
-  }
-}
 
 beforeAll(async () => {
   project = await projectDir();

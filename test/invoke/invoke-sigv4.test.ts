@@ -4,19 +4,11 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCli, tempDir, testEnv } from "../support/cli.js";
-import { sendSse, SESSION_HEADER, startFakeRuntime, type FakeRuntime, type RecordedRequest } from "../fakes/sigv4-runtime.js";
-import { IAM_ARN, JWT_ARN, projectDir } from "./helpers.js";
+import { sendSse, SESSION_HEADER, startFakeRuntime, type FakeRuntime } from "../fakes/sigv4-runtime.js";
+import { IAM_ARN, JWT_ARN, projectDir, promptOf } from "./helpers.js";
 
 let fake: FakeRuntime;
 let project: string;
-
-function promptOf(request: RecordedRequest): string {
-  try {
-    return String((JSON.parse(request.body) as { prompt?: unknown }).prompt ?? "");
-  } catch {
-    return "";
-  }
-}
 
 beforeAll(async () => {
   project = await projectDir();
