@@ -107,13 +107,15 @@ async function waitOrTimeout(promise: Promise<unknown>, ms: number): Promise<boo
   return done;
 }
 
-function spawnError(child: ChildProcess, what: string): Promise<never> {
-  return new Promise((_, reject) => {
+/** Resolves once the child has spawned; rejects (readably) when it could not be (e.g. python3 missing). Call right after spawn(). */
+function spawned(child: ChildProcess, what: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    child.once("spawn", () => resolve());
     child.once("error", (error: NodeJS.ErrnoException) =>
       reject(
         new AgentcoreError(`Could not start ${what}: ${error.message}.`, {
           code: "AgentStartFailed",
-          hint: error.code === "ENOENT" ? `Is ${what.split(" ")[0]} installed and on PATH?` : undefined,
+          hint: error.code === "ENOENT" ? `Is ${what} installed and on PATH?` : undefined,
         }),
       ),
     );
@@ -128,7 +130,8 @@ export async function startAgentProcess(spec: AgentSpec, options: RunOptions): P
   try {
     child = spawn(file, args, {
       cwd: spec.projectDir,
-      env: environmentFor(spec, options.env, options.port),
+      // HOST: agents that honour it (the TypeScript SDK examples) listen on loopback only, so nothing reaches them around the gateway.
+      env: { ...environmentFor(spec, options.env, options.port), HOST: spec.environmentVariables?.HOST ?? "127.0.0.1" },
       stdio: ["ignore", fd, fd],
       // Own process group: Ctrl-C reaches the CLI, which stops the agent in order (and all its children).
       detached: true,
@@ -137,9 +140,7 @@ export async function startAgentProcess(spec: AgentSpec, options: RunOptions): P
     closeSync(fd);
   }
   const exited = watchExit(child);
-  const failedToSpawn = spawnError(child, path.basename(file));
-  failedToSpawn.catch(() => undefined);
-  await Promise.race([new Promise<void>((resolve) => child.once("spawn", () => resolve())), failedToSpawn]);
+  await spawned(child, path.basename(file));
   const pid = child.pid!;
   const signalGroup = (signal: NodeJS.Signals) => {
     try {
@@ -240,18 +241,15 @@ export async function startAgentContainer(spec: AgentSpec, options: ContainerOpt
   for (const key of AWS_PASSTHROUGH) if (env[key]) args.push("-e", key);
   args.push(tag);
 
-  const fd = fsp.open(options.logFile, "a", 0o600);
-  const handle = await fd;
+  const fd = openLog(options.logFile, true);
   let child: ChildProcess;
   try {
-    child = spawn(options.engineBinary, args, { cwd: spec.projectDir, env, stdio: ["ignore", handle.fd, handle.fd], detached: true });
+    child = spawn(options.engineBinary, args, { cwd: spec.projectDir, env, stdio: ["ignore", fd, fd], detached: true });
   } finally {
-    await handle.close();
+    closeSync(fd);
   }
   const exited = watchExit(child);
-  const failedToSpawn = spawnError(child, engine);
-  failedToSpawn.catch(() => undefined);
-  await Promise.race([new Promise<void>((resolve) => child.once("spawn", () => resolve())), failedToSpawn]);
+  await spawned(child, engine);
   return {
     mode: "container",
     url: `http://127.0.0.1:${options.port}`,
