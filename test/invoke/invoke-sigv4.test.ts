@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCli, tempDir, testEnv } from "../support/cli.js";
-import { sendSse, SESSION_HEADER, startFakeRuntime, type FakeRuntime } from "../fakes/sigv4-runtime.js";
+import { sendError, sendSse, SESSION_HEADER, startFakeRuntime, type FakeRuntime } from "../fakes/sigv4-runtime.js";
 import { IAM_ARN, JWT_ARN, projectDir, promptOf } from "./helpers.js";
 
 let fake: FakeRuntime;
@@ -12,7 +12,13 @@ let project: string;
 
 beforeAll(async () => {
   project = await projectDir();
-  fake = await startFakeRuntime({ auth: "sigv4", respond: (request, res) => sendSse(res, request, ['"signed "', '{"data": "answer"}']) });
+  fake = await startFakeRuntime({
+    auth: "sigv4",
+    respond: (request, res) =>
+      promptOf(request) === "throttled"
+        ? sendError(res, 429, "ThrottlingException", "Rate exceeded")
+        : sendSse(res, request, ['"signed "', '{"data": "answer"}']),
+  });
 });
 
 afterAll(async () => {
@@ -71,6 +77,14 @@ describe.concurrent("invoke with SigV4", () => {
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('Agent "jwt_agent" requires an OAuth bearer token');
     expect(requestsWith("known-arn")).toHaveLength(0);
+  });
+
+  it("429: the SDK retries with its backoff (3 attempts), then the error is reported with the service's type", async () => {
+    const result = await runCli(["invoke", '{"prompt":"throttled"}', "--agent", "iam_agent"], { cwd: project, env: env() });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain("ThrottlingException: Rate exceeded");
+    expect(result.stderr).toContain("after 3 attempts");
+    expect(requestsWith("throttled")).toHaveLength(3);
   });
 
   it("an agent that was never launched: says so and names launch", async () => {
