@@ -19,6 +19,8 @@ export interface LocalRuntimeRecord {
   agentUrl: string;
   /** The process hosting the gateway (the `launch --local` CLI, or a test). */
   pid: number;
+  /** The agent's process (in container mode: the engine client running the container). */
+  agentPid?: number;
   mode: LocalRuntimeMode;
   /** The agent's stdout/stderr. */
   logFile: string;

@@ -209,6 +209,7 @@ export async function startLocalRuntime(options: StartLocalRuntimeOptions = {}):
       return running;
     });
 
+    let record: LocalRuntimeRecord | undefined;
     // Restart an agent that exits on its own (a crash): like a fresh microVM for the next session.
     const restarts: number[] = [];
     const supervise = (current: RunningAgent) => {
@@ -228,7 +229,9 @@ export async function startLocalRuntime(options: StartLocalRuntimeOptions = {}):
           running = next;
           supervise(next);
           await waitForHealthy(next, healthTimeout);
-          if (!stopping) output?.info("The agent is healthy again.");
+          if (stopping) return;
+          output?.info("The agent is healthy again.");
+          if (record && options.writeRecord !== false) await writeLocalRuntime(env, { ...record, agentPid: next.pid });
         } catch (error) {
           output?.warn(`The agent could not be restarted: ${(error as Error).message}`);
         }
@@ -276,11 +279,12 @@ export async function startLocalRuntime(options: StartLocalRuntimeOptions = {}):
     }
 
     // 4. The record that `invoke --local` and `status --local` read.
-    const record: LocalRuntimeRecord = {
+    record = {
       agentName: agent.name,
       gatewayUrl: gateway.url,
       agentUrl: running.url,
       pid: process.pid,
+      agentPid: running.pid,
       mode,
       logFile,
       startedAt: new Date().toISOString(),
@@ -439,7 +443,7 @@ export async function statusLocal(inputs: StatusLocalInputs, ctx: Pick<CommandCo
     out.info(`Local runtime: ${record.agentName} (${agentHealth})`);
     out.info(`  gateway:  ${record.gatewayUrl}  ${record.auth === "iam" ? "IAM (SigV4, not verified locally)" : "customJWTAuthorizer enforced"}`);
     out.info(`  invoke:   POST ${record.gatewayUrl}/runtimes/${record.agentName}/invocations?qualifier=DEFAULT`);
-    out.info(`  agent:    ${record.agentUrl}  (${record.mode})`);
+    out.info(`  agent:    ${record.agentUrl}  (${record.mode}${record.agentPid ? `, pid ${record.agentPid}` : ""})`);
     out.info(`  log:      ${record.logFile}`);
     out.info(`  started:  ${record.startedAt} (up ${formatUptime(record.startedAt)}), launch pid ${record.pid}`);
   }
