@@ -1,0 +1,259 @@
+/**
+ * The AgentCore control plane for one agent runtime: the request launch sends, create/update/get/
+ * list/delete, and the waits (the DEFAULT endpoint serving a given version; the runtime gone).
+ */
+import type {
+  AuthorizerConfiguration,
+  BedrockAgentCoreControlClient,
+  GetAgentRuntimeCommandOutput,
+  GetAgentRuntimeEndpointCommandOutput,
+} from "@aws-sdk/client-bedrock-agentcore-control";
+import type { AgentConfig } from "../config/schema.js";
+import { AgentcoreError, fromAwsError } from "../errors.js";
+import { canonicalJson, sha256Hex } from "./canonical.js";
+import { pollUntil, type Timing } from "./polling.js";
+import { isAwsError } from "./sdk-errors.js";
+
+export const DEFAULT_ENDPOINT = "DEFAULT";
+
+/**
+ * Everything Create and Update send besides the name/id. Update is a full replacement, so this is
+ * always complete: leaving authorizerConfiguration out would silently turn a JWT agent into an IAM one.
+ */
+export interface RuntimeConfiguration {
+  agentRuntimeArtifact: { containerConfiguration: { containerUri: string } };
+  roleArn: string;
+  networkConfiguration: { networkMode: "PUBLIC" };
+  protocolConfiguration: { serverProtocol: AgentConfig["protocol"] };
+  environmentVariables: Record<string, string>;
+  authorizerConfiguration?: AuthorizerConfiguration;
+  requestHeaderConfiguration?: { requestHeaderAllowlist: string[] };
+}
+
+export function runtimeConfiguration(agent: AgentConfig, imageUri: string, roleArn: string): RuntimeConfiguration {
+  return {
+    agentRuntimeArtifact: { containerConfiguration: { containerUri: imageUri } },
+    roleArn,
+    networkConfiguration: { networkMode: "PUBLIC" },
+    protocolConfiguration: { serverProtocol: agent.protocol },
+    environmentVariables: { ...agent.environmentVariables },
+    // Omitted only for IAM (SigV4) inbound auth. The config schema validated it; customClaims is
+    // typed `unknown[]` there, so the cast hands the stored object to the SDK verbatim.
+    ...(agent.authorizerConfiguration ? { authorizerConfiguration: agent.authorizerConfiguration as AuthorizerConfiguration } : {}),
+    ...(agent.requestHeaderAllowlist.length > 0
+      ? { requestHeaderConfiguration: { requestHeaderAllowlist: [...agent.requestHeaderAllowlist] } }
+      : {}),
+  };
+}
+
+/** Identifies what was deployed: equal hashes mean a launch would change nothing. */
+export function configurationHash(configuration: RuntimeConfiguration): string {
+  return `sha256:${sha256Hex(canonicalJson(configuration))}`;
+}
+
+export function logGroupFor(runtimeId: string, endpoint = DEFAULT_ENDPOINT): string {
+  return `/aws/bedrock-agentcore/runtimes/${runtimeId}-${endpoint}`;
+}
+
+export interface RuntimeRef {
+  id: string;
+  arn: string;
+  version: string;
+  status?: string;
+}
+
+const CONTROL_ACCESS_HINT =
+  "Your identity needs bedrock-agentcore:CreateAgentRuntime/UpdateAgentRuntime and iam:PassRole on the execution role.";
+
+export async function createRuntime(
+  control: BedrockAgentCoreControlClient,
+  name: string,
+  configuration: RuntimeConfiguration,
+): Promise<RuntimeRef> {
+  const { CreateAgentRuntimeCommand } = await import("@aws-sdk/client-bedrock-agentcore-control");
+  const out = await control.send(new CreateAgentRuntimeCommand({ agentRuntimeName: name, ...configuration }));
+  return { id: out.agentRuntimeId ?? "", arn: out.agentRuntimeArn ?? "", version: out.agentRuntimeVersion ?? "", status: out.status };
+}
+
+export async function updateRuntime(
+  control: BedrockAgentCoreControlClient,
+  id: string,
+  configuration: RuntimeConfiguration,
+): Promise<RuntimeRef> {
+  const { UpdateAgentRuntimeCommand } = await import("@aws-sdk/client-bedrock-agentcore-control");
+  const out = await control.send(new UpdateAgentRuntimeCommand({ agentRuntimeId: id, ...configuration }));
+  return { id: out.agentRuntimeId ?? id, arn: out.agentRuntimeArn ?? "", version: out.agentRuntimeVersion ?? "", status: out.status };
+}
+
+/** Create/Update errors as user-facing errors (the service's type and message kept). */
+export function runtimeWriteError(error: unknown, action: string): AgentcoreError {
+  const hint = isAwsError(error, "AccessDeniedException")
+    ? CONTROL_ACCESS_HINT
+    : isAwsError(error, "ValidationException")
+      ? "Fix the named field in .agentcore.json (or re-run `agentcore-ts configure`) and launch again."
+      : undefined;
+  return fromAwsError(error, action, hint);
+}
+
+export async function getRuntime(control: BedrockAgentCoreControlClient, id: string): Promise<GetAgentRuntimeCommandOutput | undefined> {
+  const { GetAgentRuntimeCommand } = await import("@aws-sdk/client-bedrock-agentcore-control");
+  try {
+    return await control.send(new GetAgentRuntimeCommand({ agentRuntimeId: id }));
+  } catch (error) {
+    if (isAwsError(error, "ResourceNotFoundException")) return undefined;
+    throw fromAwsError(error, `GetAgentRuntime ${id}`);
+  }
+}
+
+export async function getEndpoint(
+  control: BedrockAgentCoreControlClient,
+  id: string,
+  endpointName = DEFAULT_ENDPOINT,
+): Promise<GetAgentRuntimeEndpointCommandOutput | undefined> {
+  const { GetAgentRuntimeEndpointCommand } = await import("@aws-sdk/client-bedrock-agentcore-control");
+  try {
+    return await control.send(new GetAgentRuntimeEndpointCommand({ agentRuntimeId: id, endpointName }));
+  } catch (error) {
+    if (isAwsError(error, "ResourceNotFoundException")) return undefined;
+    throw fromAwsError(error, `GetAgentRuntimeEndpoint ${id}/${endpointName}`);
+  }
+}
+
+/** Pages through ListAgentRuntimes for the runtime with this name. */
+export async function findRuntimeByName(control: BedrockAgentCoreControlClient, name: string): Promise<RuntimeRef | undefined> {
+  const { ListAgentRuntimesCommand } = await import("@aws-sdk/client-bedrock-agentcore-control");
+  let nextToken: string | undefined;
+  try {
+    do {
+      const page = await control.send(new ListAgentRuntimesCommand({ maxResults: 100, nextToken }));
+      const found = page.agentRuntimes?.find((r) => r.agentRuntimeName === name);
+      if (found) {
+        return { id: found.agentRuntimeId ?? "", arn: found.agentRuntimeArn ?? "", version: found.agentRuntimeVersion ?? "", status: found.status };
+      }
+      nextToken = page.nextToken;
+    } while (nextToken);
+  } catch (error) {
+    throw fromAwsError(error, "ListAgentRuntimes");
+  }
+  return undefined;
+}
+
+/** Starts deletion; false when the runtime did not exist. */
+export async function deleteRuntime(control: BedrockAgentCoreControlClient, id: string): Promise<boolean> {
+  const { DeleteAgentRuntimeCommand } = await import("@aws-sdk/client-bedrock-agentcore-control");
+  try {
+    await control.send(new DeleteAgentRuntimeCommand({ agentRuntimeId: id }));
+    return true;
+  } catch (error) {
+    if (isAwsError(error, "ResourceNotFoundException")) return false;
+    throw fromAwsError(error, `DeleteAgentRuntime ${id}`);
+  }
+}
+
+const IN_PROGRESS = new Set(["CREATING", "UPDATING", "DELETING"]);
+const FAILED = new Set(["CREATE_FAILED", "UPDATE_FAILED"]);
+
+export interface LiveEndpoint {
+  status: string;
+  liveVersion: string;
+  endpointArn?: string;
+}
+
+/**
+ * Waits until the DEFAULT endpoint is READY *and* serves `version` (an endpoint stays READY on the
+ * old version for a while after an update). CREATE_FAILED / UPDATE_FAILED end the wait with the
+ * service's failureReason.
+ */
+export async function waitForLiveVersion(
+  control: BedrockAgentCoreControlClient,
+  runtime: { id: string; version: string },
+  timing: Timing,
+  progress: (text: string) => void,
+): Promise<LiveEndpoint> {
+  return pollUntil(
+    async () => {
+      const rt = await getRuntime(control, runtime.id);
+      if (rt && rt.status && FAILED.has(rt.status) && rt.agentRuntimeVersion === runtime.version) {
+        throw deploymentFailed(runtime, rt.status, rt.failureReason);
+      }
+      const ep = await getEndpoint(control, runtime.id);
+      if (ep?.status && FAILED.has(ep.status) && (ep.targetVersion ?? runtime.version) === runtime.version) {
+        throw deploymentFailed(runtime, `endpoint ${ep.status}`, ep.failureReason);
+      }
+      if (ep?.status === "READY" && ep.liveVersion === runtime.version) {
+        return { status: ep.status, liveVersion: ep.liveVersion, endpointArn: ep.agentRuntimeEndpointArn };
+      }
+      if (ep?.liveVersion && Number(ep.liveVersion) > Number(runtime.version)) {
+        throw new AgentcoreError(`Version ${runtime.version} of ${runtime.id} was superseded by version ${ep.liveVersion} (another deployment).`, {
+          code: "Superseded",
+          hint: "Run `agentcore-ts status` to see what is deployed now.",
+        });
+      }
+      progress(
+        `runtime ${rt?.status ?? "not visible yet"}, endpoint ${ep?.status ?? "not created yet"}` +
+          (ep ? ` (live version ${ep.liveVersion ?? "none"}, target ${ep.targetVersion ?? runtime.version})` : ""),
+      );
+      return undefined;
+    },
+    {
+      timing,
+      what: `the ${DEFAULT_ENDPOINT} endpoint of ${runtime.id} to serve version ${runtime.version}`,
+      hint: "The deployment continues in AWS: `agentcore-ts status` shows its progress, and `agentcore-ts launch` again resumes waiting.",
+    },
+  );
+}
+
+function deploymentFailed(runtime: { id: string; version: string }, status: string, reason: string | undefined): AgentcoreError {
+  return new AgentcoreError(`Deployment of ${runtime.id} version ${runtime.version} failed (${status}): ${reason ?? "no failureReason given"}`, {
+    code: "DeploymentFailed",
+    hint:
+      "Check that the image is linux/arm64 and serves POST /invocations and GET /ping on port 8080, that the execution role can pull it, " +
+      `and the logs: aws logs tail ${logGroupFor(runtime.id)} --since 1h`,
+    details: { runtimeId: runtime.id, version: runtime.version, status, failureReason: reason },
+  });
+}
+
+/** Waits while the runtime is CREATING/UPDATING/DELETING; returns the settled runtime (undefined if gone). */
+export async function waitUntilSettled(
+  control: BedrockAgentCoreControlClient,
+  id: string,
+  timing: Timing,
+  progress: (text: string) => void,
+): Promise<GetAgentRuntimeCommandOutput | null> {
+  return pollUntil(
+    async () => {
+      const rt = await getRuntime(control, id);
+      if (!rt) return null;
+      if (rt.status && IN_PROGRESS.has(rt.status)) {
+        progress(`runtime ${rt.status}`);
+        return undefined;
+      }
+      return rt;
+    },
+    { timing, what: `runtime ${id} to finish its current change`, hint: "Run `agentcore-ts status`, then launch again." },
+  );
+}
+
+/** Waits until GetAgentRuntime answers 404. */
+export async function waitUntilDeleted(
+  control: BedrockAgentCoreControlClient,
+  id: string,
+  timing: Timing,
+  progress: (text: string) => void,
+): Promise<void> {
+  await pollUntil(
+    async () => {
+      const rt = await getRuntime(control, id);
+      if (!rt) return true;
+      if (rt.status === "DELETE_FAILED") {
+        throw new AgentcoreError(`Deleting runtime ${id} failed: ${rt.failureReason ?? "no failureReason given"}`, {
+          code: "DeleteFailed",
+          hint: "Run `agentcore-ts destroy` again; if it keeps failing, delete the runtime in the AgentCore console.",
+        });
+      }
+      progress(`runtime ${rt.status ?? "DELETING"}`);
+      return undefined;
+    },
+    { timing, what: `runtime ${id} to be deleted`, hint: "Deletion continues in AWS; run `agentcore-ts destroy` again to keep waiting." },
+  );
+}

@@ -1,0 +1,54 @@
+/** S3 for CodeBuild sources: one bucket per account and region, objects expire after a week. */
+import type { BucketLocationConstraint, S3Client } from "@aws-sdk/client-s3";
+import { fromAwsError } from "../errors.js";
+import { awsErrorName } from "./sdk-errors.js";
+
+export function sourceBucketName(account: string, region: string): string {
+  return `bedrock-agentcore-codebuild-sources-${account}-${region}`;
+}
+
+/** Creates the bucket when missing (with a 7-day expiry: the zips are only needed during a build). */
+export async function ensureSourceBucket(s3: S3Client, bucket: string, region: string, account: string): Promise<boolean> {
+  const sdk = await import("@aws-sdk/client-s3");
+  try {
+    await s3.send(new sdk.HeadBucketCommand({ Bucket: bucket, ExpectedBucketOwner: account }));
+    return false;
+  } catch (error) {
+    const name = awsErrorName(error);
+    const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+    if (name !== "NotFound" && name !== "NoSuchBucket" && status !== 404) {
+      throw fromAwsError(error, `Check S3 bucket ${bucket}`, status === 403 ? "The bucket exists but belongs to another account, or you lack s3:ListBucket." : undefined);
+    }
+  }
+  try {
+    await s3.send(
+      new sdk.CreateBucketCommand({
+        Bucket: bucket,
+        // us-east-1 is the one region that refuses an explicit LocationConstraint.
+        ...(region === "us-east-1" ? {} : { CreateBucketConfiguration: { LocationConstraint: region as BucketLocationConstraint } }),
+      }),
+    );
+    await s3.send(
+      new sdk.PutBucketLifecycleConfigurationCommand({
+        Bucket: bucket,
+        ExpectedBucketOwner: account,
+        LifecycleConfiguration: {
+          Rules: [{ ID: "expire-agentcore-sources", Status: "Enabled", Filter: { Prefix: "" }, Expiration: { Days: 7 } }],
+        },
+      }),
+    );
+  } catch (error) {
+    if (awsErrorName(error) === "BucketAlreadyOwnedByYou") return false;
+    throw fromAwsError(error, `Create S3 bucket ${bucket}`);
+  }
+  return true;
+}
+
+export async function putObject(s3: S3Client, bucket: string, key: string, body: Uint8Array, account: string): Promise<void> {
+  const { PutObjectCommand } = await import("@aws-sdk/client-s3");
+  try {
+    await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentType: "application/zip", ExpectedBucketOwner: account }));
+  } catch (error) {
+    throw fromAwsError(error, `Upload s3://${bucket}/${key}`);
+  }
+}
