@@ -27,7 +27,7 @@ Examples:
           return statusLocal({ agentName: flags.agent }, ctx);
         }
         const { status } = await import("../operations/status.js");
-        return status({ agentName: flags.agent }, ctx);
+        await status({ agentName: flags.agent }, ctx);
       });
     });
 }
