@@ -4,11 +4,11 @@
  * code. No command file catches errors itself.
  */
 import type { Command } from "commander";
-import { AgentcoreError, toAgentcoreError } from "../errors.js";
-import { ConsoleOutput } from "../ui/output.js";
-import { InquirerPrompter, NonInteractivePrompter, isInteractive } from "../ui/prompts.js";
-import { colorsFor } from "../ui/style.js";
-import { createContext, type CommandContext, type GlobalOptions } from "./context.js";
+import type { CommandContext, GlobalOptions } from "./context.js";
+
+// Every command file imports `run`, so this module loads on every start, `--help` included. What it
+// needs (output, prompts, colours, the context and its AWS factory) is imported inside `run`, when a
+// command actually runs: that keeps startup within 2.5x `node -e 0` (bench/startup.mjs).
 
 /** What a handler may return: a non-zero exit code for "ran fine, but the answer is no" (e.g. token verify). */
 export interface CommandOutcome {
@@ -41,6 +41,11 @@ export async function run(
   handler: (ctx: CommandContext) => Promise<void | CommandOutcome>,
 ): Promise<void> {
   const globals = globalsOf(command);
+  const [{ ConsoleOutput }, { InquirerPrompter, NonInteractivePrompter, isInteractive }, { createContext }] = await Promise.all([
+    import("../ui/output.js"),
+    import("../ui/prompts.js"),
+    import("./context.js"),
+  ]);
   const output = new ConsoleOutput({ json: globals.json, verbose: globals.verbose });
   const interactive = !globals.json && isInteractive({ nonInteractive: globals.nonInteractive });
   const ctx = createContext({
@@ -55,16 +60,17 @@ export async function run(
     const outcome = await handler(ctx);
     if (outcome && outcome.exitCode !== undefined) process.exitCode = outcome.exitCode;
   } catch (error) {
-    reportError(error, globals);
+    await reportError(error, globals);
   }
 }
 
-export function reportError(error: unknown, globals: Pick<GlobalOptions, "json" | "verbose">): void {
+export async function reportError(error: unknown, globals: Pick<GlobalOptions, "json" | "verbose">): Promise<void> {
   // Ctrl-C inside an @inquirer prompt: leave quietly with the conventional code.
   if (error instanceof Error && error.name === "ExitPromptError") {
     process.exitCode = 130;
     return;
   }
+  const [{ AgentcoreError, toAgentcoreError }, { colorsFor }] = await Promise.all([import("../errors.js"), import("../ui/style.js")]);
   const failure = toAgentcoreError(error);
   const c = colorsFor(process.stderr);
   process.stderr.write(`${c.red("✖")} ${failure.message}\n`);
