@@ -1,21 +1,9 @@
 import type { Command } from "commander";
+import type { ConfigureInputs } from "../operations/configure.js";
 import { run } from "./run.js";
 
-export interface ConfigureFlags {
-  entrypoint?: string;
-  name?: string;
-  executionRole?: string;
-  ecr?: string;
-  requirementsFile?: string;
-  discoveryUrl?: string;
-  allowedClients?: string;
-  allowedAudience?: string;
-  allowedScopes?: string;
-  authorizerConfig?: string;
-  requestHeaderAllowlist?: string;
-  skipDiscoveryCheck?: boolean;
-  force?: boolean;
-}
+/** commander's flags are the operation's inputs (type-only import: nothing loads at startup). */
+type ConfigureFlags = ConfigureInputs;
 
 export function register(program: Command): void {
   program

@@ -3,34 +3,26 @@
  * each answer typed after its prompt appears.
  */
 import { promises as fsp } from "node:fs";
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { tempDir, testEnv } from "../support/cli.js";
+import { testEnv } from "../support/cli.js";
+import { startDiscoveryServer, writeProject, type DiscoveryServer } from "../support/project.js";
 import { KEY, runCliInPty, type PtySession } from "../support/pty.js";
 
-let server: Server;
+let issuer: DiscoveryServer;
 let discoveryUrl: string;
 const sessions: PtySession[] = [];
 
 beforeAll(async () => {
-  server = createServer((_req, res) => {
-    const issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}/us-east-1_Pool`;
-    res.end(JSON.stringify({ issuer, jwks_uri: `${issuer}/.well-known/jwks.json` }));
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  discoveryUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/us-east-1_Pool/.well-known/openid-configuration`;
+  issuer = await startDiscoveryServer();
+  discoveryUrl = issuer.url("us-east-1_Pool");
 });
 
 afterEach(() => {
   for (const session of sessions.splice(0)) session.kill();
 });
 
-afterAll(async () => {
-  server.closeAllConnections();
-  await new Promise((resolve) => server.close(resolve));
-});
+afterAll(() => issuer.close());
 
 function start(args: string[], cwd: string, env = testEnv()): PtySession {
   const session = runCliInPty(args, { cwd, env });
@@ -38,11 +30,7 @@ function start(args: string[], cwd: string, env = testEnv()): PtySession {
   return session;
 }
 
-async function project(files: Record<string, string>): Promise<string> {
-  const dir = tempDir();
-  for (const [name, content] of Object.entries(files)) await fsp.writeFile(path.join(dir, name), content);
-  return dir;
-}
+const project = (files: Record<string, string>) => writeProject(files);
 
 const readConfig = async (dir: string) => JSON.parse(await fsp.readFile(path.join(dir, ".agentcore.json"), "utf8"));
 

@@ -3,41 +3,22 @@
  * exit codes, --json, NO_COLOR, error format, a broken .agentcore.json left untouched.
  */
 import { promises as fsp } from "node:fs";
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCli, tempDir, testEnv } from "../support/cli.js";
+import { startDiscoveryServer, writeProject, type DiscoveryServer } from "../support/project.js";
 
-let server: Server;
+let issuer: DiscoveryServer;
 let discoveryUrl: string;
 
 beforeAll(async () => {
-  server = createServer((req, res) => {
-    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/us-east-1_Pool`;
-    if (req.url !== "/us-east-1_Pool/.well-known/openid-configuration") {
-      res.statusCode = 404;
-      return res.end();
-    }
-    res.end(JSON.stringify({ issuer: base, jwks_uri: `${base}/.well-known/jwks.json` }));
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  discoveryUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/us-east-1_Pool/.well-known/openid-configuration`;
+  issuer = await startDiscoveryServer();
+  discoveryUrl = issuer.url("us-east-1_Pool");
 });
 
-afterAll(async () => {
-  server.closeAllConnections();
-  await new Promise((resolve) => server.close(resolve));
-});
+afterAll(() => issuer.close());
 
-async function project(files: Record<string, string> = { "agent.py": "", "requirements.txt": "bedrock-agentcore\n" }): Promise<string> {
-  const dir = tempDir();
-  for (const [name, content] of Object.entries(files)) {
-    await fsp.mkdir(path.dirname(path.join(dir, name)), { recursive: true });
-    await fsp.writeFile(path.join(dir, name), content);
-  }
-  return dir;
-}
+const project = (files: Record<string, string> = { "agent.py": "", "requirements.txt": "bedrock-agentcore\n" }) => writeProject(files);
 
 const ESC = "\u001b";
 const listing = async (dir: string) => (await fsp.readdir(dir)).sort();

@@ -1,5 +1,3 @@
-import { promises as fsp } from "node:fs";
-import path from "node:path";
 import { describe, expect, it } from "vitest";
 import {
   generatedFor,
@@ -11,16 +9,9 @@ import {
   renderPythonDockerfile,
   renderTemplate,
 } from "../../src/operations/configure-templates.js";
-import { tempDir } from "../support/cli.js";
+import { writeProject } from "../support/project.js";
 
-async function project(files: Record<string, string>): Promise<string> {
-  const dir = tempDir();
-  for (const [name, content] of Object.entries(files)) {
-    await fsp.mkdir(path.dirname(path.join(dir, name)), { recursive: true });
-    await fsp.writeFile(path.join(dir, name), content);
-  }
-  return dir;
-}
+const project = (files: Record<string, string>) => writeProject(files);
 
 const pkg = (extra: Record<string, unknown> = {}) => JSON.stringify({ name: "agent", type: "module", ...extra });
 

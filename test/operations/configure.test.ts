@@ -1,6 +1,4 @@
 import { promises as fsp } from "node:fs";
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createContext } from "../../src/cli/context.js";
@@ -9,31 +7,18 @@ import { configure, type ConfigureDeps, type ConfigureInputs } from "../../src/o
 import { MemoryOutput } from "../../src/ui/output.js";
 import { NonInteractivePrompter, ScriptedPrompter, type Prompter } from "../../src/ui/prompts.js";
 import { tempDir } from "../support/cli.js";
+import { startDiscoveryServer, writeProject, type DiscoveryServer } from "../support/project.js";
 
-let server: Server;
-let issuer: string;
+let issuer: DiscoveryServer;
 let discoveryUrl: string;
 
 beforeAll(async () => {
   // A loopback OIDC issuer shaped like the embedded Cognito: /<poolId>/.well-known/openid-configuration.
-  server = createServer((req, res) => {
-    const match = /^\/([^/]+)\/\.well-known\/openid-configuration$/.exec(req.url ?? "");
-    if (!match || match[1] === "gone") {
-      res.statusCode = 404;
-      return res.end();
-    }
-    res.setHeader("content-type", "application/json");
-    res.end(JSON.stringify({ issuer: `${issuer}/${match[1]}`, jwks_uri: `${issuer}/${match[1]}/.well-known/jwks.json` }));
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  discoveryUrl = `${issuer}/us-east-1_TestPool/.well-known/openid-configuration`;
+  issuer = await startDiscoveryServer(["gone"]);
+  discoveryUrl = issuer.url("us-east-1_TestPool");
 });
 
-afterAll(async () => {
-  server.closeAllConnections();
-  await new Promise((resolve) => server.close(resolve));
-});
+afterAll(() => issuer.close());
 
 interface Setup {
   prompter?: Prompter;
@@ -56,14 +41,7 @@ function depsFor(dir: string, setup: Setup = {}): ConfigureDeps & { output: Memo
   return Object.assign(ctx, { output, fetch: setup.fetch, discoveryTimeoutMs: 2000 });
 }
 
-async function project(files: Record<string, string> = { "agent.py": "print('hi')\n", "requirements.txt": "bedrock-agentcore\n" }): Promise<string> {
-  const dir = tempDir();
-  for (const [name, content] of Object.entries(files)) {
-    await fsp.mkdir(path.dirname(path.join(dir, name)), { recursive: true });
-    await fsp.writeFile(path.join(dir, name), content);
-  }
-  return dir;
-}
+const project = (files: Record<string, string> = { "agent.py": "print('hi')\n", "requirements.txt": "bedrock-agentcore\n" }) => writeProject(files);
 
 async function readConfig(dir: string) {
   return JSON.parse(await fsp.readFile(path.join(dir, ".agentcore.json"), "utf8"));
@@ -265,7 +243,7 @@ describe("configure refuses bad input and writes nothing", () => {
 
   it("an unreachable discovery document names the URL and --skip-discovery-check; skipping it works", async () => {
     const dir = await project();
-    const gone = `${issuer}/gone/.well-known/openid-configuration`;
+    const gone = issuer.url("gone");
     const failure = await configure({ entrypoint: "agent.py", discoveryUrl: gone, allowedClients: "c" }, depsFor(dir)).catch((e: AgentcoreError) => e);
     expect((failure as AgentcoreError).message).toContain(gone);
     expect((failure as AgentcoreError).hint).toMatch(/--skip-discovery-check/);
