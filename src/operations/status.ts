@@ -96,7 +96,7 @@ export async function status(inputs: StatusInputs, ctx: CommandContext): Promise
   const { loaded, agent, aws, region } = await openCloudAgent(ctx, inputs.agentName);
   const configured = agent.authorizerConfiguration?.customJWTAuthorizer;
   const deployment = agent.deployment;
-  const line = (label: string, value: string) => output.info(`  ${`${label}:`.padEnd(16)}${value}`);
+  const line = (label: string, value: string) => output.info(`  ${(label ? `${label}:` : "").padEnd(18)}${value}`);
 
   let result: StatusResult;
   if (!deployment?.runtimeId) {

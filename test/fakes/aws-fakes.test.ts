@@ -1,0 +1,155 @@
+/**
+ * The fakes must refuse what the real services refuse, or the launch tests prove nothing. The real
+ * SDK sends each malformed request; the fake answers with the service's error and records a rejection.
+ */
+import {
+  BedrockAgentCoreControlClient,
+  CreateAgentRuntimeCommand,
+  GetAgentRuntimeEndpointCommand,
+  UpdateAgentRuntimeCommand,
+  type CreateAgentRuntimeCommandInput,
+} from "@aws-sdk/client-bedrock-agentcore-control";
+import { CreateRepositoryCommand, ECRClient } from "@aws-sdk/client-ecr";
+import { CreateRoleCommand, DeleteRoleCommand, IAMClient, PutRolePolicyCommand } from "@aws-sdk/client-iam";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startAwsFakes, type AwsFakes } from "./aws-fakes.js";
+
+let aws: AwsFakes;
+let control: BedrockAgentCoreControlClient;
+const common = { region: "us-east-1", maxAttempts: 1, credentials: { accessKeyId: "AKIATEST", secretAccessKey: "secret" } };
+
+beforeAll(async () => {
+  aws = await startAwsFakes();
+  control = new BedrockAgentCoreControlClient({ ...common, endpoint: aws.control.url });
+  aws.iam.seedRole("AgentRole");
+});
+afterAll(async () => {
+  control?.destroy();
+  await aws?.close();
+});
+
+const ROLE = "arn:aws:iam::123456789012:role/AgentRole";
+const IMAGE = "123456789012.dkr.ecr.us-east-1.amazonaws.com/bedrock-agentcore-x:abc";
+const DISCOVERY = "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_Abc/.well-known/openid-configuration";
+
+function valid(name: string): CreateAgentRuntimeCommandInput {
+  return {
+    agentRuntimeName: name,
+    agentRuntimeArtifact: { containerConfiguration: { containerUri: IMAGE } },
+    roleArn: ROLE,
+    networkConfiguration: { networkMode: "PUBLIC" },
+    protocolConfiguration: { serverProtocol: "HTTP" },
+    authorizerConfiguration: { customJWTAuthorizer: { discoveryUrl: DISCOVERY, allowedClients: ["c1"] } },
+  };
+}
+
+async function rejected(send: () => Promise<unknown>): Promise<{ name: string; message: string; fieldList?: unknown }> {
+  const before = aws.rejections().length;
+  const error = await send().then(
+    () => undefined,
+    (e: unknown) => e as { name: string; message: string; fieldList?: unknown },
+  );
+  expect(error, "the fake accepted a request the service refuses").toBeDefined();
+  expect(aws.rejections().length).toBe(before + 1);
+  return error!;
+}
+
+describe("AgentCore control fake", () => {
+  // Deliberately malformed inputs: the casts get them past the SDK's types, as a bug in our code would.
+  const broken: [string, (input: CreateAgentRuntimeCommandInput) => void, RegExp][] = [
+    ["a name with a hyphen", (i) => (i.agentRuntimeName = "my-agent"), /agentRuntimeName/],
+    ["a union with two members", (i) => (i.agentRuntimeArtifact = { containerConfiguration: { containerUri: IMAGE }, codeConfiguration: { code: { s3: { bucket: "bkt", prefix: "p" } }, runtime: "PYTHON_3_12", entryPoint: ["a.py"] } } as never), /exactly one member/],
+    ["a clientToken of 32 characters", (i) => (i.clientToken = "a".repeat(32)), /clientToken/],
+    ["no roleArn", (i) => delete (i as { roleArn?: string }).roleArn, /roleArn/],
+    ["a user ARN as roleArn", (i) => (i.roleArn = "arn:aws:iam::123456789012:user/bob"), /roleArn/],
+    ["a Docker Hub image", (i) => (i.agentRuntimeArtifact = { containerConfiguration: { containerUri: "docker.io/library/python:3.12" } }), /containerUri/],
+    ["a discovery URL without /.well-known/openid-configuration", (i) => (i.authorizerConfiguration = { customJWTAuthorizer: { discoveryUrl: "https://issuer.example.com", allowedClients: ["c1"] } }), /discoveryUrl/],
+    ["a JWT authorizer with no allowed list", (i) => (i.authorizerConfiguration = { customJWTAuthorizer: { discoveryUrl: DISCOVERY } }), /At least one of/],
+    ["an empty allowedClients", (i) => (i.authorizerConfiguration = { customJWTAuthorizer: { discoveryUrl: DISCOVERY, allowedClients: [] } }), /allowedClients/],
+    ["21 allowlisted headers", (i) => (i.requestHeaderConfiguration = { requestHeaderAllowlist: Array.from({ length: 21 }, (_, n) => `X-H${n}`) }), /requestHeaderAllowlist/],
+    ["a header name with a space", (i) => (i.requestHeaderConfiguration = { requestHeaderAllowlist: ["X Bad"] }), /requestHeaderAllowlist/],
+    ["51 environment variables", (i) => (i.environmentVariables = Object.fromEntries(Array.from({ length: 51 }, (_, n) => [`K${n}`, "v"]))), /environmentVariables/],
+  ];
+  it.each(broken)("refuses %s", async (_label, mutate, field) => {
+    const input = valid("refused_agent");
+    mutate(input);
+    const error = await rejected(() => control.send(new CreateAgentRuntimeCommand(input)));
+    expect(error.name).toBe("ValidationException");
+    expect(`${error.message} ${JSON.stringify(error.fieldList ?? "")}`).toMatch(field);
+  });
+
+  it("accepts a valid Create (202, string version), replaces the whole configuration on Update, and serves the DEFAULT endpoint", async () => {
+    const before = aws.rejections().length;
+    const created = await control.send(new CreateAgentRuntimeCommand(valid("fake_check_agent")));
+    expect(created).toMatchObject({ agentRuntimeVersion: "1", status: "CREATING" });
+    expect(created.$metadata.httpStatusCode).toBe(202);
+    // Each Get is one observation; the runtime settles after a few.
+    let endpoint = await control.send(new GetAgentRuntimeEndpointCommand({ agentRuntimeId: created.agentRuntimeId, endpointName: "DEFAULT" }));
+    for (let i = 0; i < 5 && endpoint.status !== "READY"; i++) {
+      endpoint = await control.send(new GetAgentRuntimeEndpointCommand({ agentRuntimeId: created.agentRuntimeId, endpointName: "DEFAULT" }));
+    }
+    expect(endpoint).toMatchObject({ status: "READY", liveVersion: "1", name: "DEFAULT" });
+    expect(endpoint.createdAt).toBeInstanceOf(Date);
+    const { authorizerConfiguration: _dropped, agentRuntimeName: _name, ...withoutAuthorizer } = valid("x");
+    const updated = await control.send(new UpdateAgentRuntimeCommand({ agentRuntimeId: created.agentRuntimeId, ...withoutAuthorizer }));
+    expect(updated.$metadata.httpStatusCode).toBe(202);
+    expect(updated.agentRuntimeVersion).toBe("2");
+    expect(aws.control.runtimes.get(created.agentRuntimeId!)!.configuration).not.toHaveProperty("authorizerConfiguration");
+    // Right after an update the endpoint still serves version 1.
+    const during = await control.send(new GetAgentRuntimeEndpointCommand({ agentRuntimeId: created.agentRuntimeId, endpointName: "DEFAULT" }));
+    expect(during).toMatchObject({ status: "READY", liveVersion: "1", targetVersion: "2" });
+    expect(aws.rejections().length).toBe(before);
+  });
+
+  it("a second Create with the same name is a ConflictException (state, not a rejection)", async () => {
+    const before = aws.rejections().length;
+    await control.send(new CreateAgentRuntimeCommand(valid("twice_agent")));
+    const error = await control.send(new CreateAgentRuntimeCommand(valid("twice_agent"))).catch((e: Error) => e);
+    expect((error as Error).name).toBe("ConflictException");
+    expect(aws.rejections().length).toBe(before);
+  });
+
+  it("refuses a request signed for another service", async () => {
+    const misdirected = new BedrockAgentCoreControlClient({ ...common, endpoint: aws.iam.url });
+    await rejected(() => misdirected.send(new CreateAgentRuntimeCommand(valid("signed_agent"))));
+    expect(aws.iam.rejections.at(-1)).toMatchObject({ service: "iam", type: "InvalidSignatureException", message: expect.stringMatching(/scoped to correct service: 'iam', not 'bedrock-agentcore'/) });
+    misdirected.destroy();
+  });
+});
+
+describe("IAM and ECR fakes", () => {
+  const iam = () => new IAMClient({ ...common, endpoint: aws.iam.url });
+
+  it("IAM refuses a malformed or oversized policy, and a role name outside the pattern", async () => {
+    const client = iam();
+    await client.send(new CreateRoleCommand({ RoleName: "PolicyCheckRole", AssumeRolePolicyDocument: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: "codebuild.amazonaws.com" }, Action: "sts:AssumeRole" }] }) }));
+    const withPrincipal = await rejected(() =>
+      client.send(new PutRolePolicyCommand({ RoleName: "PolicyCheckRole", PolicyName: "p", PolicyDocument: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: "*", Action: "s3:*", Resource: "*" }] }) })),
+    );
+    expect(withPrincipal.name).toBe("MalformedPolicyDocumentException");
+    const noResource = await rejected(() =>
+      client.send(new PutRolePolicyCommand({ RoleName: "PolicyCheckRole", PolicyName: "p", PolicyDocument: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "s3:*" }] }) })),
+    );
+    expect(noResource.message).toMatch(/must contain resources/);
+    const huge = { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "s3:GetObject", Resource: Array.from({ length: 400 }, (_, n) => `arn:aws:s3:::bucket-${n}/*`) }] };
+    const tooBig = await rejected(() => client.send(new PutRolePolicyCommand({ RoleName: "PolicyCheckRole", PolicyName: "p", PolicyDocument: JSON.stringify(huge) })));
+    expect(tooBig.message).toMatch(/Maximum policy size of 10240 bytes/);
+    await rejected(() => client.send(new CreateRoleCommand({ RoleName: "bad name!", AssumeRolePolicyDocument: "{}" })));
+    client.destroy();
+  });
+
+  it("IAM refuses to delete a role that still has inline policies (DeleteConflict)", async () => {
+    const client = iam();
+    aws.iam.seedRole("BusyRole", { policies: { p: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "s3:*", Resource: "*" }] }) } });
+    const error = await client.send(new DeleteRoleCommand({ RoleName: "BusyRole" })).catch((e: Error) => e);
+    expect((error as Error).name).toBe("DeleteConflictException");
+    client.destroy();
+  });
+
+  it("ECR refuses a repository name outside the pattern", async () => {
+    const ecr = new ECRClient({ ...common, endpoint: aws.ecr.url });
+    const error = await rejected(() => ecr.send(new CreateRepositoryCommand({ repositoryName: "Bad_Name" })));
+    expect(error.name).toBe("InvalidParameterException");
+    ecr.destroy();
+  });
+});
