@@ -1,0 +1,258 @@
+/**
+ * The token cache: AGENTCORE_TS_HOME/tokens.json (directory 0700, file 0600). One entry per
+ * (user pool, app client, user) with the access, id and refresh tokens, their expiry, the issuer
+ * (the tokens' `iss`), the region and whether the pool lives in the embedded local Cognito.
+ *
+ * Every change is a locked read-modify-write (an O_EXCL lock file next to the cache, with stale-lock
+ * recovery) followed by an atomic rename, so two commands refreshing at once never lose each
+ * other's entries or leave half a file. A cache that does not parse is reported, never replaced.
+ * Nothing here logs or prints a token; errors name the file, not its content.
+ */
+import { randomBytes } from "node:crypto";
+import { promises as fsp } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { z } from "zod";
+import { AgentcoreError } from "../errors.js";
+import { ensureHomeDir, homeDir } from "../config/home.js";
+import { writeFileAtomic } from "../util/fs.js";
+
+export const TOKEN_CACHE_FILE = "tokens.json";
+const CACHE_VERSION = 1;
+const LOCK_WAIT_MS = 10_000;
+/** A lock this old is stale even when its pid is alive (a cache update takes milliseconds). */
+const LOCK_STALE_MS = 30_000;
+
+const isoDate = z.string().refine((s) => !Number.isNaN(Date.parse(s)), "must be an ISO date");
+
+export const cachedTokensSchema = z.looseObject({
+  userPoolId: z.string().min(1),
+  clientId: z.string().min(1),
+  username: z.string().min(1),
+  region: z.string().min(1),
+  /** The tokens' `iss` claim. */
+  issuer: z.string().min(1),
+  local: z.boolean(),
+  accessToken: z.string().min(1),
+  accessTokenExpiresAt: isoDate,
+  idToken: z.string().min(1).optional(),
+  idTokenExpiresAt: isoDate.optional(),
+  /** Opaque; Cognito does not say when it expires (the app client's RefreshTokenValidity, 30 days by default). */
+  refreshToken: z.string().min(1).optional(),
+  /** When the password login that produced the refresh token happened. */
+  refreshTokenIssuedAt: isoDate.optional(),
+  updatedAt: isoDate,
+});
+
+const cacheFileSchema = z.looseObject({
+  version: z.literal(CACHE_VERSION),
+  entries: z.record(z.string(), cachedTokensSchema),
+});
+
+export type CachedTokens = z.infer<typeof cachedTokensSchema>;
+export type TokenCacheData = z.infer<typeof cacheFileSchema>;
+
+export interface TokenKey {
+  userPoolId: string;
+  clientId: string;
+  username: string;
+}
+
+export function tokenCacheKey(key: TokenKey): string {
+  return `${key.userPoolId}/${key.clientId}/${key.username}`;
+}
+
+export function tokenCachePath(env: NodeJS.ProcessEnv = process.env): string {
+  return path.join(homeDir(env), TOKEN_CACHE_FILE);
+}
+
+function corrupted(file: string, why: string): AgentcoreError {
+  return new AgentcoreError(`The token cache ${file} is unreadable: ${why}.`, {
+    code: "TokenCacheCorrupt",
+    hint: `It was left untouched. Move it aside (\`mv ${file} ${file}.broken\`), then run \`agentcore-ts token refresh\` (or \`cognito setup\`) to log in again.`,
+  });
+}
+
+export function parseTokenCache(file: string, text: string): TokenCacheData {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch {
+    // The parser's message may quote the content, which holds tokens: never pass it on.
+    throw corrupted(file, "it is not valid JSON");
+  }
+  const parsed = cacheFileSchema.safeParse(raw);
+  if (!parsed.success) {
+    const where = parsed.error.issues
+      .slice(0, 3)
+      .map((issue) => issue.path.join(".") || "(top level)")
+      .join(", ");
+    throw corrupted(file, `unexpected content at ${where}`);
+  }
+  return parsed.data;
+}
+
+interface LockRecord {
+  pid: number;
+  host: string;
+  at: number;
+  nonce: string;
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+export class TokenCache {
+  readonly file: string;
+  readonly lockFile: string;
+
+  constructor(private readonly env: NodeJS.ProcessEnv = process.env) {
+    this.file = tokenCachePath(env);
+    this.lockFile = `${this.file}.lock`;
+  }
+
+  /** The whole cache; empty when the file does not exist yet. Throws TokenCacheCorrupt for a broken file. */
+  async read(): Promise<TokenCacheData> {
+    let text: string;
+    try {
+      text = await fsp.readFile(this.file, "utf8");
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === "ENOENT") return { version: CACHE_VERSION, entries: {} };
+      throw new AgentcoreError(`Cannot read the token cache ${this.file}: ${(error as NodeJS.ErrnoException).code ?? "error"}.`, {
+        code: "TokenCacheUnreadable",
+        hint: `Check the permissions of ${path.dirname(this.file)} (AGENTCORE_TS_HOME).`,
+      });
+    }
+    return parseTokenCache(this.file, text);
+  }
+
+  async entries(): Promise<CachedTokens[]> {
+    return Object.values((await this.read()).entries);
+  }
+
+  async get(key: TokenKey): Promise<CachedTokens | undefined> {
+    return (await this.read()).entries[tokenCacheKey(key)];
+  }
+
+  /** Stores (replaces) the entry for its pool, client and user. */
+  async put(entry: CachedTokens): Promise<void> {
+    const checked = cachedTokensSchema.parse(entry);
+    await this.update((data) => {
+      data.entries[tokenCacheKey(checked)] = checked;
+    });
+  }
+
+  /** Removes the entries matching `predicate`; returns how many went. */
+  async remove(predicate: (entry: CachedTokens) => boolean): Promise<number> {
+    let removed = 0;
+    await this.update((data) => {
+      for (const [key, entry] of Object.entries(data.entries)) {
+        if (predicate(entry)) {
+          delete data.entries[key];
+          removed += 1;
+        }
+      }
+    });
+    return removed;
+  }
+
+  /** Locked read-modify-write; the mutation sees the freshest content. Nothing is written when it throws. */
+  async update(mutate: (data: TokenCacheData) => void | Promise<void>): Promise<TokenCacheData> {
+    await ensureHomeDir(this.env);
+    const release = await this.lock();
+    try {
+      const data = await this.read();
+      await mutate(data);
+      await writeFileAtomic(this.file, `${JSON.stringify(data, null, 2)}\n`, 0o600);
+      return data;
+    } finally {
+      await release();
+    }
+  }
+
+  /** Takes the lock file (O_EXCL); waits for a live holder, breaks a stale one. */
+  private async lock(): Promise<() => Promise<void>> {
+    const mine: LockRecord = { pid: process.pid, host: os.hostname(), at: Date.now(), nonce: randomBytes(8).toString("hex") };
+    const deadline = Date.now() + LOCK_WAIT_MS;
+    for (let attempt = 0; ; attempt += 1) {
+      try {
+        const handle = await fsp.open(this.lockFile, "wx", 0o600);
+        try {
+          await handle.writeFile(JSON.stringify(mine));
+        } finally {
+          await handle.close();
+        }
+        return async () => {
+          // Only remove the lock if it is still ours (a stale-lock breaker may have replaced it).
+          const current = await this.readLock();
+          if (current?.nonce === mine.nonce) await fsp.rm(this.lockFile, { force: true });
+        };
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+      }
+      const holder = await this.readLock();
+      if (holder === undefined || this.isStale(holder)) {
+        await this.breakLock(holder);
+        continue;
+      }
+      if (Date.now() > deadline) {
+        throw new AgentcoreError(`The token cache is locked by process ${holder.pid}.`, {
+          code: "TokenCacheLocked",
+          hint: `If no other agentcore-ts command is running, remove ${this.lockFile} and retry.`,
+        });
+      }
+      await sleep(Math.min(10 + attempt * 5, 50) + Math.random() * 10);
+    }
+  }
+
+  private isStale(holder: LockRecord): boolean {
+    if (Date.now() - holder.at > LOCK_STALE_MS) return true;
+    return holder.host === os.hostname() && !processAlive(holder.pid);
+  }
+
+  /** undefined when there is no lock file or it is unreadable (a holder that died between create and write). */
+  private async readLock(): Promise<LockRecord | undefined> {
+    try {
+      const stat = await fsp.stat(this.lockFile);
+      const text = await fsp.readFile(this.lockFile, "utf8");
+      try {
+        return JSON.parse(text) as LockRecord;
+      } catch {
+        // Being written right now, or left empty by a crash: stale only once it is old.
+        return { pid: 0, host: "", at: stat.mtimeMs, nonce: "" };
+      }
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Moves a stale lock aside atomically; if what was moved turns out to be a fresh lock, puts it back. */
+  private async breakLock(seen: LockRecord | undefined): Promise<void> {
+    if (seen === undefined) return;
+    const aside = `${this.lockFile}.${process.pid}.${randomBytes(4).toString("hex")}.stale`;
+    try {
+      await fsp.rename(this.lockFile, aside);
+    } catch {
+      return; // someone else broke it first
+    }
+    let moved: LockRecord | undefined;
+    try {
+      moved = JSON.parse(await fsp.readFile(aside, "utf8")) as LockRecord;
+    } catch {
+      moved = undefined;
+    }
+    if (moved && moved.nonce !== seen.nonce) {
+      // We raced with a new holder: restore its lock (link fails if yet another one exists).
+      await fsp.link(aside, this.lockFile).catch(() => undefined);
+    }
+    await fsp.rm(aside, { force: true });
+  }
+}
