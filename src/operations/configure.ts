@@ -102,6 +102,7 @@ export async function configure(inputs: ConfigureInputs, deps: ConfigureDeps): P
   const projectDir = path.dirname(configFile);
   // A broken config fails here, before anything is written (and it is never rewritten).
   const config: AgentcoreConfig = (await exists(configFile)) ? await readConfigFile(configFile) : emptyConfig();
+  if (projectDir !== path.resolve(deps.cwd)) output.info(`Using ${configFile} (the nearest ${CONFIG_FILE_NAME}, in a parent directory; its directory is the build context).`);
   const dotenv = { ...(await deps.dotenv(projectDir)), ...(await deps.dotenv(deps.cwd)) };
 
   const entrypoint = await resolveEntrypoint(inputs, deps, projectDir, config);
@@ -117,7 +118,8 @@ export async function configure(inputs: ConfigureInputs, deps: ConfigureDeps): P
 
   const region = await resolveRegion(deps, dotenv.AWS_REGION, config.cognito, existing, jwt?.discoveryUrl);
   const executionRole = inputs.executionRole ?? existing?.executionRole ?? "auto";
-  const ecr = checkEcrRepository(inputs.ecr ?? existing?.ecrRepository ?? "auto", region);
+  // Only a flag value is checked here: a stored value may have been written by `launch`.
+  const ecrRepository = inputs.ecr !== undefined ? checkEcrRepository(inputs.ecr, region).repository : (existing?.ecrRepository ?? "auto");
 
   if (jwt && !inputs.skipDiscoveryCheck) {
     await output.task(`Discovery document ${jwt.discoveryUrl}`, () =>
@@ -140,7 +142,7 @@ export async function configure(inputs: ConfigureInputs, deps: ConfigureDeps): P
     platform: "linux/arm64" as const,
     ...(region ? { region } : {}),
     executionRole,
-    ecrRepository: ecr.repository,
+    ecrRepository,
     dockerfile: files.dockerfile.relative,
     requirementsFile,
     authorizerConfiguration: auth.authorizer,

@@ -208,7 +208,9 @@ describe("configure (non-interactive)", () => {
   it("finds .agentcore.json in a parent directory and stores paths relative to it", async () => {
     const dir = await project({ "requirements.txt": "", "agents/a/agent.py": "" });
     await fsp.writeFile(path.join(dir, ".agentcore.json"), JSON.stringify({ version: 1, agents: {} }));
-    const agent = await configure({ entrypoint: "agent.py", authorizerConfig: "null" }, depsFor(dir, { cwd: path.join(dir, "agents/a") }));
+    const deps = depsFor(dir, { cwd: path.join(dir, "agents/a") });
+    const agent = await configure({ entrypoint: "agent.py", authorizerConfig: "null" }, deps);
+    expect(deps.output.lines[0]).toBe(`Using ${path.join(dir, ".agentcore.json")} (the nearest .agentcore.json, in a parent directory; its directory is the build context).`);
     expect(agent.entrypoint).toBe("agents/a/agent.py");
     expect(agent.name).toBe("agents_a_agent");
     expect(await exists(path.join(dir, "Dockerfile"))).toBe(true);
