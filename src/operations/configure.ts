@@ -11,6 +11,7 @@ import { promises as fsp, statSync } from "node:fs";
 import path from "node:path";
 import { UsageError, ValidationError } from "../errors.js";
 import { CONFIG_FILE_NAME, configSchema, formatIssuePath, type AgentConfig, type AgentcoreConfig, type AuthorizerConfiguration, type CognitoConfig } from "../config/schema.js";
+import { isLoopbackHost } from "../config/patterns.js";
 import { assertNoSecrets } from "../config/secrets.js";
 import { configFileFor, emptyConfig, readConfigFile, updateConfig } from "../config/store.js";
 import { exists, writeFileAtomic } from "../util/fs.js";
@@ -75,6 +76,8 @@ export interface ConfigureDeps {
   region(fallback?: string): Promise<string | undefined>;
   /** .env key/values of a directory (default: cwd). */
   dotenv(dir?: string): Promise<Record<string, string>>;
+  /** For AGENTCORE_TS_HOME / AGENTCORE_TS_COGNITO_PORT (the embedded Cognito); default process.env. */
+  env?: NodeJS.ProcessEnv;
   /** For the discovery-document check (tests inject one). */
   fetch?: typeof fetch;
   discoveryTimeoutMs?: number;
@@ -122,9 +125,7 @@ export async function configure(inputs: ConfigureInputs, deps: ConfigureDeps): P
   const ecrRepository = inputs.ecr !== undefined ? checkEcrRepository(inputs.ecr, region).repository : (existing?.ecrRepository ?? "auto");
 
   if (jwt && !inputs.skipDiscoveryCheck) {
-    await output.task(`Discovery document ${jwt.discoveryUrl}`, () =>
-      fetchDiscoveryDocument(jwt.discoveryUrl, { fetch: deps.fetch, timeoutMs: deps.discoveryTimeoutMs }),
-    );
+    await output.task(`Discovery document ${jwt.discoveryUrl}`, () => checkDiscoveryDocument(jwt.discoveryUrl, deps));
   }
   if (jwt && isCognitoDiscoveryUrl(jwt.discoveryUrl, config.cognito) && jwt.allowedAudience?.length && !jwt.allowedClients?.length) {
     output.warn(
@@ -150,14 +151,10 @@ export async function configure(inputs: ConfigureInputs, deps: ConfigureDeps): P
   };
   const apply = (target: AgentcoreConfig) => {
     // Reconfigure keeps what other commands wrote (deployment, environment, unknown fields).
+    // Key order: configure's fields first, then what others own, then unknown fields (readable JSON).
     const current: Partial<AgentConfig> = target.agents[name] ?? {};
-    target.agents[name] = {
-      ...current,
-      environmentVariables: current.environmentVariables ?? {},
-      protocol: current.protocol ?? "HTTP",
-      deployment: current.deployment ?? null,
-      ...fields,
-    };
+    const kept = { environmentVariables: current.environmentVariables ?? {}, protocol: current.protocol ?? "HTTP", deployment: current.deployment ?? null };
+    target.agents[name] = Object.assign({}, fields, kept, current, fields, kept);
     // Like the toolkit: the agent configured last is the default.
     target.defaultAgent = name;
   };
@@ -167,6 +164,24 @@ export async function configure(inputs: ConfigureInputs, deps: ConfigureDeps): P
   report(output, { configFile, projectDir, agent: saved, files, authSource: auth.source, existing: Boolean(existing) });
   output.result(saved);
   return saved;
+}
+
+/**
+ * Fetches the discovery document. The embedded local Cognito (after `cognito setup --local`) starts
+ * on demand like for every other command, and is released afterwards.
+ */
+async function checkDiscoveryDocument(url: string, deps: ConfigureDeps): Promise<void> {
+  let release: (() => Promise<void>) | undefined;
+  if (url.startsWith("http://")) {
+    const embedded = await import("../local/embedded-cognito.js");
+    const env = deps.env ?? process.env;
+    if (embedded.isEmbeddedCognitoUrl(url, env)) release = (await embedded.ensureEmbeddedCognito(env)).stop;
+  }
+  try {
+    await fetchDiscoveryDocument(url, { fetch: deps.fetch, timeoutMs: deps.discoveryTimeoutMs });
+  } finally {
+    await release?.();
+  }
 }
 
 function checkFlagCombinations(inputs: ConfigureInputs): void {
@@ -661,5 +676,11 @@ function report(output: Output, r: Report): void {
   output.info("");
   output.info("Next:");
   output.info(`  agentcore-ts launch --local   run it here${jwt ? " behind a gateway that enforces its JWT authorizer" : ""}`);
-  output.info("  agentcore-ts launch           build (linux/arm64), push and deploy it to AgentCore Runtime");
+  if (jwt && isLoopbackHost(new URL(jwt.discoveryUrl).hostname)) {
+    // AgentCore Runtime fetches the discovery document from AWS: an issuer on this machine only works locally.
+    output.info("  (the issuer runs on this machine, so AgentCore Runtime in AWS cannot reach it: for `agentcore-ts launch`,");
+    output.info("   configure an issuer AWS can reach, e.g. run `agentcore-ts cognito setup` without --local, then configure again)");
+  } else {
+    output.info("  agentcore-ts launch           build (linux/arm64), push and deploy it to AgentCore Runtime");
+  }
 }

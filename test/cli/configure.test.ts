@@ -3,6 +3,8 @@
  * exit codes, --json, NO_COLOR, error format, a broken .agentcore.json left untouched.
  */
 import { promises as fsp } from "node:fs";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCli, tempDir, testEnv } from "../support/cli.js";
@@ -21,6 +23,15 @@ afterAll(() => issuer.close());
 const project = (files: Record<string, string> = { "agent.py": "", "requirements.txt": "bedrock-agentcore\n" }) => writeProject(files);
 
 const ESC = "\u001b";
+
+/** A loopback port nothing listens on (the embedded Cognito of a test gets its own). */
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const port = (server.address() as AddressInfo).port;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
 const listing = async (dir: string) => (await fsp.readdir(dir)).sort();
 
 describe("agentcore-ts configure (binary)", () => {
@@ -39,6 +50,27 @@ describe("agentcore-ts configure (binary)", () => {
     expect(config.agents.agent.authorizerConfiguration).toEqual({ customJWTAuthorizer: { discoveryUrl, allowedClients: ["appclient1"] } });
     expect(config.agents.agent.requestHeaderAllowlist).toEqual(["Authorization"]);
     expect(await listing(dir)).toEqual([".agentcore.json", ".dockerignore", "Dockerfile", "agent.py", "requirements.txt"]);
+  });
+
+  it("after `cognito setup --local`, configure checks the embedded Cognito's discovery document (started on demand, stopped after)", async () => {
+    const dir = await project();
+    const env = testEnv({ AGENTCORE_TS_COGNITO_PORT: String(await freePort()) });
+    const setup = await runCli(["cognito", "setup", "--local", "--non-interactive"], { cwd: dir, env, timeoutMs: 60_000 });
+    expect(setup.code, setup.stderr).toBe(0);
+    const cognito = JSON.parse(await fsp.readFile(path.join(dir, ".agentcore.json"), "utf8")).cognito;
+    const result = await runCli(["configure", "--entrypoint", "agent.py", "--non-interactive"], { cwd: dir, env });
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toContain(`✔ Discovery document ${cognito.discoveryUrl}`);
+    expect(result.stdout).toMatch(/AgentCore Runtime in AWS cannot reach it/);
+    const agent = JSON.parse(await fsp.readFile(path.join(dir, ".agentcore.json"), "utf8")).agents.agent;
+    expect(agent.authorizerConfiguration).toEqual({ customJWTAuthorizer: { discoveryUrl: cognito.discoveryUrl, allowedClients: [cognito.clientId] } });
+    // The on-demand server exits once configure released it (allow it a moment).
+    let status = await runCli(["cognito", "local", "status"], { cwd: dir, env });
+    for (let i = 0; i < 10 && !/not running/.test(status.stdout); i++) {
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      status = await runCli(["cognito", "local", "status"], { cwd: dir, env });
+    }
+    expect(status.stdout).toMatch(/not running/);
   });
 
   it("--json prints exactly one JSON document: the agent config (and the global --region works after the command)", async () => {
