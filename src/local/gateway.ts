@@ -128,7 +128,8 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const upstreamOf = typeof agent.upstream === "function" ? agent.upstream : () => agent.upstream as string;
   // Keep-alive to the agent: no TCP handshake per invocation.
   // Idle sockets are dropped after 4 s, before a typical agent server (uvicorn, node: 5 s) closes them under us.
-  const upstreamAgent = new http.Agent({ keepAlive: true, maxSockets: 256, scheduling: "lifo", timeout: 4_000 });
+  // noDelay: every chunk (an SSE event) leaves at once, no Nagle batching.
+  const upstreamAgent = new http.Agent({ keepAlive: true, maxSockets: 256, scheduling: "lifo", timeout: 4_000, noDelay: true } as http.AgentOptions);
   const agentLogHint = options.agentLogHint ? ` Check ${options.agentLogHint}.` : "";
   let baseUrl = "";
 
@@ -215,16 +216,15 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     }
 
     const target = upstreamOf();
-    const upstreamUrl = new URL("/invocations", target);
+    const upstream = parseUpstream(target);
     const upReq = http.request({
-      host: upstreamUrl.hostname,
-      port: upstreamUrl.port,
+      host: upstream.host,
+      port: upstream.port,
       path: "/invocations",
       method: "POST",
       headers,
       agent: upstreamAgent,
     });
-    upReq.on("socket", (socket) => socket.setNoDelay(true));
     // The client went away: stop the agent's work on this request too.
     res.once("close", () => {
       if (!res.writableFinished) upReq.destroy();
@@ -291,12 +291,14 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
           return;
         }
         if (!res.headersSent) res.writeHead(status, outHeaders);
-        if (!res.write(chunk)) upRes.pause();
+        // The whole body in one chunk (small JSON answers): headers and body leave in one write.
+        if (relayed === length) res.end(chunk);
+        else if (!res.write(chunk)) upRes.pause();
       });
       res.on("drain", () => upRes.resume());
       upRes.once("end", () => {
         if (!res.headersSent) res.writeHead(status, outHeaders);
-        res.end();
+        if (!res.writableEnded) res.end();
       });
       upRes.once("error", () => undefined); // handled on close
       upRes.once("close", () => {
@@ -304,7 +306,14 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       });
     });
 
-    req.pipe(upReq);
+    // A small body with a known length goes out with the headers in one write; anything else streams.
+    if (declaredLength > 0 && declaredLength <= SMALL_BODY_BYTES) {
+      const chunks: Buffer[] = [];
+      req.on("data", (chunk: Buffer) => chunks.push(chunk));
+      req.once("end", () => upReq.end(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks)));
+    } else {
+      req.pipe(upReq);
+    }
   }
 
   async function ping(res: http.ServerResponse, state: RequestState) {
@@ -405,6 +414,21 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+const SMALL_BODY_BYTES = 64 * 1024;
+
+const parsedUpstreams = new Map<string, { host: string; port: number }>();
+
+/** host/port of an upstream base URL, parsed once (new URL per request shows in profiles). */
+function parseUpstream(base: string): { host: string; port: number } {
+  let parsed = parsedUpstreams.get(base);
+  if (!parsed) {
+    const url = new URL(base);
+    parsed = { host: url.hostname, port: Number(url.port || 80) };
+    parsedUpstreams.set(base, parsed);
+  }
+  return parsed;
 }
 
 /** The first `limit` bytes of a body as text (for an error message), consuming the rest. */
