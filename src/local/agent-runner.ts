@@ -288,12 +288,20 @@ export async function logTail(logFile: string, lines = 15): Promise<string> {
  * Polls GET {url}/ping until it answers 200 with status Healthy or HealthyBusy. Fails early when the
  * agent exits, and after `timeoutMs` with an error naming the log to read.
  */
-export async function waitForHealthy(agent: RunningAgent, timeoutMs: number, onProgress?: (text: string) => void): Promise<void> {
+export async function waitForHealthy(
+  agent: RunningAgent,
+  timeoutMs: number,
+  onProgress?: (text: string) => void,
+  signal?: AbortSignal,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let exit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
   void agent.exited.then((e) => (exit = e));
   let last = "no answer yet";
   while (Date.now() < deadline) {
+    if (signal?.aborted) {
+      throw new AgentcoreError("Stopped before the agent answered GET /ping.", { code: "Cancelled", exitCode: 130 });
+    }
     if (exit) {
       const tail = await logTail(agent.logFile);
       throw new AgentcoreError(

@@ -68,6 +68,8 @@ export interface StartLocalRuntimeOptions {
   restartOnExit?: boolean;
   /** Called once per gateway request (access log). */
   onRequest?: (event: GatewayLogEvent) => void;
+  /** Aborts the start-up (Ctrl-C while waiting for the agent): what was started is stopped, and it throws. */
+  signal?: AbortSignal;
 }
 
 export interface LocalRuntime {
@@ -205,7 +207,7 @@ export async function startLocalRuntime(options: StartLocalRuntimeOptions = {}):
     running = await withTask(output, label, async (update) => {
       running = await start(false);
       update(`waiting for GET /ping (log: ${logFile})`);
-      await waitForHealthy(running, healthTimeout, update);
+      await waitForHealthy(running, healthTimeout, update, options.signal);
       return running;
     });
 
@@ -362,9 +364,12 @@ export async function launchLocal(
 ): Promise<CommandOutcome> {
   const port = parsePort(inputs.port, "--port");
   const agentPort = parsePort(inputs.agentPort, "--agent-port");
-  // Listen for signals from the start: a Ctrl-C during start-up still stops what was started.
+  // Listen for signals from the start: a Ctrl-C during start-up stops what was started.
   const shutdown = deps.shutdownSignal ?? waitForSignal();
+  const startup = new AbortController();
+  void shutdown.then(() => startup.abort());
   const runtime = await startLocalRuntime({
+    signal: startup.signal,
     cwd: ctx.cwd,
     env: ctx.env,
     output: ctx.output,
