@@ -166,7 +166,11 @@ export async function startLocalRuntime(options: StartLocalRuntimeOptions = {}):
   const jwt = agent.authorizerConfiguration?.customJWTAuthorizer ?? null;
   const spec = agentSpec(loaded, agent, region);
   const cleanups: Array<() => Promise<void>> = [];
+  // Set first on stop, so a restart in flight neither resurrects the agent nor rewrites the record.
+  let stopping = false;
+  let recordWrites: Promise<unknown> = Promise.resolve();
   const runCleanups = async () => {
+    stopping = true;
     for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch(() => undefined);
   };
 
@@ -198,9 +202,7 @@ export async function startLocalRuntime(options: StartLocalRuntimeOptions = {}):
     const healthTimeout = options.healthTimeoutMs ?? (mode === "container" ? CONTAINER_HEALTH_TIMEOUT_MS : PROCESS_HEALTH_TIMEOUT_MS);
 
     let running: RunningAgent | undefined;
-    let stopping = false;
     cleanups.push(async () => {
-      stopping = true;
       await running?.stop();
     });
     const label = mode === "container" ? "Building and starting the agent container" : "Starting the agent";
@@ -228,12 +230,19 @@ export async function startLocalRuntime(options: StartLocalRuntimeOptions = {}):
         output?.warn(`The agent exited (${how}); restarting it. Log: ${logFile}`);
         try {
           const next = await start(true);
+          if (stopping) {
+            await next.stop();
+            return;
+          }
           running = next;
           supervise(next);
           await waitForHealthy(next, healthTimeout);
           if (stopping) return;
           output?.info("The agent is healthy again.");
-          if (record && options.writeRecord !== false) await writeLocalRuntime(env, { ...record, agentPid: next.pid });
+          if (record && options.writeRecord !== false) {
+            const updated = { ...record, agentPid: next.pid };
+            recordWrites = recordWrites.then(() => (stopping ? undefined : writeLocalRuntime(env, updated))).catch(() => undefined);
+          }
         } catch (error) {
           output?.warn(`The agent could not be restarted: ${(error as Error).message}`);
         }
@@ -297,7 +306,10 @@ export async function startLocalRuntime(options: StartLocalRuntimeOptions = {}):
     };
     if (options.writeRecord !== false) {
       await writeLocalRuntime(env, record);
-      cleanups.push(() => removeLocalRuntime(env, agent.name));
+      cleanups.push(async () => {
+        await recordWrites;
+        await removeLocalRuntime(env, agent.name);
+      });
     }
 
     let stopped: Promise<void> | undefined;
