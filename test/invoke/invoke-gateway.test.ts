@@ -136,6 +136,14 @@ describe.concurrent("invoke through the local gateway with the example agent", (
     expect(local.stderr).toContain(jwtRuntime.logFile);
   });
 
+  it("the agent throws mid-stream (event: error): what came is printed, then exit 1", async () => {
+    const result = await runCli(["invoke", "__error_midstream__", "--local", "--bearer-token", await token()], { cwd: project, env: env() });
+    expect(result.code).toBe(1);
+    expect(result.stdout).toBe("Streaming one chunk, then failing...\n");
+    expect(result.stderr).toContain("The agent failed while streaming its answer");
+    expect(result.stderr).toContain(jwtRuntime.logFile);
+  });
+
   it("keeps the session across invokes until --new-session; payload from stdin", async () => {
     const shared = env({ COGNITO_ACCESS_TOKEN: await token() });
     const sessionOf = async (...args: string[]) => {
@@ -161,5 +169,16 @@ describe("invoke through the local gateway: no token", () => {
     expect(result.code).toBe(1);
     for (const named of ["agentcore-ts cognito setup", "agentcore-ts token refresh", "--bearer-token"]) expect(result.stderr).toContain(named);
     expect(gatewayRequests.length).toBe(before);
+  });
+});
+
+// Last and alone: the agent process dies (the runtime restarts it), which would disturb concurrent tests.
+describe("invoke through the local gateway: the agent crashes mid-stream", () => {
+  it("prints what came, then says the stream broke and where the log is", async () => {
+    const result = await runCli(["invoke", "__crash_midstream__", "--local", "--bearer-token", await token()], { cwd: project, env: env() });
+    expect(result.code).toBe(1);
+    expect(result.stdout).toBe("Streaming one chunk, then failing...\n");
+    expect(result.stderr).toContain("The response stream broke off");
+    expect(result.stderr).toContain(jwtRuntime.logFile);
   });
 });
