@@ -3,15 +3,34 @@
  * and small HTTP helpers.
  */
 import { spawn, type ChildProcess } from "node:child_process";
+import { promises as fsp } from "node:fs";
 import net from "node:net";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { tempDir } from "../support/cli.js";
 
 export const FIXTURES = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../fixtures/local-agent");
 export const AGENT_SCRIPT = path.join(FIXTURES, "agent.mjs");
 export const SESSION_HEADER = "x-amzn-bedrock-agentcore-runtime-session-id";
 export const SIGV4_HEADER =
   "AWS4-HMAC-SHA256 Credential=AKIATESTTESTTESTTEST/20260101/us-east-1/bedrock-agentcore/aws4_request, SignedHeaders=host;x-amz-date, Signature=0123456789abcdef";
+
+/**
+ * A project directory whose .agentcore.json holds one agent (the default agent). `entrypoint` may be
+ * absolute (made relative to the project, as configure stores it); it defaults to the fixture agent.
+ */
+export async function writeAgentProject(agent: { name?: string; entrypoint?: string } & Record<string, unknown> = {}, prefix = "agentcore-ts-local-"): Promise<string> {
+  const dir = tempDir(prefix);
+  const name = agent.name ?? "my_agent";
+  const entrypoint = agent.entrypoint ?? AGENT_SCRIPT;
+  const config = {
+    version: 1,
+    defaultAgent: name,
+    agents: { [name]: { language: "node", ...agent, name, entrypoint: path.isAbsolute(entrypoint) ? path.relative(dir, entrypoint) : entrypoint } },
+  };
+  await fsp.writeFile(path.join(dir, ".agentcore.json"), JSON.stringify(config));
+  return dir;
+}
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve) => {

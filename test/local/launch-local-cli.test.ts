@@ -10,8 +10,8 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readLocalRuntime, type LocalRuntimeRecord } from "../../src/local/runtime-state.js";
 import { DEFAULT_CLIENT_ID, startFakeIssuer, type FakeIssuer } from "../fakes/oidc-issuer.js";
-import { BIN, REPO_ROOT, runCli, tempDir, testEnv } from "../support/cli.js";
-import { FIXTURES, isAlive, post, waitFor } from "./gateway-helpers.js";
+import { BIN, REPO_ROOT, runCli, testEnv } from "../support/cli.js";
+import { FIXTURES, isAlive, post, waitFor, writeAgentProject } from "./gateway-helpers.js";
 
 const EXAMPLE_AGENT = path.join(REPO_ROOT, "examples", "typescript", "src", "agent.ts");
 const FAKE_DOCKER_DIR = path.resolve(FIXTURES, "../fake-docker");
@@ -27,23 +27,15 @@ let exited: Promise<number | null>;
 
 beforeAll(async () => {
   issuer = await startFakeIssuer();
-  cwd = tempDir("agentcore-ts-launch-local-");
-  await fsp.writeFile(
-    path.join(cwd, ".agentcore.json"),
-    JSON.stringify({
-      version: 1,
-      defaultAgent: "workshop_agent",
-      agents: {
-        workshop_agent: {
-          name: "workshop_agent",
-          entrypoint: path.relative(cwd, EXAMPLE_AGENT),
-          language: "node",
-          authorizerConfiguration: { customJWTAuthorizer: { discoveryUrl: issuer.discoveryUrl, allowedClients: [DEFAULT_CLIENT_ID] } },
-          requestHeaderAllowlist: ["Authorization"],
-          environmentVariables: { AGENT_OFFLINE: "1", AGENT_STREAM_DELAY_MS: "1" },
-        },
-      },
-    }),
+  cwd = await writeAgentProject(
+    {
+      name: "workshop_agent",
+      entrypoint: EXAMPLE_AGENT,
+      authorizerConfiguration: { customJWTAuthorizer: { discoveryUrl: issuer.discoveryUrl, allowedClients: [DEFAULT_CLIENT_ID] } },
+      requestHeaderAllowlist: ["Authorization"],
+      environmentVariables: { AGENT_OFFLINE: "1", AGENT_STREAM_DELAY_MS: "1" },
+    },
+    "agentcore-ts-launch-local-",
   );
   // A docker whose daemon is unreachable (as on these machines), so the agent runs as a process on every machine.
   env = testEnv({ PATH: `${FAKE_DOCKER_DIR}:${process.env.PATH}`, FAKE_DOCKER_MODE: "unreachable" });

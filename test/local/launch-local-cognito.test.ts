@@ -3,8 +3,6 @@
  * startLocalRuntime starts it, the gateway accepts its real access tokens (allowedClients) and rejects
  * them for an audience-only authorizer, and stop() stops the Cognito it started.
  */
-import { promises as fsp } from "node:fs";
-import path from "node:path";
 import {
   AdminCreateUserCommand,
   AdminSetUserPasswordCommand,
@@ -16,8 +14,8 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ensureEmbeddedCognito, probeEmbeddedCognito } from "../../src/local/embedded-cognito.js";
 import { startLocalRuntime } from "../../src/operations/launch-local.js";
-import { tempDir, testEnv } from "../support/cli.js";
-import { AGENT_SCRIPT, freePort, post, waitFor } from "./gateway-helpers.js";
+import { testEnv } from "../support/cli.js";
+import { freePort, post, waitFor, writeAgentProject } from "./gateway-helpers.js";
 
 let env: NodeJS.ProcessEnv;
 let endpoint: string;
@@ -55,19 +53,8 @@ afterAll(async () => {
   expect((await probeEmbeddedCognito(endpoint)).state).toBe("stopped");
 });
 
-async function project(authorizer: Record<string, unknown>): Promise<string> {
-  const dir = tempDir("agentcore-ts-local-cognito-");
-  await fsp.writeFile(
-    path.join(dir, ".agentcore.json"),
-    JSON.stringify({
-      version: 1,
-      agents: {
-        my_agent: { name: "my_agent", entrypoint: path.relative(dir, AGENT_SCRIPT), language: "node", authorizerConfiguration: { customJWTAuthorizer: authorizer } },
-      },
-    }),
-  );
-  return dir;
-}
+const project = (authorizer: Record<string, unknown>) =>
+  writeAgentProject({ authorizerConfiguration: { customJWTAuthorizer: authorizer } }, "agentcore-ts-local-cognito-");
 
 describe("launch --local with the embedded Cognito", () => {
   it("starts the embedded Cognito, accepts its access tokens for allowedClients, and stops it at exit", async () => {

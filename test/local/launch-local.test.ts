@@ -12,7 +12,7 @@ import { startLocalRuntime, type LocalRuntime } from "../../src/operations/launc
 import { MemoryOutput } from "../../src/ui/output.js";
 import { DEFAULT_CLIENT_ID, startFakeIssuer, type FakeIssuer } from "../fakes/oidc-issuer.js";
 import { tempDir, testEnv } from "../support/cli.js";
-import { AGENT_SCRIPT, FIXTURES, SIGV4_HEADER, isAlive, post, waitFor } from "./gateway-helpers.js";
+import { AGENT_SCRIPT, FIXTURES, SIGV4_HEADER, isAlive, post, waitFor, writeAgentProject } from "./gateway-helpers.js";
 
 const FAKE_DOCKER_DIR = path.resolve(FIXTURES, "../fake-docker");
 
@@ -23,26 +23,14 @@ interface ProjectOptions {
   dockerfile?: boolean;
 }
 
-/** A project directory with .agentcore.json for the fixture agent. */
+/** A project for the fixture agent (header allowlist X-Api-Key, one environment variable). */
 async function project(options: ProjectOptions = {}): Promise<string> {
-  const dir = tempDir("agentcore-ts-local-");
-  await fsp.writeFile(
-    path.join(dir, ".agentcore.json"),
-    JSON.stringify({
-      version: 1,
-      defaultAgent: "my_agent",
-      agents: {
-        my_agent: {
-          name: "my_agent",
-          entrypoint: path.isAbsolute(options.entrypoint ?? AGENT_SCRIPT) ? path.relative(dir, options.entrypoint ?? AGENT_SCRIPT) : options.entrypoint,
-          language: "node",
-          authorizerConfiguration: options.authorizer === undefined ? null : options.authorizer,
-          requestHeaderAllowlist: ["X-Api-Key"],
-          environmentVariables: options.environmentVariables ?? { AGENT_GREETING: "hello" },
-        },
-      },
-    }),
-  );
+  const dir = await writeAgentProject({
+    entrypoint: options.entrypoint,
+    authorizerConfiguration: options.authorizer ?? null,
+    requestHeaderAllowlist: ["X-Api-Key"],
+    environmentVariables: options.environmentVariables ?? { AGENT_GREETING: "hello" },
+  });
   if (options.dockerfile) await fsp.writeFile(path.join(dir, "Dockerfile"), "FROM node:20\n");
   return dir;
 }
