@@ -197,6 +197,9 @@ describe("launch: recovery paths", () => {
     expect(result.stdout).toMatch(/not usable by AgentCore yet \(IAM propagation\): retry 1/);
     expect(result.stdout).toMatch(/retry 2/);
     expect(creates()).toBe(3);
+    // CodeBuild refused the fresh CodeBuild role once too, and the project write was retried.
+    const projectWrites = aws.codebuild.callsOf("CreateProject").filter((c) => (c.input as { name: string }).name === `bedrock-agentcore-${name}-builder`);
+    expect(projectWrites.map((c) => c.errorType ?? c.status)).toEqual(["InvalidInputException", 200]);
     expect(aws.rejections()).toEqual([]);
   });
 
@@ -210,6 +213,16 @@ describe("launch: recovery paths", () => {
     expect(result.stderr).toMatch(/hint: .*linux\/arm64/);
     expect(result.stderr).not.toMatch(/at .*\.js:\d+/); // no stack trace
     expect((await readConfig(project.configFile)).agents[name]!.deployment).toMatchObject({ runtimeVersion: "1" });
+
+    // A rerun deploys the failed configuration again (an update); UPDATE_FAILED reports its reason the same way.
+    aws.control.failNextDeployment = "Image pull failed: manifest unknown";
+    const retried = await runCli(["launch", "--build", "codebuild"], { cwd: project.dir, env: awsEnv(aws) });
+    expect(retried.code).toBe(1);
+    expect(retried.stderr).toMatch(/version 2 failed \(UPDATE_FAILED\): Image pull failed: manifest unknown/);
+
+    const fixed = await launch(project.dir, ["--build", "codebuild"]);
+    expect(fixed.code).toBe(0);
+    expect(fixed.doc).toMatchObject({ action: "updated", runtimeVersion: "3", endpoint: { status: "READY", liveVersion: "3" } });
     expect(aws.rejections()).toEqual([]);
   });
 
