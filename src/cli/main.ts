@@ -52,6 +52,16 @@ Workflow:
 }
 
 export async function main(argv: string[] = process.argv): Promise<void> {
+  // The SDK versions are pinned and support this Node; its notice about *future* releases would
+  // otherwise print on every command that touches AWS.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
+  // `agentcore-ts invoke ... | head`: a closed pipe ends the command quietly, like other Unix tools.
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on("error", (error: NodeJS.ErrnoException) => {
+      if (error.code === "EPIPE") process.exit(process.exitCode ?? 0);
+      throw error;
+    });
+  }
   const program = buildProgram();
   try {
     await program.parseAsync(argv);
