@@ -71,8 +71,11 @@ export async function createRuntime(
   configuration: RuntimeConfiguration,
 ): Promise<RuntimeRef> {
   const { CreateAgentRuntimeCommand } = await import("@aws-sdk/client-bedrock-agentcore-control");
-  const out = await control.send(new CreateAgentRuntimeCommand({ agentRuntimeName: name, ...configuration }));
-  return { id: out.agentRuntimeId ?? "", arn: out.agentRuntimeArn ?? "", version: out.agentRuntimeVersion ?? "", status: out.status };
+  return refOf(await control.send(new CreateAgentRuntimeCommand({ agentRuntimeName: name, ...configuration })));
+}
+
+function refOf(out: { agentRuntimeId?: string; agentRuntimeArn?: string; agentRuntimeVersion?: string; status?: string }, id = ""): RuntimeRef {
+  return { id: out.agentRuntimeId ?? id, arn: out.agentRuntimeArn ?? "", version: out.agentRuntimeVersion ?? "", status: out.status };
 }
 
 export async function updateRuntime(
@@ -81,8 +84,7 @@ export async function updateRuntime(
   configuration: RuntimeConfiguration,
 ): Promise<RuntimeRef> {
   const { UpdateAgentRuntimeCommand } = await import("@aws-sdk/client-bedrock-agentcore-control");
-  const out = await control.send(new UpdateAgentRuntimeCommand({ agentRuntimeId: id, ...configuration }));
-  return { id: out.agentRuntimeId ?? id, arn: out.agentRuntimeArn ?? "", version: out.agentRuntimeVersion ?? "", status: out.status };
+  return refOf(await control.send(new UpdateAgentRuntimeCommand({ agentRuntimeId: id, ...configuration })), id);
 }
 
 /** Create/Update errors as user-facing errors (the service's type and message kept). */
@@ -127,9 +129,7 @@ export async function findRuntimeByName(control: BedrockAgentCoreControlClient, 
     do {
       const page = await control.send(new ListAgentRuntimesCommand({ maxResults: 100, nextToken }));
       const found = page.agentRuntimes?.find((r) => r.agentRuntimeName === name);
-      if (found) {
-        return { id: found.agentRuntimeId ?? "", arn: found.agentRuntimeArn ?? "", version: found.agentRuntimeVersion ?? "", status: found.status };
-      }
+      if (found) return refOf(found);
       nextToken = page.nextToken;
     } while (nextToken);
   } catch (error) {

@@ -196,8 +196,9 @@ export async function launch(inputs: LaunchInputs, ctx: CommandContext): Promise
       output.info(`The new execution role is not usable by AgentCore yet (IAM propagation): retry ${attempt} in ${Math.round(delayMs / 1000)}s`),
     );
 
+  const write: RuntimeWrite = { control, name: agent.name, configuration, withRetry, output };
   const { ref, action } = await output.task(existing ? `Updating runtime ${existing.agentRuntimeId}` : `Creating runtime ${agent.name}`, () =>
-    existing ? updateOrCreate(control, existing.agentRuntimeId!, agent.name, configuration, withRetry, output) : createOrAdopt(control, agent.name, configuration, withRetry, output),
+    existing ? updateOrCreate(write, existing.agentRuntimeId!) : createOrAdopt(write),
   );
 
   await updateConfig(loaded.file, (config) => {
@@ -233,25 +234,29 @@ function waitLive(control: BedrockAgentCoreControlClient, ref: RuntimeRef, timin
   });
 }
 
-type Retrying = (action: () => Promise<RuntimeRef>) => Promise<RuntimeRef>;
+/** What a Create or Update sends, and how. */
+interface RuntimeWrite {
+  control: BedrockAgentCoreControlClient;
+  name: string;
+  configuration: RuntimeConfiguration;
+  /** Retries while a fresh execution role is still propagating. */
+  withRetry: (action: () => Promise<RuntimeRef>) => Promise<RuntimeRef>;
+  output: Output;
+}
+
+type WriteOutcome = { ref: RuntimeRef; action: "created" | "updated" };
 
 /** Create; on ConflictException (the config lost its runtime id) find the runtime by name and update it. */
-async function createOrAdopt(
-  control: BedrockAgentCoreControlClient,
-  name: string,
-  configuration: RuntimeConfiguration,
-  withRetry: Retrying,
-  output: Output,
-): Promise<{ ref: RuntimeRef; action: "created" | "updated" }> {
+async function createOrAdopt(w: RuntimeWrite): Promise<WriteOutcome> {
   try {
-    return { ref: await withRetry(() => createRuntime(control, name, configuration)), action: "created" };
+    return { ref: await w.withRetry(() => createRuntime(w.control, w.name, w.configuration)), action: "created" };
   } catch (error) {
     if (!isAwsError(error, "ConflictException")) throw runtimeWriteError(error, "CreateAgentRuntime");
-    const found = await findRuntimeByName(control, name);
+    const found = await findRuntimeByName(w.control, w.name);
     if (!found) throw runtimeWriteError(error, "CreateAgentRuntime");
-    output.warn(`A runtime named ${name} already exists (${found.id}) but .agentcore.json did not record it: updating it.`);
+    w.output.warn(`A runtime named ${w.name} already exists (${found.id}) but .agentcore.json did not record it: updating it.`);
     try {
-      return { ref: await withRetry(() => updateRuntime(control, found.id, configuration)), action: "updated" };
+      return { ref: await w.withRetry(() => updateRuntime(w.control, found.id, w.configuration)), action: "updated" };
     } catch (updateError) {
       throw runtimeWriteError(updateError, `UpdateAgentRuntime ${found.id}`);
     }
@@ -259,19 +264,12 @@ async function createOrAdopt(
 }
 
 /** Update; when the runtime vanished in the meantime, create a new one. */
-async function updateOrCreate(
-  control: BedrockAgentCoreControlClient,
-  id: string,
-  name: string,
-  configuration: RuntimeConfiguration,
-  withRetry: Retrying,
-  output: Output,
-): Promise<{ ref: RuntimeRef; action: "created" | "updated" }> {
+async function updateOrCreate(w: RuntimeWrite, id: string): Promise<WriteOutcome> {
   try {
-    return { ref: await withRetry(() => updateRuntime(control, id, configuration)), action: "updated" };
+    return { ref: await w.withRetry(() => updateRuntime(w.control, id, w.configuration)), action: "updated" };
   } catch (error) {
     if (!isAwsError(error, "ResourceNotFoundException")) throw runtimeWriteError(error, `UpdateAgentRuntime ${id}`);
-    output.warn(`Runtime ${id} was deleted meanwhile: creating a new one.`);
-    return createOrAdopt(control, name, configuration, withRetry, output);
+    w.output.warn(`Runtime ${id} was deleted meanwhile: creating a new one.`);
+    return createOrAdopt(w);
   }
 }

@@ -333,12 +333,7 @@ export class FakeAgentCoreControl extends FakeAwsService {
     this.checkRole(body.roleArn as string);
     const runtime = this.newRuntime(name, configuration);
     runtime.pending = { kind: "create", failure: this.takeFailure() };
-    return this.json(202, {
-      agentRuntimeArn: runtime.arn,
-      agentRuntimeId: runtime.id,
-      agentRuntimeVersion: String(runtime.version),
-      createdAt: runtime.createdAt.toISOString(),
-      status: runtime.status,
+    return this.writeResponse(runtime, {
       workloadIdentityDetails: { workloadIdentityArn: `arn:aws:bedrock-agentcore:${this.region}:${this.account}:workload-identity-directory/default/workload-identity/${name}-wi` },
     });
   }
@@ -362,13 +357,18 @@ export class FakeAgentCoreControl extends FakeAwsService {
     runtime.endpoint = { ...runtime.endpoint, status: runtime.endpoint.liveVersion ? "READY" : "UPDATING", targetVersion: String(runtime.version) };
     runtime.pollsLeft = this.pollsToSettle;
     runtime.pending = { kind: "update", failure: this.takeFailure() };
+    return this.writeResponse(runtime, { lastUpdatedAt: runtime.lastUpdatedAt.toISOString() });
+  }
+
+  /** The 202 answer of Create and Update. */
+  private writeResponse(runtime: FakeRuntime, extra: Record<string, unknown>): WireResponse {
     return this.json(202, {
       agentRuntimeArn: runtime.arn,
       agentRuntimeId: runtime.id,
       agentRuntimeVersion: String(runtime.version),
       createdAt: runtime.createdAt.toISOString(),
-      lastUpdatedAt: runtime.lastUpdatedAt.toISOString(),
       status: runtime.status,
+      ...extra,
     });
   }
 
