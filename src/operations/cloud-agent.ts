@@ -4,6 +4,7 @@ import { logGroupFor } from "../aws/runtime.js";
 import type { CommandContext } from "../cli/context.js";
 import type { AgentConfig } from "../config/schema.js";
 import { requireConfig, selectAgent, type LoadedConfig } from "../config/store.js";
+import { UsageError } from "../errors.js";
 
 export interface CloudAgent {
   loaded: LoadedConfig;
@@ -18,6 +19,14 @@ export async function openCloudAgent(ctx: Pick<CommandContext, "cwd" | "aws">, a
   const aws = await ctx.aws(agent.region);
   // Fails with a usage error naming --region when none is known.
   const { region } = aws.config();
+  const deployedIn = agent.deployment?.region;
+  if (agent.deployment?.runtimeId && typeof deployedIn === "string" && deployedIn !== region) {
+    // Otherwise the runtime would look deleted, and launch would create a second one.
+    throw new UsageError(`Agent ${agent.name} is deployed in ${deployedIn} (runtime ${agent.deployment.runtimeId}), but the region is ${region}.`, {
+      hint: `Pass --region ${deployedIn} (AWS_REGION and the profile's region come before .agentcore.json), or destroy it there first.`,
+      code: "RegionMismatch",
+    });
+  }
   return { loaded, agent, aws, region };
 }
 

@@ -214,6 +214,7 @@ export async function launch(inputs: LaunchInputs, ctx: CommandContext): Promise
       runtimeId: ref.id,
       runtimeArn: ref.arn,
       runtimeVersion: ref.version,
+      region,
       imageUri: plan.imageUri,
       ...(plan.kind === "context" ? { ecrRepositoryUri: plan.repository.uri } : {}),
       executionRoleArn: role.arn,

@@ -114,7 +114,7 @@ describe("launch: first, second, unchanged", () => {
 
     // The deployment section records what was deployed.
     const deployment = (await readConfig(project.configFile)).agents[name]!.deployment!;
-    expect(deployment).toMatchObject({ runtimeId: first.runtimeId, runtimeArn: first.runtimeArn, runtimeVersion: "1", imageUri: first.imageUri, executionRoleCreated: true });
+    expect(deployment).toMatchObject({ runtimeId: first.runtimeId, runtimeArn: first.runtimeArn, runtimeVersion: "1", region: aws.region, imageUri: first.imageUri, executionRoleCreated: true });
     expect(deployment.configurationHash).toMatch(/^sha256:[0-9a-f]{64}$/);
   });
 

@@ -98,6 +98,12 @@ describe("status", () => {
     expect(JSON.parse(json.stdout)).toMatchObject({ state: "not-launched", next: "agentcore-ts launch", authorization: { mode: "customJWTAuthorizer", source: "config" } });
   });
 
+  it("refuses to look for the runtime in another region than the one it was deployed in", async () => {
+    const result = await runCli(["status"], { cwd: project.dir, env: { ...env, AWS_REGION: "eu-west-1" } });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/status_agent is deployed in us-east-1 .* but the region is eu-west-1[\s\S]*--region us-east-1/);
+  });
+
   it("a runtime deleted out of band (404) says so", async () => {
     const runtime = aws.control.runtimes.get(runtimeId)!;
     aws.control.runtimes.delete(runtimeId);
