@@ -117,6 +117,7 @@ export async function launch(inputs: LaunchInputs, ctx: CommandContext): Promise
     return who;
   });
 
+  if (inputs.imageUri !== undefined && inputs.build !== undefined) output.warn(`--build ${inputs.build} has no effect with --image-uri: nothing is built.`);
   const plan = await planImage({ agent, configDir: loaded.dir, imageUri: inputs.imageUri, identity }, aws, output);
   const role = await executionRole(agent, { identity, region, imageUri: plan.imageUri }, aws, output);
   const image: ImageSource =
