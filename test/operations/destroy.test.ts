@@ -1,11 +1,12 @@
 /**
- * `destroy` end to end (built CLI, AWS fakes, after a real `launch`), plus the confirmation prompt
- * through the operation with a scripted prompter.
+ * `destroy` end to end (built CLI against the AWS fakes) after a real launch (run in-process to keep
+ * the file fast), plus the confirmation prompt through the operation with a scripted prompter.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runtimeRoleName } from "../../src/aws/iam-role.js";
 import { createContext } from "../../src/cli/context.js";
 import { destroy } from "../../src/operations/destroy.js";
+import { launch } from "../../src/operations/launch.js";
 import { MemoryOutput } from "../../src/ui/output.js";
 import { ScriptedPrompter } from "../../src/ui/prompts.js";
 import { startAwsFakes, type AwsFakes } from "../fakes/aws-fakes.js";
@@ -13,19 +14,35 @@ import { awsEnv, makeProject, readConfig } from "../fakes/aws-project.js";
 import { runCli } from "../support/cli.js";
 
 let aws: AwsFakes;
+const savedEnv = { ...process.env };
 beforeAll(async () => {
   aws = await startAwsFakes();
+  // The in-process SDK clients read their endpoints from process.env, like the CLI's.
+  Object.assign(process.env, aws.env, { AGENTCORE_TS_POLL_MS: "2", AGENTCORE_TS_CONTAINER_CLI: "/nonexistent/docker" });
 });
 afterAll(async () => {
+  process.env = savedEnv;
   await aws?.close();
 });
 
+function context(cwd: string, answers: boolean[] = []) {
+  const output = new MemoryOutput();
+  const prompter = new ScriptedPrompter(answers);
+  const ctx = createContext({
+    cwd,
+    env: { ...process.env },
+    globals: { json: false, verbose: false, nonInteractive: false },
+    output,
+    prompter,
+    stdin: process.stdin,
+  });
+  return { ctx, output, prompter };
+}
+
 async function launched(agentName: string, agent: Record<string, unknown> = {}) {
   const project = await makeProject({ agentName, agent });
-  const result = await runCli(["launch", "--build", "codebuild"], { cwd: project.dir, env: awsEnv(aws) });
-  expect(result.code, result.stderr).toBe(0);
-  const deployment = (await readConfig(project.configFile)).agents[agentName]!.deployment!;
-  return { ...project, runtimeId: String(deployment.runtimeId), roleArn: String(deployment.executionRoleArn) };
+  const result = await launch({ agentName, build: "codebuild" }, context(project.dir).ctx);
+  return { ...project, runtimeId: result.runtimeId, roleArn: result.executionRoleArn };
 }
 
 describe("destroy", () => {
@@ -94,28 +111,6 @@ describe("destroy", () => {
   });
 
   describe("confirmation prompt (operation with a scripted prompter)", () => {
-    const saved = { ...process.env };
-    beforeAll(() => {
-      Object.assign(process.env, aws.env, { AGENTCORE_TS_POLL_MS: "2" });
-    });
-    afterAll(() => {
-      process.env = saved;
-    });
-
-    function context(cwd: string, answers: boolean[]) {
-      const output = new MemoryOutput();
-      const prompter = new ScriptedPrompter(answers);
-      const ctx = createContext({
-        cwd,
-        env: { ...process.env },
-        globals: { json: false, verbose: false, nonInteractive: false },
-        output,
-        prompter,
-        stdin: process.stdin,
-      });
-      return { ctx, output, prompter };
-    }
-
     it("declining deletes nothing; accepting deletes", async () => {
       const project = await launched("prompted_agent");
       const declined = context(project.dir, [false]);
