@@ -20,10 +20,16 @@ export interface DotenvUpdate {
 
 const ASSIGNMENT = /^(\s*(?:export\s+)?)([A-Za-z_][A-Za-z0-9_.-]*)(\s*=\s*)(.*)$/;
 
-/** A value as dotenv reads it back: bare when safe, else double-quoted with escapes. */
+/**
+ * A value as dotenv reads it back: bare when safe, else quoted. dotenv takes single-quoted and
+ * backtick-quoted values literally and expands only \n and \r inside double quotes (no other escapes).
+ */
 export function formatDotenvValue(value: string): string {
   if (/^[A-Za-z0-9_./:@%+,=-]*$/.test(value)) return value;
-  return `"${value.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n").replace(/\r/g, "\\r")}"`;
+  if (/[\n\r]/.test(value)) return `"${value.replace(/\n/g, "\\n").replace(/\r/g, "\\r")}"`;
+  if (!value.includes("'")) return `'${value}'`;
+  if (!value.includes("`")) return `\`${value}\``;
+  return `"${value}"`;
 }
 
 interface ValueSpan {
