@@ -110,7 +110,12 @@ function loginError(error: unknown, login: PasswordLogin): AgentcoreError {
   const name = (error as { name?: string }).name ?? "";
   const action = `Log in as "${login.username}" (InitiateAuth USER_PASSWORD_AUTH)`;
   if (WRONG_PASSWORD.has(name)) {
-    return fromAwsError(error, action, login.passwordHint ?? `Check the password (--password-stdin or ${PASSWORD_ENV}); \`cognito setup --reset-password\` sets a new one.`);
+    return fromAwsError(
+      error,
+      action,
+      login.passwordHint ??
+        `Check the password (--password-stdin or ${PASSWORD_ENV}); \`agentcore-ts cognito setup --reset-password\` sets a new one (and recreates the user if it was deleted).`,
+    );
   }
   if (name === "UserNotFoundException") {
     return fromAwsError(error, action, "The user does not exist in the pool: run `agentcore-ts cognito setup` to create it.");

@@ -329,6 +329,12 @@ export async function cognitoSetup(input: CognitoSetupInput, ctx: SetupContext):
     if (problem) throw new UsageError(`The password from ${given.source === "env" ? PASSWORD_ENV : "--password-stdin"} is unusable: ${problem}.`, { code: "BadPassword" });
   }
   const samePlace = previous !== undefined && (previous.local ?? false) === local && (local || previous.region === region);
+  if (previous && !samePlace) {
+    const where = previous.local ? "the embedded local Cognito" : `AWS region ${previous.region}`;
+    output.warn(
+      `${CONFIG_FILE_NAME} records user pool ${previous.userPoolId} in ${where}; this setup replaces that record (the pool itself is kept: \`agentcore-ts cognito delete\` before switching removes it).`,
+    );
+  }
   const samePool = samePlace && (input.poolName === undefined || input.poolName === previous?.poolName);
 
   let generatedPassword: string | undefined;

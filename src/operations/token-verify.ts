@@ -92,7 +92,7 @@ export async function tokenVerify(input: TokenVerifyInput, ctx: VerifyContext): 
   };
 
   const from = chosen.source === "cache" ? `the cached token of "${"username" in chosen ? chosen.username : "?"}"` : `the token from --${chosen.source === "flag" ? "token" : "token-stdin"}`;
-  output.info(`Checking ${from} (${result.token.masked}) against agent "${agent.name}"'s authorizer:`);
+  output.info(`Checking ${from} against agent "${agent.name}"'s authorizer (token ${result.token.masked}):`);
   const width = Math.max(...decision.checks.map((c) => c.name.length), 8);
   for (const check of decision.checks) {
     const mark = check.status === "pass" ? "✔" : check.status === "fail" ? "✖" : "-";
