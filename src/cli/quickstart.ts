@@ -1,17 +1,41 @@
 import type { Command } from "commander";
-import { UsageError } from "../errors.js";
 import { run } from "./run.js";
 
-// Placeholder registration: replaced by the issue that delivers `quickstart`.
+export interface QuickstartFlags {
+  local?: boolean;
+  dir?: string;
+  force?: boolean;
+  port?: string;
+  agentPort?: string;
+}
+
 export function register(program: Command): void {
   program
     .command("quickstart")
-    .description("the whole workflow offline (not implemented yet)")
-    .allowUnknownOption()
-    .action(async (...args: unknown[]) => {
-      const command = args[args.length - 1] as Command;
-      await run(command, async () => {
-        throw new UsageError("`quickstart` is not implemented yet.");
+    .description(
+      "The whole Inbound Auth workflow on this machine, no AWS account needed: embedded Cognito, cognito setup, configure the example agent, launch --local, invoke without and with a token, token refresh",
+    )
+    .option("--local", "run everything locally: embedded Cognito, the agent as a process behind the inbound-auth gateway (required)")
+    .option("--dir <path>", "project directory, created or reused (default: ./agentcore-quickstart)")
+    .option("--force", "use a non-empty directory that is not a quickstart project, and restore edited example files")
+    .option("--port <port>", "the local gateway's port on 127.0.0.1 (default: 8081 when free, else a free port; 0: any free port)")
+    .option("--agent-port <port>", "the agent's port on 127.0.0.1 (default: 8080 when free, else a free port)")
+    .addHelpText(
+      "after",
+      `
+Creates its project in ./agentcore-quickstart (or --dir) and leaves it there; rerunning reuses it.
+Each step prints what it did and the equivalent command. Exit 0 only when every step gave its
+expected result; a failed step stops the run, and everything started is stopped (also on Ctrl-C).
+
+Examples:
+  $ agentcore-ts quickstart --local
+  $ agentcore-ts quickstart --local --dir ~/inbound-auth-demo
+  $ agentcore-ts quickstart --local --json      # one document: each step's name, ok and key facts`,
+    )
+    .action(async (flags: QuickstartFlags, command: Command) => {
+      await run(command, async (ctx) => {
+        const [{ quickstart }, { colorsFor }] = await Promise.all([import("../operations/quickstart.js"), import("../ui/style.js")]);
+        await quickstart(flags, ctx, { style: colorsFor(process.stdout, ctx.env) });
       });
     });
 }
