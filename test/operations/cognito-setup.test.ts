@@ -10,6 +10,7 @@ import {
   CreateUserPoolClientCommand,
   CreateUserPoolCommand,
   DescribeUserPoolClientCommand,
+  DescribeUserPoolCommand,
   InitiateAuthCommand,
   ListUserPoolClientsCommand,
   ListUserPoolsCommand,
@@ -25,7 +26,7 @@ import { beforeEach, describe, expect, it } from "vitest";
 import { createContext } from "../../src/cli/context.js";
 import { cognitoSetup, type CognitoSetupInput } from "../../src/operations/cognito-setup.js";
 import { MemoryOutput } from "../../src/ui/output.js";
-import { NonInteractivePrompter } from "../../src/ui/prompts.js";
+import { NonInteractivePrompter, ScriptedPrompter, type Prompter } from "../../src/ui/prompts.js";
 import { tempDir, testEnv } from "../support/cli.js";
 
 const cognito = mockClient(CognitoIdentityProviderClient);
@@ -40,15 +41,15 @@ function jwt(claims: Record<string, unknown>): string {
 }
 const ACCESS = jwt({ iss: `https://cognito-idp.us-east-1.amazonaws.com/${POOL}`, client_id: CLIENT, token_use: "access", exp: Math.floor(Date.now() / 1000) + 3600 });
 
-function setupContext(options: { env?: NodeJS.ProcessEnv; stdin?: string } = {}) {
-  const cwd = tempDir("agentcore-ts-proj-");
+function setupContext(options: { env?: NodeJS.ProcessEnv; stdin?: string; prompter?: Prompter; cwd?: string } = {}) {
+  const cwd = options.cwd ?? tempDir("agentcore-ts-proj-");
   const output = new MemoryOutput();
   const ctx = createContext({
     cwd,
     env: testEnv(options.env),
     globals: { json: false, verbose: false, nonInteractive: true },
     output,
-    prompter: new NonInteractivePrompter(),
+    prompter: options.prompter ?? new NonInteractivePrompter(),
     stdin: Readable.from(options.stdin === undefined ? [] : [options.stdin]),
   });
   return { ctx, output, cwd };
@@ -198,5 +199,52 @@ describe("cognito setup (request shapes)", () => {
     await expect(run({ username: "has space" }).promise).rejects.toMatchObject({ exitCode: 2 });
     await expect(run({}, { env: { COGNITO_PASSWORD: "short" } }).promise).rejects.toMatchObject({ code: "BadPassword", message: expect.not.stringContaining("short") });
     expect(cognito.calls()).toHaveLength(0);
+  });
+
+  it("asks on a terminal: a new user's password (empty = generate), an existing user's password to log in", async () => {
+    freshAccount();
+    const typed = new ScriptedPrompter(["Typed-Passw0rd"]);
+    const created = await run({}, { prompter: typed }).promise;
+    expect(typed.asked).toEqual(['Password for "testuser" (leave empty to generate a strong one)']);
+    expect(cognito).toHaveReceivedCommandWith(AdminSetUserPasswordCommand, { Password: "Typed-Passw0rd", Permanent: true });
+    expect(created.generatedPassword).toBeUndefined();
+
+    cognito.reset();
+    freshAccount();
+    const empty = new ScriptedPrompter([""]);
+    expect((await run({}, { prompter: empty }).promise).generatedPassword).toMatch(/^\S{20}$/);
+
+    cognito.reset();
+    existingPoolAndUser();
+    cognito.on(InitiateAuthCommand).resolves({ AuthenticationResult: { AccessToken: ACCESS, ExpiresIn: 3600 } });
+    const existing = new ScriptedPrompter(["Existing-Passw0rd"]);
+    await run({ poolName: "shared-pool" }, { prompter: existing }).promise;
+    expect(existing.asked).toEqual(['Password of the existing user "testuser"']);
+    expect(cognito).toHaveReceivedCommandWith(InitiateAuthCommand, { AuthParameters: { USERNAME: "testuser", PASSWORD: "Existing-Passw0rd" } });
+    expect(cognito).toHaveReceivedCommandTimes(AdminSetUserPasswordCommand, 0);
+  });
+
+  it("puts the access token into .env only with --write-token-to-env, and flags a stale one later", async () => {
+    freshAccount();
+    const cwd = tempDir("agentcore-ts-proj-");
+    await fsp.writeFile(path.join(cwd, ".env"), "# my settings\nOPENAI_API_KEY=keep\n");
+    const first = run({ writeTokenToEnv: true }, { cwd, env: { COGNITO_PASSWORD: "Known-Passw0rd" } });
+    await first.promise;
+    const dotenv = await fsp.readFile(path.join(cwd, ".env"), "utf8");
+    expect(dotenv).toMatch(/^# my settings\nOPENAI_API_KEY=keep\nCOGNITO_DISCOVERY_URL=\S+\nCOGNITO_CLIENT_ID=\S+\nAWS_REGION=us-east-1\n/);
+    expect(dotenv).toContain(`COGNITO_ACCESS_TOKEN=${ACCESS}\n`);
+    expect(first.output.warnings.join("\n")).toMatch(/keep \.env out of version control/);
+
+    const poolName = `agentcore-ts-${path.basename(cwd).toLowerCase()}`;
+    cognito.on(DescribeUserPoolCommand).resolves({ UserPool: { Id: POOL, Name: poolName } });
+    cognito.on(DescribeUserPoolClientCommand).resolves({
+      UserPoolClient: { ClientId: CLIENT, ClientName: `${poolName}-client`, UserPoolId: POOL, ExplicitAuthFlows: ["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"] },
+    });
+    cognito.on(AdminGetUserCommand).resolves({ Username: "testuser", UserStatus: "CONFIRMED" });
+    const second = run({}, { cwd, env: { COGNITO_PASSWORD: "Known-Passw0rd" } });
+    await second.promise;
+    expect((await second.promise).userPool.status).toBe("reused");
+    expect(cognito).toHaveReceivedCommandTimes(CreateUserPoolCommand, 1);
+    expect(second.output.warnings.join("\n")).toMatch(/\.env still holds COGNITO_ACCESS_TOKEN from an earlier run; it was not updated/);
   });
 });
