@@ -78,19 +78,22 @@ export interface PasswordLogin {
   passwordHint?: string;
 }
 
+async function initiateAuth(
+  client: CognitoIdentityProviderClient,
+  flow: "USER_PASSWORD_AUTH" | "REFRESH_TOKEN_AUTH",
+  clientId: string,
+  parameters: Record<string, string>,
+) {
+  const { InitiateAuthCommand } = await import("@aws-sdk/client-cognito-identity-provider");
+  return client.send(new InitiateAuthCommand({ AuthFlow: flow, ClientId: clientId, AuthParameters: parameters }));
+}
+
 /** InitiateAuth USER_PASSWORD_AUTH. Errors name the user and the fix, never the password. */
 export async function loginWithPassword(client: CognitoIdentityProviderClient, login: PasswordLogin): Promise<TokenSet> {
-  const { InitiateAuthCommand } = await import("@aws-sdk/client-cognito-identity-provider");
   const now = Date.now();
   let response;
   try {
-    response = await client.send(
-      new InitiateAuthCommand({
-        AuthFlow: "USER_PASSWORD_AUTH",
-        ClientId: login.clientId,
-        AuthParameters: { USERNAME: login.username, PASSWORD: login.password },
-      }),
-    );
+    response = await initiateAuth(client, "USER_PASSWORD_AUTH", login.clientId, { USERNAME: login.username, PASSWORD: login.password });
   } catch (error) {
     throw loginError(error, login);
   }
@@ -148,17 +151,10 @@ export async function refreshWithToken(
   client: CognitoIdentityProviderClient,
   refresh: { clientId: string; refreshToken: string },
 ): Promise<TokenSet> {
-  const { InitiateAuthCommand } = await import("@aws-sdk/client-cognito-identity-provider");
   const now = Date.now();
   let response;
   try {
-    response = await client.send(
-      new InitiateAuthCommand({
-        AuthFlow: "REFRESH_TOKEN_AUTH",
-        ClientId: refresh.clientId,
-        AuthParameters: { REFRESH_TOKEN: refresh.refreshToken },
-      }),
-    );
+    response = await initiateAuth(client, "REFRESH_TOKEN_AUTH", refresh.clientId, { REFRESH_TOKEN: refresh.refreshToken });
   } catch (error) {
     const name = (error as { name?: string }).name ?? "";
     if (name === "NotAuthorizedException") {

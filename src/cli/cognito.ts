@@ -1,15 +1,6 @@
 import type { Command } from "commander";
+import type { CognitoSetupInput } from "../operations/cognito-setup.js";
 import { run } from "./run.js";
-
-interface SetupFlags {
-  poolName?: string;
-  clientName?: string;
-  username?: string;
-  passwordStdin?: boolean;
-  resetPassword?: boolean;
-  local?: boolean;
-  writeTokenToEnv?: boolean;
-}
 
 export function register(program: Command): void {
   const cognito = program
@@ -40,7 +31,7 @@ Examples:
   $ printf '%s' "$PW" | agentcore-ts cognito setup --password-stdin
   $ COGNITO_PASSWORD='…' agentcore-ts cognito setup --username alice`,
     )
-    .action(async (flags: SetupFlags, command: Command) => {
+    .action(async (flags: CognitoSetupInput, command: Command) => {
       await run(command, async (ctx) => {
         const { cognitoSetup } = await import("../operations/cognito-setup.js");
         await cognitoSetup(flags, ctx);

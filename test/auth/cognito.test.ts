@@ -16,6 +16,7 @@ import {
 } from "../../src/auth/cognito.js";
 import type { CachedTokens } from "../../src/auth/token-cache.js";
 import { issuerFromDiscoveryUrl, matchCachedTokens, poolIdFromDiscoveryUrl } from "../../src/auth/tokens.js";
+import { failureOf } from "../support/cognito-local.js";
 
 const cognito = mockClient(CognitoIdentityProviderClient);
 beforeEach(() => cognito.reset());
@@ -56,7 +57,7 @@ describe("loginWithPassword / refreshWithToken", () => {
 
   it("names the user and the fix for a wrong password, without the password", async () => {
     cognito.on(InitiateAuthCommand).rejects(new NotAuthorizedException({ message: "Incorrect username or password.", $metadata: {} }));
-    const failure = await loginWithPassword(client(), { clientId: "c1", username: "testuser", password: "Wrong-pass-1" }).catch((e: Error & { hint?: string }) => e);
+    const failure = await failureOf(loginWithPassword(client(), { clientId: "c1", username: "testuser", password: "Wrong-pass-1" }));
     expect(failure.message).toBe('Log in as "testuser" (InitiateAuth USER_PASSWORD_AUTH) failed: NotAuthorizedException: Incorrect username or password.');
     expect(failure.hint).toMatch(/--password-stdin or COGNITO_PASSWORD/);
     expect(JSON.stringify({ m: failure.message, h: failure.hint })).not.toContain("Wrong-pass-1");

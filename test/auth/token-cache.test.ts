@@ -8,6 +8,7 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { TokenCache, tokenCacheKey, type CachedTokens } from "../../src/auth/token-cache.js";
 import { REPO_ROOT, tempDir } from "../support/cli.js";
+import { failureOf } from "../support/cognito-local.js";
 
 const FAKE_JWT = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ0ZXN0dXNlciIsImV4cCI6MX0.c2lnbmF0dXJlc2lnbmF0dXJl";
 
@@ -56,17 +57,16 @@ describe("token cache", () => {
     const broken = `{"version":1,"entries":{"x":{"accessToken":"${FAKE_JWT}"`; // truncated
     await fsp.writeFile(cache.file, broken, { mode: 0o600 });
     await expect(cache.entries()).rejects.toMatchObject({ code: "TokenCacheCorrupt" });
-    const failure = await cache.put(entry()).catch((error: unknown) => error as Error & { hint?: string });
-    expect(failure).toBeInstanceOf(Error);
-    expect(failure?.message).toContain(cache.file);
-    expect(failure?.message).not.toContain("eyJ");
-    expect(failure?.hint).toMatch(/mv .*tokens\.json .*\.broken/);
+    const failure = await failureOf(cache.put(entry()));
+    expect(failure.message).toContain(cache.file);
+    expect(failure.message).not.toContain("eyJ");
+    expect(failure.hint).toMatch(/mv .*tokens\.json .*\.broken/);
     expect(await fsp.readFile(cache.file, "utf8")).toBe(broken);
 
     await fsp.writeFile(cache.file, JSON.stringify({ version: 1, entries: { x: { accessToken: FAKE_JWT } } }));
-    const shapeFailure = await cache.entries().catch((error: Error) => error);
-    expect((shapeFailure as Error).message).toMatch(/unexpected content at entries\.x/);
-    expect((shapeFailure as Error).message).not.toContain("eyJ");
+    const shapeFailure = await failureOf(cache.entries());
+    expect(shapeFailure.message).toMatch(/unexpected content at entries\.x/);
+    expect(shapeFailure.message).not.toContain("eyJ");
   });
 
   it("breaks a lock left by a dead process, and waits for a live one", async () => {

@@ -28,6 +28,7 @@ import { cognitoSetup, type CognitoSetupInput } from "../../src/operations/cogni
 import { MemoryOutput } from "../../src/ui/output.js";
 import { NonInteractivePrompter, ScriptedPrompter, type Prompter } from "../../src/ui/prompts.js";
 import { tempDir, testEnv } from "../support/cli.js";
+import { failureOf } from "../support/cognito-local.js";
 
 const cognito = mockClient(CognitoIdentityProviderClient);
 beforeEach(() => cognito.reset());
@@ -170,7 +171,7 @@ describe("cognito setup (request shapes)", () => {
   it("reuses an existing user without a password: saves the ids, then says what to pass (and resets nothing)", async () => {
     existingPoolAndUser();
     const { promise, cwd } = run({ poolName: "shared-pool" });
-    const failure = await promise.catch((e: Error & { code?: string; hint?: string }) => e);
+    const failure = await failureOf(promise);
     expect(failure.code).toBe("PasswordRequired");
     expect(failure.message).toMatch(/are ready \(saved in \.agentcore\.json\)/);
     expect(failure.hint).toMatch(/COGNITO_PASSWORD=… agentcore-ts cognito setup.*--password-stdin.*--reset-password/);

@@ -23,7 +23,7 @@ import { tokenShow } from "../../src/operations/token-show.js";
 import { MemoryOutput } from "../../src/ui/output.js";
 import { NonInteractivePrompter } from "../../src/ui/prompts.js";
 import { tempDir, testEnv } from "../support/cli.js";
-import { freePort, portOpen, startPrivateCognito, type PrivateCognito } from "../support/cognito-local.js";
+import { failureOf, freePort, portOpen, startPrivateCognito, type PrivateCognito } from "../support/cognito-local.js";
 
 let cognito: PrivateCognito;
 let sdk: CognitoIdentityProviderClient;
@@ -67,7 +67,7 @@ describe("faults", () => {
     await sdk.send(new RevokeTokenCommand({ ClientId: result.clientId, Token: entry.refreshToken! }));
     const before = await fsp.readFile(cache.file, "utf8");
     const { ctx } = context(cwd, { env: { COGNITO_PASSWORD: "Wrong-Passw0rd!" } });
-    const failure = await tokenRefresh({}, ctx).catch((e: Error & { hint?: string; code?: string }) => e);
+    const failure = await failureOf(tokenRefresh({}, ctx));
     expect(failure.message).toMatch(/^Log in as "testuser" \(InitiateAuth USER_PASSWORD_AUTH\) failed: InvalidPasswordException/);
     expect(failure.hint).toMatch(/COGNITO_PASSWORD/);
     expect(`${failure.message} ${failure.hint}`).not.toContain("Wrong-Passw0rd!");
@@ -79,7 +79,7 @@ describe("faults", () => {
     await sdk.send(new AdminDeleteUserCommand({ UserPoolId: result.userPool.id, Username: "testuser" }));
     const { ctx } = context(cwd, { stdin: `${PASSWORD}\n` });
     // cognito-local answers like a pool with PreventUserExistenceErrors: NotAuthorizedException, not UserNotFoundException.
-    const failure = await tokenRefresh({ passwordStdin: true }, ctx).catch((e: Error & { hint?: string }) => e);
+    const failure = await failureOf(tokenRefresh({ passwordStdin: true }, ctx));
     expect(failure.message).toMatch(/^Log in as "testuser" \(InitiateAuth USER_PASSWORD_AUTH\) failed: NotAuthorizedException/);
     expect(failure.hint).toMatch(/recreates the user if it was deleted/);
     const again = context(cwd, { env: { COGNITO_PASSWORD: PASSWORD } });
@@ -133,11 +133,13 @@ describe("getAccessToken / forceRefresh", () => {
   });
 
   it("names cognito setup, token refresh and --bearer-token when no token fits", async () => {
-    const failure = await getAccessToken({
-      authorizer: { discoveryUrl: "https://issuer.example.com/.well-known/openid-configuration", allowedAudience: ["x"] },
-      env,
-      aws: new AwsClients({ region: "us-east-1" }),
-    }).catch((e: Error & { hint?: string; code?: string }) => e);
+    const failure = await failureOf(
+      getAccessToken({
+        authorizer: { discoveryUrl: "https://issuer.example.com/.well-known/openid-configuration", allowedAudience: ["x"] },
+        env,
+        aws: new AwsClients({ region: "us-east-1" }),
+      }),
+    );
     expect(failure.code).toBe("NoAccessToken");
     expect(failure.message).toContain("issuer https://issuer.example.com");
     expect(failure.hint).toMatch(/cognito setup.*token refresh.*--bearer-token/);

@@ -90,3 +90,13 @@ export function portOpen(port: number): Promise<boolean> {
     socket.once("error", () => resolve(false));
   });
 }
+
+/** The error a promise rejects with (fails the test when it resolves), typed for message/hint/code checks. */
+export async function failureOf(promise: Promise<unknown>): Promise<Error & { code?: string; hint?: string; exitCode?: number }> {
+  try {
+    await promise;
+  } catch (error) {
+    return error as Error & { code?: string; hint?: string; exitCode?: number };
+  }
+  throw new Error("expected the promise to reject, but it resolved");
+}
