@@ -371,6 +371,10 @@ export async function cognitoSetup(input: CognitoSetupInput, ctx: SetupContext):
 
       const discoveryUrl = local ? `${endpoint}/${pool.id}/.well-known/openid-configuration` : cognitoDiscoveryUrl(region, pool.id);
       const section: CognitoConfig = { region, userPoolId: pool.id, clientId: app.id, username, discoveryUrl, poolName, local };
+      if (previous && previous.discoveryUrl !== discoveryUrl) {
+        const why = local && pool.status === "reused" ? " (the embedded Cognito's port changed?)" : "";
+        output.warn(`The discovery URL changed${why}: agents configured with ${previous.discoveryUrl} need \`agentcore-ts configure\` again.`);
+      }
       // Save progress before logging in: a failed login must not lose the ids.
       await updateConfig(configFile, (config) => {
         config.cognito = { ...(config.cognito ?? {}), ...section };

@@ -147,6 +147,28 @@ describe("ensureEmbeddedCognito", () => {
     expect((await fetch(`${cognito.endpoint}/local_doesNotExist/.well-known/openid-configuration`)).status).toBe(404);
   });
 
+  it("writes nothing but its ready line: no aws-sdk v2 end-of-support NOTE, no logs", async () => {
+    const dataDir = tempDir("agentcore-ts-cognito-data-");
+    const child = spawn(process.execPath, [path.join(REPO_ROOT, "dist/local/cognito-server.js"), "--data-dir", dataDir, "--port", "0", "--mode", "persistent"], {
+      cwd: dataDir,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    cleanups.push(() => child.kill("SIGKILL"));
+    let stdout = "";
+    let stderr = "";
+    child.stdout.setEncoding("utf8").on("data", (d: string) => (stdout += d));
+    child.stderr.setEncoding("utf8").on("data", (d: string) => (stderr += d));
+    await waitUntil(async () => stdout.includes("\n"), "the ready line");
+    const { endpoint } = JSON.parse(stdout) as { endpoint: string };
+    // Exercise it (a request, an error) and give any deferred warning time to appear.
+    await sdk(endpoint).send(new DescribeUserPoolCommand({ UserPoolId: "local_missing1" })).catch(() => undefined);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    child.kill("SIGTERM");
+    await new Promise((resolve) => child.once("exit", resolve));
+    expect(stderr).toBe("");
+    expect(stdout.trim().split("\n")).toHaveLength(1);
+  });
+
   it("refuses a port another program uses, and another home's embedded Cognito", async () => {
     const other = http.createServer((_req, res) => res.writeHead(404).end("nope"));
     await new Promise<void>((resolve) => other.listen(0, "127.0.0.1", resolve));
