@@ -357,7 +357,8 @@ function shellQuote(value: string): string {
   return /^[\w@%+=:,./-]+$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`;
 }
 
-function portRefuses(url: string): Promise<boolean> {
+/** True when nothing accepts TCP connections on the URL's host and port any more. */
+export function portRefuses(url: string): Promise<boolean> {
   const { hostname, port } = new URL(url);
   return new Promise((resolve) => {
     const socket = net.connect({ host: hostname, port: Number(port) });

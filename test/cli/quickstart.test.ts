@@ -8,36 +8,15 @@
 import { spawn } from "node:child_process";
 import { promises as fsp } from "node:fs";
 import http from "node:http";
-import net from "node:net";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { probeEmbeddedCognito } from "../../src/local/embedded-cognito.js";
+import { portRefuses as refuses } from "../../src/operations/quickstart.js";
+import { freePort } from "../local/gateway-helpers.js";
 import { BIN, runCli, tempDir, testEnv, type CliResult } from "../support/cli.js";
 
 const JWT = /eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\./;
 const RUN_TIMEOUT = 60_000;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = net.createServer();
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-function refuses(url: string): Promise<boolean> {
-  const { hostname, port } = new URL(url);
-  return new Promise((resolve) => {
-    const socket = net.connect({ host: hostname, port: Number(port) });
-    socket.once("connect", () => {
-      socket.destroy();
-      resolve(false);
-    });
-    socket.once("error", () => resolve(true));
-  });
-}
 
 interface Sandbox {
   env: NodeJS.ProcessEnv;
