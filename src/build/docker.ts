@@ -1,14 +1,18 @@
 /**
- * The local build: a Docker-compatible engine (docker, or AGENTCORE_TS_CONTAINER_CLI such as finch
- * or podman) builds the linux/arm64 image and pushes it to ECR. The registry password goes to
+ * The local build: a Docker-compatible engine (docker, finch or podman, found like `launch --local`
+ * finds one; AGENTCORE_TS_CONTAINER_ENGINE picks one) builds the linux/arm64 image and pushes it to ECR. The registry password goes to
  * `login --password-stdin` and nowhere else: never an argument, never a log line.
  */
 import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
 import { AgentcoreError } from "../errors.js";
 import type { RegistryCredentials } from "../aws/ecr.js";
+import { describeProbes, detectEngine as detectContainerEngine, engineHint } from "../local/engine.js";
 import { PLATFORM } from "./context.js";
 
 export interface Engine {
+  /** docker, finch or podman: for messages. */
+  name: string;
+  /** The binary to run. */
   cli: string;
   /** `buildx` is available: one command builds for arm64 and pushes. */
   buildx: boolean;
@@ -64,18 +68,19 @@ function exec(cli: string, args: string[], options: ExecOptions): Promise<ExecRe
   });
 }
 
-export function containerCli(env: NodeJS.ProcessEnv): string {
-  const configured = env.AGENTCORE_TS_CONTAINER_CLI?.trim();
-  return configured ? configured : "docker";
+export interface EngineLookup {
+  engine?: Engine;
+  /** Why no engine can build here (binary missing / daemon unreachable / permission denied, with its stderr). */
+  problem?: string;
+  hint?: string;
 }
 
-/** The engine when its daemon answers (`info`), else undefined. */
-export async function detectEngine(env: NodeJS.ProcessEnv): Promise<Engine | undefined> {
-  const cli = containerCli(env);
-  const info = await exec(cli, ["info", "--format", "{{.ServerVersion}}"], { env, timeoutMs: 15_000 });
-  if (info.code !== 0) return undefined;
-  const buildx = await exec(cli, ["buildx", "version"], { env, timeoutMs: 15_000 });
-  return { cli, buildx: buildx.code === 0 };
+/** The first reachable engine (the same detection as `launch --local`), and whether it has buildx. */
+export async function findBuildEngine(env: NodeJS.ProcessEnv): Promise<EngineLookup> {
+  const detection = await detectContainerEngine(env);
+  if (!detection.available) return { problem: describeProbes(detection.probes), hint: engineHint(detection.probes) };
+  const buildx = await exec(detection.binary, ["buildx", "version"], { env, timeoutMs: 15_000 });
+  return { engine: { name: detection.engine, cli: detection.binary, buildx: buildx.code === 0 } };
 }
 
 function tail(output: string, secret?: string, lines = 15): string {
@@ -105,7 +110,7 @@ export async function buildAndPush(
     timeoutMs: 60_000,
   });
   if (login.code !== 0) {
-    throw new AgentcoreError(`${engine.cli} login to ${credentials.registry} failed:\n${tail(login.output, credentials.password)}`, {
+    throw new AgentcoreError(`${engine.name} login to ${credentials.registry} failed:\n${tail(login.output, credentials.password)}`, {
       code: "RegistryLoginFailed",
       hint: "Check that the engine is running and can reach ECR; or build in the cloud with --build codebuild.",
     });
@@ -122,7 +127,7 @@ export async function buildAndPush(
     const result = await exec(engine.cli, args, { env, onLine });
     if (result.code !== 0) {
       const what = args[0] === "push" ? "push" : "build";
-      throw new AgentcoreError(`${engine.cli} ${what} of ${build.imageUri} failed:\n${tail(result.output, credentials.password)}`, {
+      throw new AgentcoreError(`${engine.name} ${what} of ${build.imageUri} failed:\n${tail(result.output, credentials.password)}`, {
         code: what === "push" ? "ImagePushFailed" : "ImageBuildFailed",
         hint:
           what === "build"

@@ -11,7 +11,7 @@ import { UsageError, ValidationError } from "../errors.js";
 import type { Output } from "../ui/output.js";
 import { buildWithCodeBuild } from "./codebuild.js";
 import { locateDockerfile, readBuildContext, type BuildContext } from "./context.js";
-import { buildAndPush, containerCli, detectEngine } from "./docker.js";
+import { buildAndPush, findBuildEngine } from "./docker.js";
 
 export type BuildMode = "docker" | "codebuild";
 
@@ -67,10 +67,11 @@ export async function buildImage(args: BuildArgs, aws: AwsClients, output: Outpu
     output.success(`Image ${plan.imageUri} is already in ECR (sources and Dockerfile unchanged): build skipped`);
     return "unchanged";
   }
-  const engine = args.mode === "codebuild" ? undefined : await detectEngine(args.env);
+  const lookup = args.mode === "codebuild" ? undefined : await findBuildEngine(args.env);
+  const engine = lookup?.engine;
   if (args.mode === "docker" && !engine) {
-    throw new UsageError(`--build docker needs a running container engine, but \`${containerCli(args.env)} info\` failed.`, {
-      hint: "Start Docker (or set AGENTCORE_TS_CONTAINER_CLI to finch/podman), or build in the cloud with --build codebuild.",
+    throw new UsageError(`--build docker needs a running container engine: ${lookup?.problem ?? "none found"}.`, {
+      hint: `${lookup?.hint ? `${lookup.hint} ` : ""}Or build in the cloud with --build codebuild.`,
       code: "NoContainerEngine",
     });
   }
@@ -79,7 +80,7 @@ export async function buildImage(args: BuildArgs, aws: AwsClients, output: Outpu
     const credentials = await registryCredentials(ecr);
     // Log in to the repository's own registry (it may be another account's).
     credentials.registry = plan.repository.uri.split("/")[0] ?? credentials.registry;
-    await output.task(`Building ${plan.imageUri} (${engine.cli}, linux/arm64) and pushing`, (progress) =>
+    await output.task(`Building ${plan.imageUri} (${engine.name}, linux/arm64) and pushing`, (progress) =>
       buildAndPush(
         engine,
         { contextDir: plan.context.dir, dockerfile: plan.context.dockerfile, imageUri: plan.imageUri, credentials },
@@ -90,7 +91,7 @@ export async function buildImage(args: BuildArgs, aws: AwsClients, output: Outpu
     );
     return "docker";
   }
-  if (args.mode === undefined) output.info("No container engine is reachable: building in AWS CodeBuild (--build codebuild).");
+  if (args.mode === undefined) output.info(`No container engine is reachable (${lookup?.problem ?? "none found"}): building in AWS CodeBuild (--build codebuild).`);
   const [s3, iam, codebuild] = await Promise.all([aws.s3(), aws.iam(), aws.codebuild()]);
   await buildWithCodeBuild(
     { s3, iam, codebuild },

@@ -95,11 +95,14 @@ export async function probeEngine(engine: EngineName, env: NodeJS.ProcessEnv): P
 }
 
 /**
- * The first reachable engine in order docker, finch, podman (AGENTCORE_TS_CONTAINER_ENGINE picks one).
+ * The first reachable engine in order docker, finch, podman (AGENTCORE_TS_CONTAINER_ENGINE picks one,
+ * or "none" to use none).
  * Probes run one after another and stop at the first that works.
  */
 export async function detectEngine(env: NodeJS.ProcessEnv = process.env): Promise<EngineDetection> {
-  const wanted = env.AGENTCORE_TS_CONTAINER_ENGINE as EngineName | undefined;
+  const wanted = env.AGENTCORE_TS_CONTAINER_ENGINE as EngineName | "none" | undefined;
+  // "none": never use an engine (CodeBuild for `launch`, a plain process for `launch --local`).
+  if (wanted === "none") return { available: false, probes: [] };
   const order = wanted && ENGINE_NAMES.includes(wanted) ? [wanted] : ENGINE_NAMES;
   const probes: EngineProbe[] = [];
   for (const engine of order) {
@@ -112,6 +115,7 @@ export async function detectEngine(env: NodeJS.ProcessEnv = process.env): Promis
 
 /** One line per engine that was found but failed, e.g. "docker: daemon unreachable: Cannot connect to ...". */
 export function describeProbes(probes: EngineProbe[]): string {
+  if (probes.length === 0) return "container engines are turned off (AGENTCORE_TS_CONTAINER_ENGINE=none)";
   const found = probes.filter((p) => p.problem !== "missing");
   if (found.length === 0) return `no container engine found on PATH (looked for ${probes.map((p) => p.engine).join(", ")})`;
   return found

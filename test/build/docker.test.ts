@@ -64,7 +64,7 @@ async function launchWithStandIn(agentName: string, args: string[], standinEnv: 
   const project = await makeProject({ agentName });
   const log = path.join(tempDir("agentcore-ts-docker-log-"), "calls.jsonl");
   const env = awsEnv(aws, {
-    AGENTCORE_TS_CONTAINER_CLI: undefined, // plain `docker` from PATH
+    AGENTCORE_TS_CONTAINER_ENGINE: "docker", // the stand-in `docker` first on PATH
     PATH: `${binDir}${path.delimiter}${process.env.PATH}`,
     STANDIN_DOCKER_LOG: log,
     ...standinEnv,
@@ -84,7 +84,7 @@ describe("launch --build docker (stand-in engine)", () => {
     const doc = JSON.parse(run.stdout);
     expect(doc).toMatchObject({ action: "created", image: "docker" });
     const registry = aws.ecr.registry;
-    expect(run.calls.map((c) => c.args.slice(0, 2).join(" "))).toEqual(["info --format", "buildx version", "login --username", "buildx build"]);
+    expect(run.calls.map((c) => c.args.slice(0, 2).join(" "))).toEqual(["info", "buildx version", "login --username", "buildx build"]);
     const login = run.calls[2]!;
     expect(login.args).toEqual(["login", "--username", "AWS", "--password-stdin", registry]);
     expect(login.stdin).toBe(aws.ecr.registryPassword);

@@ -62,7 +62,7 @@ export function awsEnv(aws: AwsFakes, extra: NodeJS.ProcessEnv = {}): NodeJS.Pro
     AWS_REGION: aws.region,
     AGENTCORE_TS_POLL_MS: "2",
     // Never reach a real engine from the e2e tests: the docker path has its own stand-in test.
-    AGENTCORE_TS_CONTAINER_CLI: "/nonexistent/docker",
+    AGENTCORE_TS_CONTAINER_ENGINE: "none",
     ...extra,
   });
 }

@@ -18,7 +18,7 @@ const savedEnv = { ...process.env };
 beforeAll(async () => {
   aws = await startAwsFakes();
   // The in-process SDK clients read their endpoints from process.env, like the CLI's.
-  Object.assign(process.env, aws.env, { AGENTCORE_TS_POLL_MS: "2", AGENTCORE_TS_CONTAINER_CLI: "/nonexistent/docker" });
+  Object.assign(process.env, aws.env, { AGENTCORE_TS_POLL_MS: "2", AGENTCORE_TS_CONTAINER_ENGINE: "none" });
 });
 afterAll(async () => {
   process.env = savedEnv;
