@@ -364,11 +364,22 @@ interface ResolvedAuth {
 function defaultSources({ dotenv, cognito, existing }: AuthSources): DefaultSource[] {
   const sources: DefaultSource[] = [];
   const current = existing?.authorizerConfiguration?.customJWTAuthorizer;
-  if (current) sources.push({ origin: "the agent's current settings", ...current });
   const envUrl = nonEmpty(dotenv.COGNITO_DISCOVERY_URL);
   const envClient = nonEmpty(dotenv.COGNITO_CLIENT_ID);
-  if (envUrl || envClient) sources.push({ origin: ".env", discoveryUrl: envUrl, allowedClients: envClient ? parseList(envClient) : undefined });
-  if (cognito) sources.push({ origin: `the cognito section of ${CONFIG_FILE_NAME} (cognito setup)`, discoveryUrl: cognito.discoveryUrl, allowedClients: [cognito.clientId] });
+  const fromEnv: DefaultSource | undefined =
+    envUrl || envClient ? { origin: ".env", discoveryUrl: envUrl, allowedClients: envClient ? parseList(envClient) : undefined } : undefined;
+  const fromCognito: DefaultSource | undefined = cognito
+    ? { origin: `the cognito section of ${CONFIG_FILE_NAME} (cognito setup)`, discoveryUrl: cognito.discoveryUrl, allowedClients: [cognito.clientId] }
+    : undefined;
+  // An agent on a Cognito pool follows the project's pool: after `cognito setup` moved the project to
+  // another pool (e.g. from the embedded Cognito to AWS), reconfiguring picks the new one up.
+  const followsProjectPool =
+    current !== undefined && fromCognito !== undefined && current.discoveryUrl !== fromCognito.discoveryUrl && isCognitoDiscoveryUrl(current.discoveryUrl);
+  if (current && !followsProjectPool) sources.push({ origin: "the agent's current settings", ...current });
+  if (followsProjectPool && fromCognito) sources.push(fromCognito);
+  if (fromEnv) sources.push(fromEnv);
+  if (fromCognito && !followsProjectPool) sources.push(fromCognito);
+  if (current && followsProjectPool) sources.push({ origin: "the agent's current settings", ...current });
   return sources;
 }
 

@@ -808,7 +808,7 @@ function nextCommands(cwd: string, projectDir: string): { local: string[]; aws: 
     ],
     aws: [
       "agentcore-ts cognito setup --no-local",
-      "agentcore-ts configure --discovery-url <its discovery URL> --allowed-clients <its client id>",
+      "agentcore-ts configure --entrypoint src/agent.ts",
       "agentcore-ts launch",
       `agentcore-ts invoke --bearer ${shellQuote(PAYLOAD)}`,
     ],

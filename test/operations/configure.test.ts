@@ -157,6 +157,27 @@ describe("configure (non-interactive)", () => {
     expect(deps.output.lines.join("\n")).toMatch(/Removed Authorization from the request header allowlist/);
   });
 
+  it("an agent on a Cognito pool follows the project's pool after cognito setup moved it (local -> AWS)", async () => {
+    const dir = await project();
+    await fsp.writeFile(path.join(dir, ".agentcore.json"), JSON.stringify({ version: 1, agents: {}, cognito: cognitoSection() }));
+    await configure({ entrypoint: "agent.py" }, depsFor(dir));
+    // `cognito setup --no-local` rewrote the cognito section for a pool in AWS.
+    const config = await readConfig(dir);
+    const awsPool = "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_AwsPool1/.well-known/openid-configuration";
+    config.cognito = { region: "eu-west-1", userPoolId: "eu-west-1_AwsPool1", clientId: "awsclient", username: "testuser", discoveryUrl: awsPool, local: false };
+    await fsp.writeFile(path.join(dir, ".agentcore.json"), JSON.stringify(config));
+
+    const moved = await configure({ entrypoint: "agent.py", skipDiscoveryCheck: true }, depsFor(dir));
+    expect(moved.authorizerConfiguration).toEqual({ customJWTAuthorizer: { discoveryUrl: awsPool, allowedClients: ["awsclient"] } });
+
+    // An agent on another (non-Cognito) issuer keeps its own authorizer.
+    const custom = "https://login.example.com/.well-known/openid-configuration";
+    const own = await configure({ entrypoint: "agent.py", discoveryUrl: custom, allowedAudience: "api://agent", skipDiscoveryCheck: true }, depsFor(dir));
+    expect(own.authorizerConfiguration?.customJWTAuthorizer.discoveryUrl).toBe(custom);
+    const again = await configure({ entrypoint: "agent.py", skipDiscoveryCheck: true }, depsFor(dir));
+    expect(again.authorizerConfiguration).toEqual({ customJWTAuthorizer: { discoveryUrl: custom, allowedAudience: ["api://agent"] } });
+  });
+
   it("holds several agents: the last configured is the default, each has its own Dockerfile", async () => {
     const dir = await project({ "agents/writer/main.py": "", "agents/reader/main.py": "", "requirements.txt": "" });
     await configure({ entrypoint: "agents/writer/main.py", authorizerConfig: "null" }, depsFor(dir));
