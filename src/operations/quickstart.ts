@@ -841,7 +841,7 @@ function printNext(out: Output, style: QuickstartStyle, result: QuickstartResult
   out.info(style.bold("Move to AWS (an AWS account, credentials and Bedrock model access needed):"));
   lines([
     [setup, "a user pool in AWS instead of the embedded one"],
-    [configure, "the values cognito setup printed"],
+    [configure, "the agent follows the project's new pool"],
     [deploy, "build linux/arm64, push to ECR, create the runtime"],
     [invokeAws, ""],
   ]);
