@@ -44,12 +44,28 @@ const CLAIM_FIELDS: Record<string, keyof CustomJwtAuthorizer> = {
   scope: "allowedScopes",
 };
 
-/** The claim a 403 names ("Claim 'aud' value mismatch."), if any. */
+/**
+ * The claim a 403 names ("Claim 'aud' value mismatch.", "Claim 'client_id' mismatch"), if any. Only a
+ * quoted name counts: in "Custom claim validation failed." the word after "claim" is no claim name.
+ */
 export function mismatchedClaim(message: string): string | undefined {
-  const quoted = /claim\s*['"`]?([A-Za-z0-9_:.\-]+)['"`]?/i.exec(message);
-  if (quoted && !/^(value|mismatch)$/i.test(quoted[1])) return quoted[1];
+  const quoted = /claim\s*(['"`])([^'"`\s]+)\1/i.exec(message);
+  if (quoted) return quoted[2];
   const bare = /\b(client_id|aud|scope)\b/.exec(message);
   return bare?.[1];
+}
+
+/** A 403 about customClaims that names no claim ("Custom claim validation failed."). */
+function isCustomClaimFailure(message: string): boolean {
+  return /custom claim/i.test(message);
+}
+
+/** The customClaims rule for `claim`, else every rule: what the user compares the token with. */
+function configuredCustomClaims(claim: string | undefined, authorizer: CustomJwtAuthorizer | null | undefined): unknown {
+  const rules = authorizer?.customClaims;
+  if (!rules?.length) return undefined;
+  const named = rules.filter((rule) => (rule as { inboundTokenClaimName?: unknown } | null)?.inboundTokenClaimName === claim);
+  return named.length ? named : rules;
 }
 
 export function isAuthMethodMismatch(message: string): boolean {
@@ -87,9 +103,9 @@ function mismatchHint(context: InvokeErrorContext): string {
   return `The runtime answered that ${label} expects OAuth (a bearer JWT from its customJWTAuthorizer), not SigV4: pass --bearer-token <access token>, set COGNITO_ACCESS_TOKEN, or use --bearer with the cached token (\`agentcore-ts token refresh\`).${stale}`;
 }
 
-function claimHint(claim: string, context: InvokeErrorContext): string {
-  const field = CLAIM_FIELDS[claim] ?? "customClaims";
-  const configured = context.authorizer?.[field];
+function claimHint(claim: string | undefined, context: InvokeErrorContext): string {
+  const field = (claim && CLAIM_FIELDS[claim]) || "customClaims";
+  const configured = field === "customClaims" ? configuredCustomClaims(claim, context.authorizer) : context.authorizer?.[field];
   const where = configured
     ? `${field} ${JSON.stringify(configured)} of ${agentLabel(context)}'s customJWTAuthorizer`
     : `the runtime's ${field}`;
@@ -97,7 +113,8 @@ function claimHint(claim: string, context: InvokeErrorContext): string {
     claim === "aud"
       ? " Cognito access tokens carry no aud claim: authorize them with allowedClients (the app client id) instead of allowedAudience."
       : "";
-  return `The token's "${claim}" claim does not match ${where}.${cognito} Run \`agentcore-ts token verify\` to see every check.`;
+  const what = claim ? `The token's "${claim}" claim does not match` : "The token's claims do not satisfy";
+  return `${what} ${where}.${cognito} Run \`agentcore-ts token verify\` to see every check.`;
 }
 
 function hintFor(failure: InvokeFailure, context: InvokeErrorContext): string | undefined {
@@ -110,7 +127,7 @@ function hintFor(failure: InvokeFailure, context: InvokeErrorContext): string | 
   if (status === 403 || type === "AccessDeniedException") {
     if (isAuthMethodMismatch(failure.message)) return mismatchHint(context);
     const claim = context.auth === "bearer" ? mismatchedClaim(failure.message) : undefined;
-    if (claim) return claimHint(claim, context);
+    if (claim || (context.auth === "bearer" && isCustomClaimFailure(failure.message))) return claimHint(claim, context);
     if (context.auth === "bearer") return "Run `agentcore-ts token verify` to compare the token's claims with the agent's customJWTAuthorizer.";
     const forUser = context.userId ? " and bedrock-agentcore:InvokeAgentRuntimeForUser (for --user-id)" : "";
     return `Your AWS identity needs bedrock-agentcore:InvokeAgentRuntime${forUser} on ${context.arn}: check \`aws sts get-caller-identity\`, --profile and the IAM policy.`;

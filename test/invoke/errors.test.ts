@@ -1,0 +1,54 @@
+/** The hints of invoke failures: which claim a 403 names, and the configured value it is compared with. */
+import { describe, expect, it } from "vitest";
+import { invokeError, mismatchedClaim, type InvokeErrorContext } from "../../src/invoke/errors.js";
+import type { CustomJwtAuthorizer } from "../../src/config/schema.js";
+
+const ARN = "arn:aws:bedrock-agentcore:us-east-1:123456789012:runtime/my_agent-AbCdEf1234";
+const departmentRule = {
+  inboundTokenClaimName: "department",
+  inboundTokenClaimValueType: "STRING",
+  authorizingClaimMatchValue: { claimMatchOperator: "EQUALS", claimMatchValue: { matchValueString: "engineering" } },
+};
+const groupsRule = {
+  inboundTokenClaimName: "groups",
+  inboundTokenClaimValueType: "STRING_ARRAY",
+  authorizingClaimMatchValue: { claimMatchOperator: "CONTAINS", claimMatchValue: { matchValueStringList: ["admins"] } },
+};
+const authorizer: CustomJwtAuthorizer = {
+  discoveryUrl: "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_TestPool/.well-known/openid-configuration",
+  allowedClients: ["client-abc"],
+  customClaims: [departmentRule, groupsRule],
+};
+const context: InvokeErrorContext = { auth: "bearer", arn: ARN, qualifier: "DEFAULT", authorizer, agentName: "my_agent" };
+const hintOf403 = (message: string) => invokeError({ status: 403, errorType: "AccessDeniedException", message }, context).hint ?? "";
+
+describe("invoke error hints for claim mismatches", () => {
+  it("reads the claim name only from a quoted name (or a known claim), never the word after 'claim'", () => {
+    expect(mismatchedClaim("Claim 'aud' value mismatch.")).toBe("aud");
+    expect(mismatchedClaim("Claim 'client_id' mismatch")).toBe("client_id");
+    expect(mismatchedClaim('Claim "department" value mismatch.')).toBe("department");
+    expect(mismatchedClaim("Custom claim validation failed.")).toBeUndefined();
+    expect(mismatchedClaim("Claim value mismatch")).toBeUndefined();
+  });
+
+  it("a named standard claim: the configured allowedClients value", () => {
+    const hint = hintOf403("Claim 'client_id' mismatch");
+    expect(hint).toContain('"client_id" claim does not match allowedClients ["client-abc"]');
+  });
+
+  it("a named custom claim: only that claim's customClaims rule", () => {
+    const hint = hintOf403("Claim 'department' value mismatch.");
+    expect(hint).toContain('"department" claim does not match customClaims');
+    expect(hint).toContain('"matchValueString":"engineering"');
+    expect(hint).not.toContain("groups");
+  });
+
+  it("a custom-claim failure naming no claim: every configured rule, no invented claim name", () => {
+    const hint = hintOf403("Custom claim validation failed.");
+    expect(hint).not.toContain('"validation"');
+    expect(hint).toContain("claims do not satisfy customClaims");
+    expect(hint).toContain("department");
+    expect(hint).toContain("groups");
+    expect(hint).toContain("token verify");
+  });
+});
