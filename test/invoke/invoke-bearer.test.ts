@@ -102,6 +102,16 @@ describe.concurrent("invoke with a bearer token", () => {
     expect(request.headers["x-amzn-bedrock-agentcore-runtime-user-id"]).toBeUndefined();
   });
 
+  it("honours the generic AWS_ENDPOINT_URL when AWS_ENDPOINT_URL_BEDROCK_AGENTCORE is unset (the specific one wins elsewhere in this file)", async () => {
+    const result = await runCli(["invoke", '{"prompt":"generic-endpoint"}', "--bearer-token", "t"], {
+      cwd: project,
+      env: testEnv({ AWS_ENDPOINT_URL: fake.url }),
+    });
+    expect(result.stderr).toBe("");
+    expect(result.code).toBe(0);
+    expect(requestsWith("generic-endpoint")).toHaveLength(1);
+  });
+
   it("fails before sending anything when the JWT agent has no token, naming the ways to get one (no SigV4 fallback)", async () => {
     const result = await runCli(["invoke", '{"prompt":"no-token"}'], { cwd: project, env: env() });
     expect(result.code).toBe(1);

@@ -46,6 +46,14 @@ describe.concurrent("invoke with SigV4", () => {
     expect(request.headers["content-type"]).toBe("application/json");
   });
 
+  it("honours the generic AWS_ENDPOINT_URL when AWS_ENDPOINT_URL_BEDROCK_AGENTCORE is unset", async () => {
+    const result = await runCli(["invoke", '{"prompt":"generic-endpoint"}', "--agent", "iam_agent"], { cwd: project, env: testEnv({ AWS_ENDPOINT_URL: fake.url }) });
+    expect(result.stderr).not.toMatch(/✖/);
+    expect(result.code).toBe(0);
+    const [request] = requestsWith("generic-endpoint");
+    expect(request.sigv4).toMatchObject({ valid: true, service: "bedrock-agentcore" });
+  });
+
   it("the fake really checks the signature: wrong credentials get the service's InvalidSignatureException", async () => {
     const result = await runCli(["invoke", '{"prompt":"bad-signature"}', "--agent", "iam_agent"], {
       cwd: project,
