@@ -1,6 +1,7 @@
 /**
  * The invoke payload: a JSON argument, or stdin when the argument is absent (or "-"). Text that is
- * not JSON becomes {"prompt": text}, like the starter toolkit, so `invoke "Hello"` just works.
+ * not JSON becomes {"prompt": text}, like the starter toolkit, so `invoke "Hello"` just works; text
+ * that starts like a JSON object but does not parse is refused instead (a typo, not a prompt).
  * Valid JSON is sent byte for byte as given: the body is the payload itself.
  */
 import { UsageError } from "../errors.js";
@@ -23,7 +24,14 @@ export function payloadFromText(text: string): Payload {
   try {
     JSON.parse(trimmed);
     return { body: trimmed, wrapped: false };
-  } catch {
+  } catch (error) {
+    // A JSON object with a typo is a mistake, not a prompt: wrapping it would send the agent garbage.
+    if (trimmed.startsWith("{")) {
+      throw new UsageError(`The payload looks like a JSON object but is not valid JSON (${(error as Error).message}).`, {
+        hint: `Fix the JSON (e.g. '{"prompt":"Hello"}', keys and strings in double quotes), or pass plain text, which is sent as {"prompt": text}.`,
+        code: "InvalidPayload",
+      });
+    }
     // Plain text: drop the newline a pipe or heredoc adds, keep everything else as typed.
     return { body: JSON.stringify({ prompt: text.replace(/\r?\n$/, "") }), wrapped: true };
   }

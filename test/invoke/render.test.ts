@@ -96,4 +96,10 @@ describe("payload", () => {
     expect(payloadFromText("What is 1+1?\n")).toEqual({ body: '{"prompt":"What is 1+1?"}', wrapped: true });
     expect(() => payloadFromText("  \n")).toThrow(/empty/);
   });
+
+  it("refuses text that starts like a JSON object but does not parse, instead of sending it as a prompt", () => {
+    expect(() => payloadFromText('{"prompt": "Hi"')).toThrow(/looks like a JSON object but is not valid JSON/);
+    expect(() => payloadFromText("{prompt: 'Hi'}")).toThrow(/not valid JSON/);
+    expect(payloadFromText("[draft] write a poem").wrapped).toBe(true);
+  });
 });
