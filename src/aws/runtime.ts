@@ -9,7 +9,7 @@ import type {
   GetAgentRuntimeEndpointCommandOutput,
 } from "@aws-sdk/client-bedrock-agentcore-control";
 import type { AgentConfig } from "../config/schema.js";
-import { AgentcoreError, fromAwsError } from "../errors.js";
+import { AgentcoreError, ConfigError, fromAwsError } from "../errors.js";
 import { canonicalJson, sha256Hex } from "./canonical.js";
 import { pollUntil, type Timing } from "./polling.js";
 import { isAwsError } from "./sdk-errors.js";
@@ -44,6 +44,65 @@ export function runtimeConfiguration(agent: AgentConfig, imageUri: string, roleA
       ? { requestHeaderConfiguration: { requestHeaderAllowlist: [...agent.requestHeaderAllowlist] } }
       : {}),
   };
+}
+
+/**
+ * The members the installed SDK's model (@aws-sdk/client-bedrock-agentcore-control) has for the
+ * authorizer. The SDK serializes only these and silently drops any other key, so a misspelt
+ * "allowedAudiences" would deploy an authorizer WITHOUT that restriction. launch refuses such keys
+ * instead. test/operations/launch-request.test.ts checks these lists against the SDK's schemas.
+ */
+export const AUTHORIZER_SDK_MEMBERS = {
+  customJWTAuthorizer: [
+    "discoveryUrl",
+    "allowedAudience",
+    "allowedClients",
+    "allowedScopes",
+    "advertisedScopeMapping",
+    "customClaims",
+    "privateEndpoint",
+    "privateEndpointOverrides",
+    "allowedWorkloadConfiguration",
+  ],
+  customClaim: ["inboundTokenClaimName", "inboundTokenClaimValueType", "authorizingClaimMatchValue"],
+  authorizingClaimMatchValue: ["claimMatchValue", "claimMatchOperator"],
+  claimMatchValue: ["matchValueString", "matchValueStringList"],
+} as const;
+
+function unknownMembers(value: unknown, known: readonly string[], at: string): { path: string; key: string; known: readonly string[] }[] {
+  if (value === null || typeof value !== "object" || Array.isArray(value)) return [];
+  return Object.keys(value)
+    .filter((key) => !known.includes(key))
+    .map((key) => ({ path: `${at}.${key}`, key, known }));
+}
+
+/** Fails (before any AWS call) when the agent's authorizer holds keys the SDK would drop without a word. */
+export function checkAuthorizerMembers(agent: AgentConfig): void {
+  const jwt: unknown = agent.authorizerConfiguration?.customJWTAuthorizer;
+  if (!jwt || typeof jwt !== "object") return;
+  const m = AUTHORIZER_SDK_MEMBERS;
+  const base = `agents.${agent.name}.authorizerConfiguration.customJWTAuthorizer`;
+  const problems = unknownMembers(jwt, m.customJWTAuthorizer, base);
+  const claims = (jwt as { customClaims?: unknown }).customClaims;
+  (Array.isArray(claims) ? claims : []).forEach((claim: unknown, i) => {
+    const at = `${base}.customClaims[${i}]`;
+    problems.push(...unknownMembers(claim, m.customClaim, at));
+    const match = (claim as { authorizingClaimMatchValue?: unknown } | null)?.authorizingClaimMatchValue;
+    problems.push(...unknownMembers(match, m.authorizingClaimMatchValue, `${at}.authorizingClaimMatchValue`));
+    const value = (match as { claimMatchValue?: unknown } | null | undefined)?.claimMatchValue;
+    problems.push(...unknownMembers(value, m.claimMatchValue, `${at}.authorizingClaimMatchValue.claimMatchValue`));
+  });
+  const [first] = problems;
+  if (!first) return;
+  const lower = first.key.toLowerCase();
+  const suggestion = first.known.find((k) => [lower, lower.replace(/s$/, "")].includes(k.toLowerCase()) || `${k.toLowerCase()}s` === lower);
+  throw new ConfigError(
+    `.agentcore.json: ${problems.map((p) => p.path).join(", ")} ${problems.length === 1 ? "is not a field" : "are not fields"} of the AgentCore authorizer, so AWS would never receive ${problems.length === 1 ? "it" : "them"}.`,
+    {
+      hint: `${suggestion ? `Did you mean "${suggestion}"? ` : ""}Rename or remove it; the fields there are: ${first.known.join(", ")}.`,
+      code: "UnknownAuthorizerField",
+    },
+  );
 }
 
 /** Identifies what was deployed: equal hashes mean a launch would change nothing. */

@@ -13,6 +13,7 @@ import { runtimeExecutionPolicy, runtimeTrustPolicy } from "../aws/policies.js";
 import { retryWhilePropagating, timingFrom, type Timing } from "../aws/polling.js";
 import {
   DEFAULT_ENDPOINT,
+  checkAuthorizerMembers,
   configurationHash,
   createRuntime,
   findRuntimeByName,
@@ -110,6 +111,7 @@ async function executionRole(
 export async function launch(inputs: LaunchInputs, ctx: CommandContext): Promise<LaunchResult> {
   const { output } = ctx;
   const { loaded, agent, aws, region } = await openCloudAgent(ctx, inputs.agentName);
+  checkAuthorizerMembers(agent);
   const timing = timingFrom(ctx.env, inputs.timeoutSeconds);
   const identity = await output.task("AWS account", async (progress) => {
     const who = await callerIdentity(aws);

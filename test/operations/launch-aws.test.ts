@@ -277,6 +277,19 @@ describe("launch: recovery paths", () => {
     expect(aws.calls(mark).filter((c) => c.service !== "sts")).toEqual([]);
   });
 
+  it("an authorizer field the SDK would silently drop (a typo) is refused before any AWS call", async () => {
+    const project = await makeProject({
+      agentName: "typo_agent",
+      agent: { authorizerConfiguration: { customJWTAuthorizer: { discoveryUrl: DISCOVERY_URL, allowedClients: ["client1example"], allowedAudiences: ["api"] } } },
+    });
+    const mark = aws.mark();
+    const result = await runCli(["launch"], { cwd: project.dir, env: awsEnv(aws) });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/customJWTAuthorizer\.allowedAudiences is not a field of the AgentCore authorizer[\s\S]*Did you mean "allowedAudience"/);
+    expect(result.stderr).not.toMatch(/at .*\.js:\d+/);
+    expect(aws.calls(mark)).toEqual([]);
+  });
+
   it("an explicitly configured execution role is used as is and never changed", async () => {
     const name = "own_role_agent";
     const role = aws.iam.seedRole("TeamAgentRole");

@@ -12,11 +12,17 @@ import {
   PutRolePolicyCommand,
   UpdateAssumeRolePolicyCommand,
 } from "@aws-sdk/client-iam";
+import {
+  AuthorizingClaimMatchValueType$,
+  ClaimMatchValueType$,
+  CustomClaimValidationType$,
+  CustomJWTAuthorizerConfiguration$,
+} from "@aws-sdk/client-bedrock-agentcore-control";
 import { mockClient } from "aws-sdk-client-mock";
 import { beforeEach, describe, expect, it } from "vitest";
 import { ensureManagedRole } from "../../src/aws/iam-role.js";
 import { runtimeExecutionPolicy, runtimeTrustPolicy } from "../../src/aws/policies.js";
-import { configurationHash, runtimeConfiguration } from "../../src/aws/runtime.js";
+import { AUTHORIZER_SDK_MEMBERS, checkAuthorizerMembers, configurationHash, runtimeConfiguration } from "../../src/aws/runtime.js";
 import { agentSchema } from "../../src/config/schema.js";
 
 const IMAGE = "123456789012.dkr.ecr.us-east-1.amazonaws.com/bedrock-agentcore-a:0123456789abcdef";
@@ -55,6 +61,49 @@ describe("runtimeConfiguration", () => {
     const reordered = agentSchema.parse({ name: "a", entrypoint: "a.py", language: "python", environmentVariables: { B: "2", A: "1" } });
     expect(configurationHash(runtimeConfiguration(agent, IMAGE, ROLE))).toBe(configurationHash(runtimeConfiguration(reordered, IMAGE, ROLE)));
     expect(configurationHash(runtimeConfiguration(agent, IMAGE, ROLE))).not.toBe(configurationHash(runtimeConfiguration(agent, `${IMAGE}0`, ROLE)));
+  });
+});
+
+describe("authorizer fields the SDK would drop", () => {
+  it("knows exactly the members of the installed SDK's schemas", () => {
+    // A static structure/union schema is [kind, namespace, name, traits, memberNames, memberSchemas, ...].
+    const members = (schema: unknown) => [...((schema as unknown[])[4] as string[])].sort();
+    expect([...AUTHORIZER_SDK_MEMBERS.customJWTAuthorizer].sort()).toEqual(members(CustomJWTAuthorizerConfiguration$));
+    expect([...AUTHORIZER_SDK_MEMBERS.customClaim].sort()).toEqual(members(CustomClaimValidationType$));
+    expect([...AUTHORIZER_SDK_MEMBERS.authorizingClaimMatchValue].sort()).toEqual(members(AuthorizingClaimMatchValueType$));
+    expect([...AUTHORIZER_SDK_MEMBERS.claimMatchValue].sort()).toEqual(members(ClaimMatchValueType$));
+  });
+
+  const agentWith = (customJWTAuthorizer: Record<string, unknown>) =>
+    agentSchema.parse({ name: "a", entrypoint: "a.py", language: "python", authorizerConfiguration: { customJWTAuthorizer } });
+
+  it("refuses a misspelt member (the SDK would deploy the authorizer without it) and suggests the right one", () => {
+    const typo = agentWith({ discoveryUrl: DISCOVERY, allowedClients: ["c"], allowedAudiences: ["api"] });
+    expect(() => checkAuthorizerMembers(typo)).toThrow(/customJWTAuthorizer\.allowedAudiences is not a field of the AgentCore authorizer/);
+    try {
+      checkAuthorizerMembers(typo);
+    } catch (error) {
+      expect(error).toMatchObject({ code: "UnknownAuthorizerField", hint: expect.stringMatching(/Did you mean "allowedAudience"\?/) });
+    }
+    const claim = agentWith({
+      discoveryUrl: DISCOVERY,
+      customClaims: [{ inboundTokenClaimName: "dept", inboundTokenClaimValueType: "STRING", authorizingClaimMatchValue: { claimMatchValue: { matchValue: "x" }, claimMatchOperator: "EQUALS" } }],
+    });
+    expect(() => checkAuthorizerMembers(claim)).toThrow(/customClaims\[0\]\.authorizingClaimMatchValue\.claimMatchValue\.matchValue is not a field/);
+  });
+
+  it("accepts every member the SDK knows, and IAM agents", () => {
+    expect(() =>
+      checkAuthorizerMembers(
+        agentWith({
+          discoveryUrl: DISCOVERY,
+          allowedAudience: ["api"],
+          advertisedScopeMapping: { read: "read" },
+          customClaims: [{ inboundTokenClaimName: "dept", inboundTokenClaimValueType: "STRING", authorizingClaimMatchValue: { claimMatchValue: { matchValueString: "x" }, claimMatchOperator: "EQUALS" } }],
+        }),
+      ),
+    ).not.toThrow();
+    expect(() => checkAuthorizerMembers(agentSchema.parse({ name: "a", entrypoint: "a.py", language: "python" }))).not.toThrow();
   });
 });
 
