@@ -204,6 +204,15 @@ async function sendBearer(
   return invokeWithBearer({ endpoint, arn: target.arn, qualifier: request.qualifier, token: token.token, sessionId: request.sessionId, body: request.body });
 }
 
+/** The runtime record names a live process, but its gateway does not answer: the AWS endpoint hints would mislead. */
+function localGatewayDown(local: LocalTarget, cause: AgentcoreError): AgentcoreError {
+  return new AgentcoreError(`The local gateway of agent "${local.agentName}" at ${local.gatewayUrl} is not answering (${cause.message})`, {
+    code: "LocalGatewayDown",
+    hint: "Restart `agentcore-ts launch --local` (Ctrl-C the old one if it still runs), then invoke again.",
+    cause,
+  });
+}
+
 async function render(response: DataPlaneResponse, output: Output, raw: boolean, errorContext: InvokeErrorContext) {
   const renderer = new ResponseRenderer(response.contentType, output, { raw });
   try {
@@ -294,6 +303,7 @@ export async function invoke(inputs: InvokeInputs, ctx: InvokeContext, deps: Inv
     }
   } catch (error) {
     if (error instanceof InvokeHttpError) throw invokeError(error.failure, { ...errorContext, attempts: error.attempts }, error);
+    if (target.local && error instanceof AgentcoreError && error.code === "NetworkError") throw localGatewayDown(target.local, error);
     throw error;
   }
 

@@ -171,6 +171,17 @@ describe("invoke --local", () => {
     expect(output.warnings).toEqual([]);
   });
 
+  it("a local gateway that does not answer: says so and names launch --local, on both auth paths (not the AWS endpoint hints)", async () => {
+    for (const inputs of [{ bearerToken: "tok" }, { agentName: "iam_agent" }]) {
+      const failure = run({ payload: "local-down", local: true, ...inputs }, "http://127.0.0.1:9", { readLocal: localTarget("http://127.0.0.1:9", "jwt") }).done;
+      await expect(failure).rejects.toMatchObject({
+        code: "LocalGatewayDown",
+        message: expect.stringContaining("http://127.0.0.1:9 is not answering"),
+        hint: expect.stringContaining("agentcore-ts launch --local"),
+      });
+    }
+  });
+
   it("warns when the local runtime was started with another auth mode than the config now has", async () => {
     const { output, done } = run({ payload: "local-stale", local: true, bearerToken: "tok" }, "http://127.0.0.1:9", { readLocal: localTarget(bearerFake.url, "iam") });
     await done;
