@@ -7,7 +7,9 @@
  *   adds reason + fieldList;
  * - it rejects what the service rejects: name pattern, missing required members, unions without
  *   exactly one member, containerUri / roleArn / discoveryUrl patterns, clientToken length 33-256,
- *   the customJWTAuthorizer without any allowed* list, header allowlist 1-20 valid names, env limits;
+ *   the customJWTAuthorizer without any allowed* list, customClaims (patterns, enums, the
+ *   claimMatchValue union, the operator rule), header allowlist 1-20 valid names, env limits, and an
+ *   Update without networkConfiguration (a full PUT must repeat it);
  * - Update replaces the whole configuration (no merge);
  * - the execution role must exist in the IAM fake and trust bedrock-agentcore.amazonaws.com
  *   (else "Role validation failed"), like the real service's role check.
@@ -23,6 +25,9 @@ const CONTAINER_URI =
   /^(([0-9]{12})\.dkr\.ecr\.([a-z0-9-]+)\.amazonaws\.com(\.cn)?|public\.ecr\.aws)\/((?:[a-z0-9]+(?:[._-][a-z0-9]+)*\/)*[a-z0-9]+(?:[._-][a-z0-9]+)*)(?::([^:@]{1,300}))?(?:@(.+))?$/;
 const ROLE_ARN = /^arn:aws(-[^:]+)?:iam::([0-9]{12})?:role\/.+$/;
 const CLIENT_TOKEN = /^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,256}$/;
+// Copied as the model writes them: in the name pattern, ".-:" is a character range.
+const CLAIM_NAME = /^[A-Za-z0-9_.-:]{1,255}$/;
+const CLAIM_VALUE = /^[A-Za-z0-9_.-]{1,255}$/;
 const ERROR_SUFFIX = ":http://internal.amazon.com/coral/com.amazonaws.bedrockagentcorecontrol/";
 
 type Status = "CREATING" | "CREATE_FAILED" | "UPDATING" | "UPDATE_FAILED" | "READY" | "DELETING" | "DELETE_FAILED";
@@ -234,6 +239,37 @@ export class FakeAgentCoreControl extends FakeAwsService {
     return value as string[];
   }
 
+  /** CustomClaimValidationType list (aws-contracts.md §1.3): patterns, enums, the claimMatchValue union, the operator rule. */
+  private customClaims(value: unknown): void {
+    const field = "authorizerConfiguration.customJWTAuthorizer.customClaims";
+    if (!Array.isArray(value) || value.length < 1) throw this.fieldError(field, "Member must have length greater than or equal to 1");
+    value.forEach((item: unknown, i) => {
+      const at = `${field}.${i + 1}.member`;
+      const claim = (item ?? {}) as { inboundTokenClaimName?: unknown; inboundTokenClaimValueType?: unknown; authorizingClaimMatchValue?: unknown };
+      if (typeof claim.inboundTokenClaimName !== "string") throw this.fieldError(`${at}.inboundTokenClaimName`, "Member must not be null");
+      if (!CLAIM_NAME.test(claim.inboundTokenClaimName)) throw this.fieldError(`${at}.inboundTokenClaimName`, "Member must satisfy regular expression pattern: [A-Za-z0-9_.-:]+");
+      const type = claim.inboundTokenClaimValueType;
+      if (type !== "STRING" && type !== "STRING_ARRAY") throw this.fieldError(`${at}.inboundTokenClaimValueType`, "Member must satisfy enum value set: [STRING, STRING_ARRAY]");
+      const match = claim.authorizingClaimMatchValue as { claimMatchValue?: unknown; claimMatchOperator?: unknown } | undefined;
+      if (!match || typeof match !== "object") throw this.fieldError(`${at}.authorizingClaimMatchValue`, "Member must not be null");
+      const kind = this.union(match.claimMatchValue, `${at}.authorizingClaimMatchValue.claimMatchValue`, ["matchValueString", "matchValueStringList"]);
+      const matchValue = (match.claimMatchValue as Record<string, unknown>)[kind];
+      const valueField = `${at}.authorizingClaimMatchValue.claimMatchValue.${kind}`;
+      if (kind === "matchValueString" && (typeof matchValue !== "string" || !CLAIM_VALUE.test(matchValue))) {
+        throw this.fieldError(valueField, "Member must satisfy regular expression pattern: [A-Za-z0-9_.-]+");
+      }
+      if (kind === "matchValueStringList") this.stringList(matchValue, valueField, CLAIM_VALUE);
+      const operator = match.claimMatchOperator;
+      if (operator !== "EQUALS" && operator !== "CONTAINS" && operator !== "CONTAINS_ANY") {
+        throw this.fieldError(`${at}.authorizingClaimMatchValue.claimMatchOperator`, "Member must satisfy enum value set: [EQUALS, CONTAINS, CONTAINS_ANY]");
+      }
+      // Semantic rule from the docs: STRING claims compare with EQUALS, STRING_ARRAY claims with CONTAINS / CONTAINS_ANY.
+      if ((type === "STRING") !== (operator === "EQUALS")) {
+        throw invalid("ValidationException", `claimMatchOperator ${operator} cannot be used with inboundTokenClaimValueType ${type}`, 400, { reason: "FieldValidationFailed" });
+      }
+    });
+  }
+
   /** Everything Create and Update share. Returns the configuration as stored (Update = full replacement). */
   private validateConfiguration(body: Record<string, unknown>): Record<string, unknown> {
     const { clientToken, agentRuntimeName: _name, ...configuration } = body;
@@ -270,9 +306,7 @@ export class FakeAgentCoreControl extends FakeAwsService {
       if (jwt.allowedAudience !== undefined) this.stringList(jwt.allowedAudience, "authorizerConfiguration.customJWTAuthorizer.allowedAudience");
       if (jwt.allowedClients !== undefined) this.stringList(jwt.allowedClients, "authorizerConfiguration.customJWTAuthorizer.allowedClients");
       if (jwt.allowedScopes !== undefined) this.stringList(jwt.allowedScopes, "authorizerConfiguration.customJWTAuthorizer.allowedScopes", SCOPE);
-      if (jwt.customClaims !== undefined && (!Array.isArray(jwt.customClaims) || jwt.customClaims.length < 1)) {
-        throw this.fieldError("authorizerConfiguration.customJWTAuthorizer.customClaims", "Member must have length greater than or equal to 1");
-      }
+      if (jwt.customClaims !== undefined) this.customClaims(jwt.customClaims);
       if ([jwt.allowedAudience, jwt.allowedClients, jwt.allowedScopes, jwt.customClaims].every((v) => v === undefined)) {
         throw invalid("ValidationException", "At least one of allowedAudience, allowedClients, allowedScopes or customClaims must be set", 400, { reason: "FieldValidationFailed" });
       }
@@ -342,6 +376,8 @@ export class FakeAgentCoreControl extends FakeAwsService {
     this.current = { operation: "UpdateAgentRuntime", input: body };
     if (!body) throw this.fieldError("agentRuntimeArtifact", "Member must not be null");
     if ("agentRuntimeName" in body) throw invalid("SerializationException", "agentRuntimeName is not a member of UpdateAgentRuntimeRequest");
+    // Optional in the model, but the API reference says Update is a full PUT that must repeat it (aws-contracts.md §1.4).
+    if (body.networkConfiguration === undefined) throw this.fieldError("networkConfiguration", "Member must not be null (UpdateAgentRuntime replaces the whole configuration)");
     const configuration = this.validateConfiguration(body);
     const runtime = this.runtime(id);
     if (runtime.status === "CREATING" || runtime.status === "UPDATING" || runtime.status === "DELETING") {

@@ -7,7 +7,9 @@ import {
   CreateAgentRuntimeCommand,
   GetAgentRuntimeEndpointCommand,
   UpdateAgentRuntimeCommand,
+  type AuthorizingClaimMatchValueType,
   type CreateAgentRuntimeCommandInput,
+  type CustomClaimValidationType,
 } from "@aws-sdk/client-bedrock-agentcore-control";
 import { CreateRepositoryCommand, ECRClient } from "@aws-sdk/client-ecr";
 import { CreateRoleCommand, DeleteRoleCommand, IAMClient, PutRolePolicyCommand } from "@aws-sdk/client-iam";
@@ -43,6 +45,15 @@ function valid(name: string): CreateAgentRuntimeCommandInput {
   };
 }
 
+/** A valid custom claim (department == eng), with parts of its authorizingClaimMatchValue replaced. */
+function claim(match: Partial<AuthorizingClaimMatchValueType> = {}): CustomClaimValidationType {
+  return {
+    inboundTokenClaimName: "department",
+    inboundTokenClaimValueType: "STRING",
+    authorizingClaimMatchValue: { claimMatchValue: { matchValueString: "eng" }, claimMatchOperator: "EQUALS", ...match },
+  };
+}
+
 async function rejected(send: () => Promise<unknown>): Promise<{ name: string; message: string; fieldList?: unknown }> {
   const before = aws.rejections().length;
   const error = await send().then(
@@ -69,6 +80,19 @@ describe("AgentCore control fake", () => {
     ["21 allowlisted headers", (i) => (i.requestHeaderConfiguration = { requestHeaderAllowlist: Array.from({ length: 21 }, (_, n) => `X-H${n}`) }), /requestHeaderAllowlist/],
     ["a header name with a space", (i) => (i.requestHeaderConfiguration = { requestHeaderAllowlist: ["X Bad"] }), /requestHeaderAllowlist/],
     ["51 environment variables", (i) => (i.environmentVariables = Object.fromEntries(Array.from({ length: 51 }, (_, n) => [`K${n}`, "v"]))), /environmentVariables/],
+    ["an environment variable name of 101 characters", (i) => (i.environmentVariables = { ["K".repeat(101)]: "v" }), /environmentVariables/],
+    ["an environment variable value of 5001 characters", (i) => (i.environmentVariables = { K: "v".repeat(5001) }), /environmentVariables/],
+    ["a union with no member", (i) => (i.authorizerConfiguration = {} as never), /authorizerConfiguration.*exactly one member/],
+    ["an empty header allowlist", (i) => (i.requestHeaderConfiguration = { requestHeaderAllowlist: [] }), /requestHeaderAllowlist/],
+    ["a clientToken of 257 characters", (i) => (i.clientToken = "a".repeat(257)), /clientToken/],
+    ["no agentRuntimeName", (i) => delete (i as { agentRuntimeName?: string }).agentRuntimeName, /agentRuntimeName.*must not be null/],
+    ["no agentRuntimeArtifact", (i) => delete (i as { agentRuntimeArtifact?: unknown }).agentRuntimeArtifact, /agentRuntimeArtifact.*must not be null/],
+    ["no containerUri", (i) => (i.agentRuntimeArtifact = { containerConfiguration: {} } as never), /containerUri.*must not be null/],
+    ["no discoveryUrl", (i) => (i.authorizerConfiguration = { customJWTAuthorizer: { allowedClients: ["c1"] } } as never), /discoveryUrl.*must not be null/],
+    ["no serverProtocol", (i) => (i.protocolConfiguration = {} as never), /serverProtocol/],
+    ["a custom claim whose claimMatchValue union has two members", (i) => (i.authorizerConfiguration = { customJWTAuthorizer: { discoveryUrl: DISCOVERY, customClaims: [claim({ claimMatchValue: { matchValueString: "eng", matchValueStringList: ["eng"] } as never })] } }), /claimMatchValue.*exactly one member/],
+    ["a custom claim name outside the pattern", (i) => (i.authorizerConfiguration = { customJWTAuthorizer: { discoveryUrl: DISCOVERY, customClaims: [{ ...claim(), inboundTokenClaimName: "dept name" }] } }), /inboundTokenClaimName/],
+    ["a STRING custom claim compared with CONTAINS", (i) => (i.authorizerConfiguration = { customJWTAuthorizer: { discoveryUrl: DISCOVERY, customClaims: [claim({ claimMatchOperator: "CONTAINS" })] } }), /CONTAINS cannot be used with inboundTokenClaimValueType STRING/],
   ];
   it.each(broken)("refuses %s", async (_label, mutate, field) => {
     const input = valid("refused_agent");
@@ -99,6 +123,34 @@ describe("AgentCore control fake", () => {
     const during = await control.send(new GetAgentRuntimeEndpointCommand({ agentRuntimeId: created.agentRuntimeId, endpointName: "DEFAULT" }));
     expect(during).toMatchObject({ status: "READY", liveVersion: "1", targetVersion: "2" });
     expect(aws.rejections().length).toBe(before);
+  });
+
+  it("accepts valid custom claims (STRING with EQUALS, STRING_ARRAY with CONTAINS_ANY)", async () => {
+    const before = aws.rejections().length;
+    const input = valid("claims_agent");
+    input.authorizerConfiguration = {
+      customJWTAuthorizer: {
+        discoveryUrl: DISCOVERY,
+        customClaims: [
+          claim(),
+          { inboundTokenClaimName: "cognito:groups", inboundTokenClaimValueType: "STRING_ARRAY", authorizingClaimMatchValue: { claimMatchValue: { matchValueStringList: ["admins", "ops"] }, claimMatchOperator: "CONTAINS_ANY" } },
+        ],
+      },
+    };
+    await control.send(new CreateAgentRuntimeCommand(input));
+    expect(aws.rejections().length).toBe(before);
+  });
+
+  it("Update goes through the same checks, and must repeat networkConfiguration (a full PUT)", async () => {
+    const created = await control.send(new CreateAgentRuntimeCommand(valid("update_checks_agent")));
+    const { agentRuntimeName: _name, ...configuration } = valid("x");
+    const badUnion = await rejected(() =>
+      control.send(new UpdateAgentRuntimeCommand({ agentRuntimeId: created.agentRuntimeId, ...configuration, requestHeaderConfiguration: { requestHeaderAllowlist: ["X Bad"] } })),
+    );
+    expect(badUnion.name).toBe("ValidationException");
+    const { networkConfiguration: _net, ...withoutNetwork } = configuration;
+    const noNetwork = await rejected(() => control.send(new UpdateAgentRuntimeCommand({ agentRuntimeId: created.agentRuntimeId, ...withoutNetwork })));
+    expect(noNetwork.message).toMatch(/networkConfiguration/);
   });
 
   it("a second Create with the same name is a ConflictException (state, not a rejection)", async () => {
