@@ -29,7 +29,7 @@ import { CONFIG_FILE_NAME, type CognitoConfig } from "../config/schema.js";
 import { configFileFor, readConfigFile, updateConfig } from "../config/store.js";
 import { AgentcoreError, UsageError, fromAwsError } from "../errors.js";
 import { exists } from "../util/fs.js";
-import { updateDotenvFile } from "../util/dotenv-file.js";
+import { readDotenvFile, updateDotenvFile } from "../util/dotenv-file.js";
 import { describeExpiry } from "./token-format.js";
 
 export type SetupContext = Pick<CommandContext, "cwd" | "env" | "output" | "prompter" | "stdin" | "aws" | "region" | "dotenv">;
@@ -308,6 +308,7 @@ export async function cognitoSetup(input: CognitoSetupInput, ctx: SetupContext):
   const previous: CognitoConfig | undefined = (await exists(configFile)) ? (await readConfigFile(configFile)).cognito : undefined;
   const cache = new TokenCache(env);
   await cache.read();
+  await readDotenvFile(envFile); // a .env that cannot be read fails here, before anything is created
 
   const local = input.local ?? previous?.local ?? false;
   if (input.local === undefined && previous?.local) {

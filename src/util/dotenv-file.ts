@@ -6,6 +6,7 @@
  */
 import { parse } from "dotenv";
 import { promises as fsp } from "node:fs";
+import { ConfigError } from "../errors.js";
 import { writeFileAtomic } from "./fs.js";
 
 export type DotenvChanges = Record<string, string | null>;
@@ -111,19 +112,36 @@ export function applyDotenvChanges(original: string, changes: DotenvChanges): Do
   return { text, ...result };
 }
 
+function unusable(file: string, action: "read" | "write", error: unknown): ConfigError {
+  const code = (error as NodeJS.ErrnoException).code ?? "error";
+  return new ConfigError(`Cannot ${action} ${file}: ${code}.`, {
+    code: "DotenvUnusable",
+    hint: `Make ${file} a readable and writable file (or remove it), then run the command again.`,
+    cause: error,
+  });
+}
+
+/** The text of a .env file; undefined when it does not exist. Anything else unreadable (a directory, no permission) is a ConfigError. */
+export async function readDotenvFile(file: string): Promise<string | undefined> {
+  try {
+    return await fsp.readFile(file, "utf8");
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+    throw unusable(file, "read", error);
+  }
+}
+
 /** Reads `file` (missing = empty), applies the changes and writes it back atomically when something changed. */
 export async function updateDotenvFile(file: string, changes: DotenvChanges, options: { newFileMode?: number } = {}): Promise<DotenvUpdate> {
-  let original = "";
-  let existed = true;
-  try {
-    original = await fsp.readFile(file, "utf8");
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
-    existed = false;
-  }
+  const existing = await readDotenvFile(file);
+  const original = existing ?? "";
   const update = applyDotenvChanges(original, changes);
   if (update.text !== original) {
-    await writeFileAtomic(file, update.text, existed ? undefined : (options.newFileMode ?? 0o644));
+    try {
+      await writeFileAtomic(file, update.text, existing !== undefined ? undefined : (options.newFileMode ?? 0o644));
+    } catch (error) {
+      throw unusable(file, "write", error);
+    }
   }
   return update;
 }

@@ -199,6 +199,13 @@ describe("cognito setup (request shapes)", () => {
     await expect(run({ poolName: "bad/name" }).promise).rejects.toMatchObject({ exitCode: 2, message: expect.stringMatching(/--pool-name "bad\/name"/) });
     await expect(run({ username: "has space" }).promise).rejects.toMatchObject({ exitCode: 2 });
     await expect(run({}, { env: { COGNITO_PASSWORD: "short" } }).promise).rejects.toMatchObject({ code: "BadPassword", message: expect.not.stringContaining("short") });
+    const unreadableEnv = tempDir("agentcore-ts-proj-");
+    await fsp.mkdir(path.join(unreadableEnv, ".env"));
+    await expect(run({}, { cwd: unreadableEnv, env: { COGNITO_PASSWORD: "Known-Passw0rd" } }).promise).rejects.toMatchObject({
+      code: "DotenvUnusable",
+      message: `Cannot read ${path.join(unreadableEnv, ".env")}: EISDIR.`,
+    });
+    await expect(fsp.access(path.join(unreadableEnv, ".agentcore.json"))).rejects.toThrow();
     expect(cognito.calls()).toHaveLength(0);
   });
 

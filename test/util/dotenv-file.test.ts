@@ -2,7 +2,7 @@ import { promises as fsp } from "node:fs";
 import path from "node:path";
 import { parse } from "dotenv";
 import { describe, expect, it } from "vitest";
-import { applyDotenvChanges, formatDotenvValue, updateDotenvFile } from "../../src/util/dotenv-file.js";
+import { applyDotenvChanges, formatDotenvValue, readDotenvFile, updateDotenvFile } from "../../src/util/dotenv-file.js";
 import { tempDir } from "../support/cli.js";
 
 describe(".env updates", () => {
@@ -68,5 +68,13 @@ describe(".env updates", () => {
     await new Promise((resolve) => setTimeout(resolve, 20));
     expect((await updateDotenvFile(file, { A: "1" })).unchanged).toEqual(["A"]);
     expect((await fsp.stat(file)).mtimeMs).toBe(before);
+  });
+
+  it("reports a .env it cannot read or replace as a ConfigError naming the file", async () => {
+    const dir = tempDir();
+    const file = path.join(dir, ".env");
+    await fsp.mkdir(file);
+    await expect(updateDotenvFile(file, { A: "1" })).rejects.toMatchObject({ code: "DotenvUnusable", message: `Cannot read ${file}: EISDIR.`, hint: expect.stringContaining(file) });
+    expect(await readDotenvFile(path.join(dir, "missing.env"))).toBeUndefined();
   });
 });
