@@ -19,6 +19,8 @@ export interface InvokeErrorContext {
   /** The agent's authorizer from .agentcore.json: null = IAM agent, undefined = unknown (--agent-arn). */
   authorizer?: CustomJwtAuthorizer | null;
   agentName?: string;
+  /** The runtime's region, for the `aws logs tail` command in a 424 hint. */
+  region?: string;
   /** Set for `invoke --local`. */
   local?: { logFile?: string };
   /** How many attempts were made (throttling retries). */
@@ -84,7 +86,8 @@ export function logsHint(context: InvokeErrorContext): string {
       : "Read the local agent's log (`agentcore-ts status --local` shows where it is).";
   }
   const group = runtimeLogGroup(context.arn, context.qualifier);
-  return `Read its logs: log group ${group} (\`agentcore-ts status\` names it), e.g. aws logs tail ${group} --since 1h`;
+  const region = context.region ? ` --region ${context.region}` : "";
+  return `Read its logs: log group ${group} (\`agentcore-ts status\` names it), e.g. aws logs tail ${group} --since 1h${region}`;
 }
 
 function staleRuntime(context: InvokeErrorContext): string {

@@ -268,6 +268,7 @@ export async function invoke(inputs: InvokeInputs, ctx: InvokeContext, deps: Inv
     qualifier,
     authorizer: target.authorizer,
     agentName: target.agentName,
+    region: target.region,
     ...(target.local ? { local: { logFile: target.local.logFile } } : {}),
     userId: inputs.userId,
   };

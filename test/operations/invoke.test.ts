@@ -116,6 +116,16 @@ describe("invoke: tokens from the cache", () => {
     expect(tokensSent("env-401")).toEqual(["stale-env"]);
   });
 
+  it("--bearer-token wins over COGNITO_ACCESS_TOKEN, which wins over the cache", async () => {
+    const cache = new ScriptedCache({ token: "cached-loses", source: "cache" }, { token: "unused", source: "cache" });
+    const env = { COGNITO_ACCESS_TOKEN: "env-token" };
+    expect(await run({ payload: "precedence-flag", bearerToken: "flag-token" }, bearerFake.url, { tokenCache: cache }, env).done).toMatchObject({ tokenSource: "flag" });
+    expect(await run({ payload: "precedence-env" }, bearerFake.url, { tokenCache: cache }, env).done).toMatchObject({ tokenSource: "env" });
+    expect(tokensSent("precedence-flag")).toEqual(["flag-token"]);
+    expect(tokensSent("precedence-env")).toEqual(["env-token"]);
+    expect(cache.queries).toHaveLength(0);
+  });
+
   it("no cached token: fails before sending, and never signs with SigV4 instead", async () => {
     const cache: TokenCache = {
       get: async () => {
