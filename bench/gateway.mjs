@@ -12,6 +12,8 @@
  * Agent, gateway and load generator are separate processes: on a 2-core machine the gateway path competes
  * for CPU with both (that is part of its cost). A reference row, a 15-line Node http proxy without any auth,
  * shows what any HTTP-terminating Node proxy costs here; CPU microseconds per request are read from /proc.
+ * A second table does the same with the bundled example agent (examples/typescript on the bedrock-agentcore SDK,
+ * AGENT_OFFLINE=1, JSON answers): the overhead a user actually sees.
  * Targets: >= 60% of direct throughput, <= 1 ms added p50, first SSE chunk within 5 ms of direct.
  */
 import { spawn } from "node:child_process";
@@ -113,6 +115,32 @@ async function startIssuer() {
   return { discoveryUrl: `${issuer}/.well-known/openid-configuration`, clientId, token, close: () => server.close() };
 }
 
+/** The bundled example agent as `launch --local` runs it (Node + tsx), offline, on a free port; resolves when /ping is Healthy. */
+async function startExampleAgent() {
+  const port = await new Promise((resolve) => {
+    const probe = http.createServer().listen(0, "127.0.0.1", () => {
+      const { port } = probe.address();
+      probe.close(() => resolve(port));
+    });
+  });
+  const entry = path.join(ROOT, "examples", "typescript", "src", "agent.ts");
+  const child = spawn(process.execPath, ["--import", "tsx", entry], {
+    cwd: path.join(ROOT, "examples", "typescript"),
+    env: { ...process.env, PORT: String(port), HOST: "127.0.0.1", AGENT_OFFLINE: "1" },
+    stdio: "ignore",
+  });
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 30_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`the example agent exited with ${child.exitCode}`);
+    const healthy = await fetch(`${url}/ping`).then((r) => r.ok, () => false);
+    if (healthy) return { child, url };
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  child.kill("SIGTERM");
+  throw new Error("the example agent did not answer /ping within 30 s");
+}
+
 function startChild(args) {
   const child = spawn(process.execPath, [SELF, ...args], { stdio: ["ignore", "pipe", "inherit"] });
   return new Promise((resolve, reject) => {
@@ -195,7 +223,9 @@ async function main() {
   const agent = await startChild(["--serve-agent"]);
   const gateway = await startChild(["--serve-gateway", agent.url, issuer.discoveryUrl, issuer.clientId]);
   const bare = await startChild(["--serve-bare-proxy", agent.url]);
-  const sessionHeaders = { "content-type": "application/json", "x-amzn-bedrock-agentcore-runtime-session-id": SESSION };
+  const example = await startExampleAgent();
+  const exampleGateway = await startChild(["--serve-gateway", example.url, issuer.discoveryUrl, issuer.clientId]);
+  const sessionHeaders = { "content-type": "application/json", accept: "application/json", "x-amzn-bedrock-agentcore-runtime-session-id": SESSION };
   const paths = {
     direct: { label: "direct to the agent", url: `${agent.url}/invocations`, headers: sessionHeaders, pids: [agent.child.pid] },
     bare: { label: "reference: bare Node http proxy, no auth", url: `${bare.url}/invocations`, headers: sessionHeaders, pids: [agent.child.pid, bare.child.pid] },
@@ -205,11 +235,18 @@ async function main() {
       headers: { ...sessionHeaders, authorization: `Bearer ${issuer.token}` },
       pids: [agent.child.pid, gateway.child.pid],
     },
+    exampleDirect: { label: "direct to the example agent", url: `${example.url}/invocations`, headers: sessionHeaders, pids: [example.child.pid] },
+    exampleGateway: {
+      label: "example agent through the gateway (valid JWT)",
+      url: `${exampleGateway.url}/runtimes/bench_agent/invocations?qualifier=DEFAULT`,
+      headers: { ...sessionHeaders, authorization: `Bearer ${issuer.token}` },
+      pids: [example.child.pid, exampleGateway.child.pid],
+    },
   };
   try {
     process.stderr.write(`node ${process.version}, ${connections} connections, ${duration}s x ${rounds} rounds per path; warming up…\n`);
     for (const p of Object.values(paths)) await load(p.url, p.headers, 1, connections, []);
-    const results = { direct: [], bare: [], gateway: [] };
+    const results = Object.fromEntries(Object.keys(paths).map((name) => [name, []]));
     for (let round = 0; round < rounds; round++) {
       for (const name of Object.keys(paths)) results[name].push(await load(paths[name].url, paths[name].headers, duration, connections, [...paths[name].pids, process.pid]));
     }
@@ -228,18 +265,27 @@ async function main() {
       p50: mean(results[name].map((r) => r.p50)),
       p99: mean(results[name].map((r) => r.p99)),
       agentCpu: cpuOf(name, 0),
-      proxyCpu: name === "direct" ? undefined : cpuOf(name, 1),
-      loaderCpu: cpuOf(name, name === "direct" ? 1 : 2),
+      proxyCpu: paths[name].pids.length === 1 ? undefined : cpuOf(name, 1),
+      loaderCpu: cpuOf(name, paths[name].pids.length),
     });
     const d = row("direct");
     const b = row("bare");
     const g = row("gateway");
+    const ed = row("exampleDirect");
+    const eg = row("exampleGateway");
     const us = (v) => (v === undefined ? "-" : fmt(v));
     const loadLines = [
       "| path | req/s | vs direct | p50 (ms) | p99 (ms) | CPU µs/request: agent | proxy | load generator |",
       "|---|---:|---:|---:|---:|---:|---:|---:|",
       ...[["direct", d], ["bare", b], ["gateway", g]].map(
         ([name, r]) => `| ${paths[name].label} | ${fmt(r.rps)} | ${fmt((r.rps / d.rps) * 100)}% | ${fmt(r.p50, 1)} | ${fmt(r.p99, 1)} | ${us(r.agentCpu)} | ${us(r.proxyCpu)} | ${us(r.loaderCpu)} |`,
+      ),
+    ];
+    const exampleLines = [
+      loadLines[0],
+      loadLines[1],
+      ...[["exampleDirect", ed], ["exampleGateway", eg]].map(
+        ([name, r]) => `| ${paths[name].label} | ${fmt(r.rps)} | ${fmt((r.rps / ed.rps) * 100)}% | ${fmt(r.p50, 1)} | ${fmt(r.p99, 1)} | ${us(r.agentCpu)} | ${us(r.proxyCpu)} | ${us(r.loaderCpu)} |`,
       ),
     ];
     const ms = (v) => fmt(v / 1000, 3);
@@ -251,7 +297,7 @@ async function main() {
       `| ${paths.gateway.label} | ${ms(seq.gateway.p50)} | ${ms(seq.gateway.p99)} | ${ms(sse.gateway.first50)} | ${ms(sse.gateway.first99)} |`,
       `| added by the gateway | ${plus(seq.gateway.p50 - seq.direct.p50)} | ${plus(seq.gateway.p99 - seq.direct.p99)} | ${plus(sse.gateway.first50 - sse.direct.first50)} | ${plus(sse.gateway.first99 - sse.direct.first99)} |`,
     ];
-    process.stdout.write(`Under load (autocannon, ${connections} connections, mean of ${rounds} x ${duration}s):\n\n${loadLines.join("\n")}\n\nUnloaded:\n\n${seqLines.join("\n")}\n\n`);
+    process.stdout.write(`Under load (autocannon, ${connections} connections, mean of ${rounds} x ${duration}s):\n\n${loadLines.join("\n")}\n\nUnloaded:\n\n${seqLines.join("\n")}\n\nThe example agent (examples/typescript, AGENT_OFFLINE=1, JSON answer), under the same load:\n\n${exampleLines.join("\n")}\n\n`);
     const addedP50 = (seq.gateway.p50 - seq.direct.p50) / 1000;
     const addedFirst = (sse.gateway.first50 - sse.direct.first50) / 1000;
     const checks = [
@@ -262,7 +308,7 @@ async function main() {
     for (const [label, ok, value] of checks) process.stdout.write(`${ok ? "PASS" : "MISS"}  ${label}: ${value}\n`);
     process.exitCode = checks.every(([, ok]) => ok) ? 0 : 1;
   } finally {
-    for (const child of [agent.child, gateway.child, bare.child]) child.kill("SIGTERM");
+    for (const child of [agent.child, gateway.child, bare.child, example.child, exampleGateway.child]) child.kill("SIGTERM");
     issuer.close();
   }
 }

@@ -206,6 +206,25 @@ describe("gateway routing and forwarding", () => {
     expect(got["x-api-key"]).toBeUndefined();
   });
 
+  it("forwards a large body and a chunked body (no content-length) whole", async () => {
+    const large = await post(invocationsPath(open), { prompt: "x".repeat(200_000) }, auth());
+    expect([large.status, (large.body.echo as { prompt: string }).prompt.length]).toEqual([200, 200_000]);
+    const parts = ['{"prompt":"', "y".repeat(70_000), '"}'];
+    const chunked = await fetch(invocationsPath(open), {
+      method: "POST",
+      headers: { ...auth(), "content-type": "application/json" },
+      body: new ReadableStream({
+        start(controller) {
+          for (const part of parts) controller.enqueue(new TextEncoder().encode(part));
+          controller.close();
+        },
+      }),
+      duplex: "half",
+    } as RequestInit);
+    const echoed = (await chunked.json()) as { echo: { prompt: string }; headers: Record<string, string> };
+    expect([chunked.status, echoed.echo.prompt.length, echoed.headers["transfer-encoding"]]).toEqual([200, 70_000, "chunked"]);
+  });
+
   it("streams SSE chunk by chunk: the first chunk arrives while the agent still holds the stream open", async () => {
     const response = await fetch(invocationsPath(open), {
       method: "POST",
