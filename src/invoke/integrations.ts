@@ -20,6 +20,8 @@ export interface LocalTarget {
   logFile?: string;
   /** The auth the gateway was started with (it may predate a config change). */
   auth?: "jwt" | "iam";
+  /** The .agentcore.json it was started from: records are per agent name, and names repeat across projects. */
+  configFile?: string;
 }
 
 export function defaultTokenCache(aws: () => Promise<AwsClients>, output: Output): TokenCache {
@@ -54,5 +56,6 @@ export async function readLocalTarget(env: NodeJS.ProcessEnv, agentName: string)
     region: record.region,
     logFile: record.logFile,
     auth: record.auth,
+    configFile: record.configFile,
   };
 }

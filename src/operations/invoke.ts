@@ -3,6 +3,7 @@
  * stream its answer. An agent with a customJWTAuthorizer is always called with a bearer token
  * (never SigV4 as a silent fallback); an IAM agent is always signed with SigV4.
  */
+import path from "node:path";
 import type { CommandContext } from "../cli/context.js";
 import { UsageError, AgentcoreError, ConfigError } from "../errors.js";
 import { serviceEndpoint } from "../aws/clients.js";
@@ -129,6 +130,11 @@ async function resolveTarget(inputs: InvokeInputs, ctx: InvokeContext, deps: Inv
   const authorizer = agent.authorizerConfiguration?.customJWTAuthorizer ?? null;
   if (inputs.local) {
     const local = await (deps.readLocal ?? readLocalTarget)(ctx.env, agent.name);
+    if (local.configFile && path.resolve(local.configFile) !== path.resolve(loaded.file)) {
+      ctx.output.warn(
+        `The local runtime of "${agent.name}" was started from ${local.configFile}, not ${loaded.file}: this invokes that project's agent. To run this one, stop that one (Ctrl-C) and run \`agentcore-ts launch --local\` here.`,
+      );
+    }
     if (local.auth && (local.auth === "jwt") !== Boolean(authorizer)) {
       ctx.output.warn(
         `The local runtime of "${agent.name}" was started with ${local.auth === "jwt" ? "a customJWTAuthorizer" : "IAM auth"}, but .agentcore.json now says ${authorizer ? "customJWTAuthorizer" : "IAM"}: restart \`agentcore-ts launch --local\` to pick up the change.`,

@@ -192,6 +192,17 @@ describe("invoke --local", () => {
     }
   });
 
+  it("warns when the local runtime of this agent name was started from another project's config", async () => {
+    const elsewhere = async (env: NodeJS.ProcessEnv, agentName: string) => ({ ...(await localTarget(bearerFake.url, "jwt")(env, agentName)), configFile: "/elsewhere/.agentcore.json" });
+    const { output, done } = run({ payload: "local-elsewhere", local: true, bearerToken: "tok" }, "http://127.0.0.1:9", { readLocal: elsewhere });
+    await done;
+    expect(output.warnings.join("\n")).toMatch(/started from \/elsewhere\/\.agentcore\.json, not .*: this invokes that project's agent/);
+    const here = async (env: NodeJS.ProcessEnv, agentName: string) => ({ ...(await localTarget(bearerFake.url, "jwt")(env, agentName)), configFile: `${project}/.agentcore.json` });
+    const second = run({ payload: "local-here", local: true, bearerToken: "tok" }, "http://127.0.0.1:9", { readLocal: here });
+    await second.done;
+    expect(second.output.warnings).toEqual([]);
+  });
+
   it("warns when the local runtime was started with another auth mode than the config now has", async () => {
     const { output, done } = run({ payload: "local-stale", local: true, bearerToken: "tok" }, "http://127.0.0.1:9", { readLocal: localTarget(bearerFake.url, "iam") });
     await done;
