@@ -85,7 +85,8 @@ export function runtimeExecutionPolicy(scope: Scope & { agentName: string; image
     {
       Sid: "BedrockModelInvocation",
       Effect: "Allow",
-      Action: ["bedrock:InvokeModel", "bedrock:InvokeModelWithResponseStream"],
+      // ApplyGuardrail as in the toolkit's role: Converse calls with a guardrail need it.
+      Action: ["bedrock:InvokeModel", "bedrock:InvokeModelWithResponseStream", "bedrock:ApplyGuardrail"],
       // Cross-region inference profiles route to foundation models in other regions.
       Resource: [`arn:${p}:bedrock:*::foundation-model/*`, `arn:${p}:bedrock:${region}:${account}:*`],
     },

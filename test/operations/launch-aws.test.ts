@@ -83,7 +83,7 @@ describe("launch: first, second, unchanged", () => {
       },
     });
     const policy = JSON.stringify([...role.inlinePolicies.values()]);
-    for (const action of ["ecr:BatchGetImage", "ecr:GetAuthorizationToken", "logs:PutLogEvents", "xray:PutTraceSegments", "bedrock:InvokeModel", "bedrock-agentcore:GetWorkloadAccessTokenForJWT"]) {
+    for (const action of ["ecr:BatchGetImage", "ecr:GetAuthorizationToken", "logs:PutLogEvents", "xray:PutTraceSegments", "bedrock:InvokeModel", "bedrock:InvokeModelWithResponseStream", "bedrock:ApplyGuardrail", "cloudwatch:PutMetricData", "bedrock-agentcore:GetWorkloadAccessTokenForJWT"]) {
       expect(policy).toContain(action);
     }
     expect(policy).toContain(`repository/${repo.name}`);
