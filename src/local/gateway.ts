@@ -333,7 +333,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
           fail424(
             code === "ECONNREFUSED"
               ? `The agent is not reachable at ${target} (connection refused): it is not running or has crashed.${agentLogHint}`
-              : `The agent closed the connection without answering (${code ?? error.message}): it may have crashed.${agentLogHint}`,
+              : `The agent closed the connection without answering (${code === "UND_ERR_SOCKET" || code === undefined ? "connection closed" : code}): it may have crashed.${agentLogHint}`,
           );
         },
       },

@@ -295,7 +295,7 @@ describe("gateway resilience", () => {
       try {
         const crashed = await post(invocationsPath(g), { prompt: "__crash__" }, sig);
         expect([crashed.status, crashed.headers.get("x-amzn-errortype")]).toEqual([424, "RuntimeClientError"]);
-        expect(crashed.body.message).toMatch(/closed the connection without answering/);
+        expect(crashed.body.message).toMatch(/^The agent closed the connection without answering \(connection closed\): it may have crashed\./);
         expect((await fetch(`${g.url}/ping`)).status).toBe(424); // the gateway itself is still up
       } finally {
         await again.stop();
