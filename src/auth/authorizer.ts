@@ -229,7 +229,9 @@ export class JwtAuthorizer {
         signal: AbortSignal.timeout(this.options.fetchTimeoutMs ?? DEFAULT_FETCH_TIMEOUT_MS),
       });
     } catch (error) {
-      const cause = (error as { cause?: { code?: string } }).cause?.code ?? (error as Error).name;
+      // fetch's TypeError says only "fetch failed": the reason is in its cause (a code, or a message such as "bad port").
+      const reason = (error as { cause?: { code?: string; message?: string } }).cause;
+      const cause = reason?.code ?? reason?.message ?? (error as Error).name;
       throw new IssuerFetchError(`the ${what} at ${url} could not be fetched (${cause})`, true);
     }
     if (!response.ok) {

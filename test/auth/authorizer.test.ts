@@ -162,6 +162,13 @@ describe("JwtAuthorizer", () => {
     }
   });
 
+  it("says why the issuer could not be reached (the network error's code or message, not just TypeError)", async () => {
+    // Port 9 is on fetch's blocked-port list: the cause has a message ("bad port") and no code.
+    const blocked = denied(await new JwtAuthorizer({ discoveryUrl: "http://127.0.0.1:9/pool/.well-known/openid-configuration" }).authorize(await issuer.mint()));
+    expect(blocked.httpStatus).toBe(503);
+    expect(check(blocked, "discovery").detail).toMatch(/could not be fetched \(bad port\)$/);
+  });
+
   it("treats a discovery document without jwks_uri as the issuer's misconfiguration (401)", async () => {
     const fakeFetch = (async () => new Response(JSON.stringify({ issuer: issuer.issuer }), { status: 200 })) as typeof fetch;
     const decision = denied(await authorizer({}, { fetch: fakeFetch }).authorize(await issuer.mint()));
