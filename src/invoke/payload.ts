@@ -2,7 +2,7 @@
  * The invoke payload: a JSON argument, or stdin when the argument is absent (or "-"). Text that is
  * not JSON becomes {"prompt": text}, like the starter toolkit, so `invoke "Hello"` just works; text
  * that starts like a JSON object but does not parse is refused instead (a typo, not a prompt).
- * Valid JSON is sent byte for byte as given: the body is the payload itself.
+ * Valid JSON is sent as given, only surrounding whitespace (a pipe's newline) dropped: the body is the payload itself.
  */
 import { UsageError } from "../errors.js";
 
