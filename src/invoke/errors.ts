@@ -27,6 +27,8 @@ export interface InvokeErrorContext {
   attempts?: number;
   /** The token came from the cache and was already refreshed once for this call. */
   refreshedAfter401?: boolean;
+  /** Where the bearer token came from: "env" means COGNITO_ACCESS_TOKEN chose the bearer path for an --agent-arn. */
+  tokenSource?: "flag" | "env" | "cache";
   userId?: string;
 }
 
@@ -100,7 +102,7 @@ function mismatchHint(context: InvokeErrorContext): string {
   const label = agentLabel(context);
   if (context.auth === "bearer") {
     const stale = context.authorizer ? ` .agentcore.json has a customJWTAuthorizer for it, so ${staleRuntime(context)}` : "";
-    return `The runtime answered that ${label} expects SigV4 (IAM) requests, not an OAuth bearer token: invoke it without --bearer/--bearer-token, with AWS credentials.${stale}`;
+    return `The runtime answered that ${label} expects SigV4 (IAM) requests, not an OAuth bearer token: invoke it without --bearer/--bearer-token${context.tokenSource === "env" ? " and with COGNITO_ACCESS_TOKEN unset (it selected the bearer path)" : ""}, with AWS credentials.${stale}`;
   }
   const stale = context.authorizer === null ? ` .agentcore.json has no customJWTAuthorizer for it, so ${staleRuntime(context)}` : "";
   return `The runtime answered that ${label} expects OAuth (a bearer JWT from its customJWTAuthorizer), not SigV4: pass --bearer-token <access token>, set COGNITO_ACCESS_TOKEN, or use --bearer with the cached token (\`agentcore-ts token refresh\`).${stale}`;

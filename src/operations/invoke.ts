@@ -277,6 +277,7 @@ export async function invoke(inputs: InvokeInputs, ctx: InvokeContext, deps: Inv
     region: target.region,
     ...(target.local ? { local: { logFile: target.local.logFile } } : {}),
     userId: inputs.userId,
+    tokenSource: token?.source,
   };
   const request = { qualifier, sessionId: session.sessionId, body: payload.body };
 

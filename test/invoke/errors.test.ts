@@ -57,4 +57,11 @@ describe("invoke error hints for claim mismatches", () => {
     expect(hint).toContain('Agent "my_agent" itself failed');
     expect(hint).toContain("aws logs tail /aws/bedrock-agentcore/runtimes/my_agent-AbCdEf1234-DEFAULT --since 1h --region eu-west-1");
   });
+
+  it("403 method mismatch on a bearer call chosen by COGNITO_ACCESS_TOKEN: says to unset it", () => {
+    const mismatch = { status: 403, errorType: "AccessDeniedException", message: "Authorization method mismatch. The agent is configured for a different authorization method than what was used in your request." };
+    const unknownAgent = { auth: "bearer" as const, arn: ARN, qualifier: "DEFAULT" };
+    expect(invokeError(mismatch, { ...unknownAgent, tokenSource: "env" }).hint).toContain("COGNITO_ACCESS_TOKEN unset");
+    expect(invokeError(mismatch, { ...unknownAgent, tokenSource: "flag" }).hint).not.toContain("COGNITO_ACCESS_TOKEN");
+  });
 });
