@@ -4,7 +4,7 @@
  * ready and removed when it stops. A record whose pid is no longer alive (a killed launch) is stale
  * and ignored.
  */
-import { promises as fsp } from "node:fs";
+import { promises as fsp, readFileSync, rmSync } from "node:fs";
 import path from "node:path";
 import { homeDir, ensureHomeDir } from "../config/home.js";
 import { writeFileAtomic } from "../util/fs.js";
@@ -95,6 +95,17 @@ export async function writeLocalRuntime(env: NodeJS.ProcessEnv, record: LocalRun
   const file = recordFile(env, record.agentName);
   await writeFileAtomic(file, `${JSON.stringify(record, null, 2)}\n`, 0o600);
   return file;
+}
+
+/** removeLocalRuntime for a process "exit" handler, where nothing asynchronous runs any more. */
+export function removeLocalRuntimeSync(env: NodeJS.ProcessEnv, agentName: string, pid = process.pid): void {
+  const file = recordFile(env, agentName);
+  try {
+    const record = JSON.parse(readFileSync(file, "utf8")) as Partial<LocalRuntimeRecord>;
+    if (record.pid === pid) rmSync(file, { force: true });
+  } catch {
+    // gone or unreadable: nothing of ours to remove
+  }
 }
 
 /** Removes the record of `agentName` if it is ours (same pid): a second launch's record is never removed by the first. */

@@ -26,6 +26,7 @@ import {
   listLocalRuntimes,
   readLocalRuntime,
   removeLocalRuntime,
+  removeLocalRuntimeSync,
   writeLocalRuntime,
   type LocalRuntimeMode,
   type LocalRuntimeRecord,
@@ -214,6 +215,21 @@ export async function startLocalRuntime(options: StartLocalRuntimeOptions = {}):
     });
 
     let record: LocalRuntimeRecord | undefined;
+    // Last resort when this process ends without stop() (a closed stdout pipe, process.exit elsewhere): the agent
+    // runs in its own process group, so nothing else would stop it; a container's client forwards the signal.
+    const onExit = () => {
+      if (stopping) return;
+      try {
+        process.kill(-running!.pid, "SIGTERM");
+      } catch {
+        // already gone
+      }
+      if (record && options.writeRecord !== false) removeLocalRuntimeSync(env, agent.name);
+    };
+    process.once("exit", onExit);
+    cleanups.push(async () => {
+      process.off("exit", onExit);
+    });
     // Restart an agent that exits on its own (a crash): like a fresh microVM for the next session.
     const restarts: number[] = [];
     const supervise = (current: RunningAgent) => {
@@ -350,15 +366,16 @@ export interface LaunchLocalDeps {
   shutdownSignal?: Promise<unknown>;
 }
 
+/** Ctrl-C, `kill`, and a closed terminal (SIGHUP: the agent, in its own process group, would not get it). */
+const STOP_SIGNALS: NodeJS.Signals[] = ["SIGINT", "SIGTERM", "SIGHUP"];
+
 function waitForSignal(): Promise<NodeJS.Signals> {
   return new Promise((resolve) => {
     const onSignal = (signal: NodeJS.Signals) => {
-      process.off("SIGINT", onSignal);
-      process.off("SIGTERM", onSignal);
+      for (const name of STOP_SIGNALS) process.off(name, onSignal);
       resolve(signal);
     };
-    process.on("SIGINT", onSignal);
-    process.on("SIGTERM", onSignal);
+    for (const name of STOP_SIGNALS) process.on(name, onSignal);
   });
 }
 

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readLocalRuntime, type LocalRuntimeRecord } from "../../src/local/runtime-state.js";
 import { DEFAULT_CLIENT_ID, startFakeIssuer, type FakeIssuer } from "../fakes/oidc-issuer.js";
 import { BIN, REPO_ROOT, runCli, testEnv } from "../support/cli.js";
-import { FIXTURES, isAlive, post, waitFor, writeAgentProject } from "./gateway-helpers.js";
+import { AGENT_SCRIPT, FIXTURES, SIGV4_HEADER, isAlive, post, waitFor, writeAgentProject } from "./gateway-helpers.js";
 
 const EXAMPLE_AGENT = path.join(REPO_ROOT, "examples", "typescript", "src", "agent.ts");
 const FAKE_DOCKER_DIR = path.resolve(FIXTURES, "../fake-docker");
@@ -57,6 +57,14 @@ afterAll(async () => {
   if (launch.exitCode === null) {
     launch.kill("SIGKILL");
     await exited;
+  }
+  // A SIGKILLed launch cannot stop its agent (own process group): do it here.
+  if (record?.agentPid && isAlive(record.agentPid)) {
+    try {
+      process.kill(-record.agentPid, "SIGKILL");
+    } catch {
+      // gone meanwhile
+    }
   }
   await issuer.close();
 });
@@ -121,6 +129,25 @@ describe("agentcore-ts launch --local (CLI)", () => {
     const status = await runCli(["status", "--local"], { cwd, env });
     expect(status.code).toBe(1);
     expect(status.stderr).toContain("No local runtime is running.");
+  });
+
+  it("stops the agent and removes the record when it ends on a closed stdout pipe (`launch --local | head`)", async () => {
+    const dir = await writeAgentProject({ name: "pipe_agent", entrypoint: AGENT_SCRIPT }, "agentcore-ts-launch-pipe-");
+    const child = spawn(process.execPath, [BIN, "launch", "--local", "--port", "0", "--agent-port", "0"], { cwd: dir, env, stdio: ["ignore", "pipe", "ignore"] });
+    const gone = new Promise((resolve) => child.once("exit", resolve));
+    let out = "";
+    child.stdout!.setEncoding("utf8").on("data", (d: string) => (out += d));
+    try {
+      const piped = await waitFor(async () => (out.includes("Press Ctrl-C to stop.") ? readLocalRuntime(env, "pipe_agent") : undefined), 20_000, "the piped launch");
+      child.stdout!.destroy(); // the reader went away
+      // The access-log line for this request hits the closed pipe (EPIPE): the CLI ends at once.
+      await post(`${piped.gatewayUrl}/invocations`, { prompt: "hi" }, { authorization: SIGV4_HEADER }).catch(() => undefined);
+      await gone;
+      await waitFor(() => !isAlive(piped.agentPid!) || undefined, 5_000, "the agent to stop");
+      await expect(fsp.access(path.join(env.AGENTCORE_TS_HOME!, "local", "runtime-pipe_agent.json"))).rejects.toThrow();
+    } finally {
+      if (child.exitCode === null) child.kill("SIGKILL");
+    }
   });
 
   it("refuses a bad port with a usage error", async () => {
