@@ -23,7 +23,7 @@ let sdk: CognitoIdentityProviderClient;
 let env: NodeJS.ProcessEnv;
 let project: string;
 let generatedPassword = "";
-const outputs: CliResult[] = [];
+const outputs: (CliResult & { args: string[] })[] = [];
 
 beforeAll(async () => {
   cognito = await startPrivateCognito();
@@ -37,7 +37,7 @@ afterAll(async () => {
 
 async function cli(args: string[], options: { input?: string; env?: NodeJS.ProcessEnv; cwd?: string } = {}): Promise<CliResult> {
   const result = await runCli(args, { cwd: options.cwd ?? project, env: { ...env, ...options.env }, input: options.input });
-  outputs.push(result);
+  outputs.push({ ...result, args });
   return result;
 }
 
@@ -197,11 +197,17 @@ describe("cognito setup --local and the token commands (built CLI, embedded Cogn
     expect(unreachable.stderr).toMatch(/hint: .*AWS_ENDPOINT_URL_\*/);
   });
 
-  it("no token or password ever appears in the config, the .env files or any error output", async () => {
+  it("no token or password ever appears in the config, the .env files, any error output or any stdout but token show --raw's", async () => {
     const secrets = [generatedPassword, "Given-Passw0rd"];
     for (const entry of await cacheEntries()) secrets.push(entry.accessToken, entry.refreshToken ?? "", entry.idToken ?? "");
     const files = [path.join(project, ".agentcore.json"), path.join(project, ".env")];
-    const texts = [...(await Promise.all(files.map((f) => fsp.readFile(f, "utf8")))), ...outputs.map((o) => o.stderr)];
+    const raw = (o: { args: string[] }) => o.args.includes("--raw");
+    expect(outputs.filter(raw)).toHaveLength(1);
+    const texts = [
+      ...(await Promise.all(files.map((f) => fsp.readFile(f, "utf8")))),
+      ...outputs.map((o) => o.stderr),
+      ...outputs.filter((o) => !raw(o)).map((o) => o.stdout.replace(/shown once, not stored\): \S+|COGNITO_PASSWORD='[^']*'/g, "")),
+    ];
     for (const text of texts) {
       for (const secret of secrets.filter(Boolean)) expect(text).not.toContain(secret);
       expect(text).not.toMatch(/eyJ[A-Za-z0-9_-]{20,}\.eyJ[A-Za-z0-9_-]{20,}\./);
