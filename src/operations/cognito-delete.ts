@@ -27,6 +27,8 @@ export interface CognitoDeleteResult {
   pool?: "deleted" | "already-gone" | "kept";
   cachedTokensRemoved?: number;
   envKeysRemoved?: string[];
+  /** Agents whose customJWTAuthorizer still names the deleted pool's discovery URL (they need `configure` again). */
+  agentsStillUsingPool?: string[];
 }
 
 export async function cognitoDelete(input: CognitoDeleteInput, ctx: DeleteContext): Promise<CognitoDeleteResult> {
@@ -90,6 +92,15 @@ export async function cognitoDelete(input: CognitoDeleteInput, ctx: DeleteContex
   if (typeof tokenIssuer === "string" && tokenIssuer.endsWith(`/${section.userPoolId}`)) stale.COGNITO_ACCESS_TOKEN = null;
   const envKeysRemoved = Object.keys(stale).length > 0 ? (await updateDotenvFile(path.join(projectDir, ".env"), stale)).removed : [];
   if (envKeysRemoved.length > 0) output.success(`Removed ${envKeysRemoved.join(", ")} from .env`);
+  // Agents whose authorizer trusts the deleted pool would now reject every token (discovery answers 404).
+  const orphaned = Object.values(loaded.config.agents ?? {})
+    .filter((agent) => agent.authorizerConfiguration?.customJWTAuthorizer?.discoveryUrl === section.discoveryUrl)
+    .map((agent) => agent.name);
+  if (orphaned.length > 0) {
+    output.warn(
+      `Agent${orphaned.length === 1 ? "" : "s"} ${orphaned.map((n) => `"${n}"`).join(", ")} still trust${orphaned.length === 1 ? "s" : ""} the deleted pool (${section.discoveryUrl}): run \`agentcore-ts cognito setup\`, then \`agentcore-ts configure\` for ${orphaned.length === 1 ? "it" : "each"} again.`,
+    );
+  }
 
   const result: CognitoDeleteResult = {
     deleted: true,
@@ -99,6 +110,7 @@ export async function cognitoDelete(input: CognitoDeleteInput, ctx: DeleteContex
     pool,
     cachedTokensRemoved,
     envKeysRemoved,
+    agentsStillUsingPool: orphaned,
   };
   output.result(result);
   return result;

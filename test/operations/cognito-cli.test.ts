@@ -168,6 +168,7 @@ describe("cognito setup --local and the token commands (built CLI, embedded Cogn
 
     const deleted = await cli(["cognito", "delete", "--yes"]);
     expect(deleted.code).toBe(0);
+    expect(deleted.stderr).toMatch(/Agents "by_client", "by_aud" still trust the deleted pool .*configure/);
     await expect(sdk.send(new DescribeUserPoolCommand({ UserPoolId: userPoolId }))).rejects.toMatchObject({ name: "ResourceNotFoundException" });
     expect((await config()).cognito).toBeUndefined();
     expect(await cacheEntries()).toHaveLength(0);
