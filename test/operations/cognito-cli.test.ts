@@ -12,7 +12,9 @@ import {
   RevokeTokenCommand,
   type CognitoIdentityProviderClient,
 } from "@aws-sdk/client-cognito-identity-provider";
+import { generateKeyPair, importJWK, SignJWT, decodeJwt } from "jose";
 import { promises as fsp } from "node:fs";
+import { createRequire } from "node:module";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCli, tempDir, testEnv, type CliResult } from "../support/cli.js";
@@ -133,6 +135,29 @@ describe("cognito setup --local and the token commands (built CLI, embedded Cogn
     expect(doc).toMatchObject({ allowed: false, httpStatus: 403, agent: "by_aud" });
     expect(doc.checks.find((c: { name: string }) => c.name === "aud")).toMatchObject({ status: "fail", fix: expect.stringMatching(/allowedClients/) });
     expect(JSON.stringify(doc)).not.toContain((await cacheEntries())[0].accessToken);
+  });
+
+  it("token verify rejects, with clear failing checks and no crash, a token from another issuer, an expired one and garbage", async () => {
+    const claims = decodeJwt((await cacheEntries())[0].accessToken);
+    const now = Math.floor(Date.now() / 1000);
+    const foreign = await new SignJWT({ ...claims, iss: "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_Other123" })
+      .setProtectedHeader({ alg: "RS256", kid: "other" })
+      .sign((await generateKeyPair("RS256")).privateKey);
+    // Signed with the embedded Cognito's own key (shipped in cognito-local), so only the expiry is wrong.
+    const localKey = JSON.parse(await fsp.readFile(path.join(path.dirname(createRequire(import.meta.url).resolve("cognito-local")), "keys", "cognitoLocal.private.json"), "utf8")).jwk;
+    const expired = await new SignJWT({ ...claims, iat: now - 7200, exp: now - 3600 })
+      .setProtectedHeader({ alg: "RS256", kid: "CognitoLocal" })
+      .sign(await importJWK(localKey, "RS256"));
+    const verdict = async (args: string[], input?: string) => {
+      const result = await cli(["token", "verify", "--json", ...args], { input });
+      expect(result.code).toBe(1);
+      expect(result.stderr).toBe("");
+      const doc = JSON.parse(result.stdout) as { checks: { name: string; status: string; fix?: string }[] };
+      return Object.fromEntries(doc.checks.filter((c) => c.status === "fail").map((c) => [c.name, c.fix]));
+    };
+    expect(await verdict(["--token", foreign])).toEqual({ signature: expect.stringMatching(/token refresh/), issuer: expect.stringMatching(/discoveryUrl/) });
+    expect(await verdict(["--token-stdin"], `${expired}\n`)).toEqual({ expiry: expect.stringMatching(/token refresh/) });
+    expect(await verdict(["--token", "not-a-token"])).toEqual({ format: expect.stringMatching(/three base64url parts/) });
   });
 
   it("a revoked refresh token: refresh fails clearly and keeps the cache; the password fallback recovers", async () => {
