@@ -78,7 +78,9 @@ export class ConsoleOutput implements Output {
 
   async task<T>(label: string, run: (update: (text: string) => void) => Promise<T>): Promise<T> {
     const started = performance.now();
-    const spin = !this.json && this.stderr.isTTY === true && this.env.CI !== "true";
+    // A terminal that reports 0 columns (`script` or `docker exec -t` without a size) is no place for a
+    // spinner: ora divides by the width and would clear lines forever.
+    const spin = !this.json && this.stderr.isTTY === true && (this.stderr.columns ?? 80) > 0 && this.env.CI !== "true";
     if (!spin) {
       const value = await run((text) => this.debug(`  ${text}`));
       if (!this.json) this.stdout.write(`${this.out.green("✔")} ${label} ${this.out.dim(`(${formatElapsed(performance.now() - started)})`)}\n`);

@@ -24,13 +24,16 @@ afterEach(() => {
 
 afterAll(() => issuer.close());
 
-function start(args: string[], cwd: string, env = testEnv()): PtySession {
-  const session = runCliInPty(args, { cwd, env });
+function start(args: string[], cwd: string, env = testEnv(), columns?: number): PtySession {
+  const session = runCliInPty(args, { cwd, env, columns });
   sessions.push(session);
   return session;
 }
 
 const project = (files: Record<string, string>) => writeProject(files);
+
+// ora's default spinner ("dots").
+const SPINNER_FRAME = /[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏]/;
 
 const readConfig = async (dir: string) => JSON.parse(await fsp.readFile(path.join(dir, ".agentcore.json"), "utf8"));
 
@@ -86,7 +89,32 @@ describe("agentcore-ts configure on a terminal", () => {
     expect((await readConfig(dir)).agents.flagged.requestHeaderAllowlist).toEqual([]);
     // The discovery check ran with a spinner on the terminal; NO_COLOR still means no colours.
     expect(result.text).toMatch(/✔ Discovery document http/);
+    expect(result.raw).toMatch(SPINNER_FRAME);
     expect(result.raw).not.toMatch(/\u001b\[[0-9;]*m/);
+  });
+
+  it("--json on a terminal: no prompts, no spinner, only the JSON document", async () => {
+    const dir = await project({ "agent.py": "", "requirements.txt": "" });
+    const result = await start(["configure", "-e", "agent.py", "--discovery-url", discoveryUrl, "--allowed-clients", "c1", "--json"], dir).done;
+    expect(result.code, result.text).toBe(0);
+    expect(result.raw).not.toMatch(SPINNER_FRAME);
+    expect(JSON.parse(result.text)).toMatchObject({ name: "agent", requestHeaderAllowlist: ["Authorization"] });
+  });
+
+  it("CI=true on a terminal never prompts: a missing value names its flag", async () => {
+    const dir = await project({ "README.md": "" });
+    const result = await start(["configure"], dir, testEnv({ CI: "true" })).done;
+    expect(result.code).toBe(2);
+    expect(result.text).toMatch(/Pass --entrypoint/);
+    expect(result.text).not.toMatch(/\? Entrypoint/);
+  });
+
+  it("a terminal that reports 0 columns gets no spinner (ora would clear lines forever) and finishes", async () => {
+    const dir = await project({ "agent.py": "", "requirements.txt": "" });
+    const result = await start(["configure", "-e", "agent.py", "--discovery-url", discoveryUrl, "--allowed-clients", "c1", "--non-interactive"], dir, testEnv(), 0).done;
+    expect(result.code, result.text.slice(0, 2000)).toBe(0);
+    expect(result.raw).not.toMatch(SPINNER_FRAME);
+    expect(result.text).toMatch(/✔ Discovery document http/);
   });
 
   it("Ctrl-C at a prompt exits 130 and writes nothing", async () => {

@@ -3,7 +3,7 @@
  * `script` allocates the PTY, so the CLI sees a TTY on stdin/stdout and @inquirer prompts. Tests
  * wait for each prompt's text before typing the answer (`answer`), never for a fixed time.
  */
-import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
+import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from "node:child_process";
 import { BIN, testEnv } from "./cli.js";
 
 /** Keys for prompts: Enter, arrows, Ctrl-C. */
@@ -29,6 +29,13 @@ export interface PtyResult {
   text: string;
 }
 
+export interface PtyOptions {
+  cwd: string;
+  env?: NodeJS.ProcessEnv;
+  /** Terminal width (default 400); 0 is what `script` or `docker exec -t` without a size report. */
+  columns?: number;
+}
+
 export class PtySession {
   private readonly child: ChildProcessWithoutNullStreams;
   private raw = "";
@@ -37,9 +44,9 @@ export class PtySession {
   private waiters: (() => void)[] = [];
   readonly done: Promise<PtyResult>;
 
-  constructor(args: string[], options: { cwd: string; env?: NodeJS.ProcessEnv }) {
-    // A wide terminal, so prompts are not wrapped at 80 columns.
-    const command = `stty cols 400 rows 60 2>/dev/null; exec ${[process.execPath, BIN, ...args].map(shellQuote).join(" ")}`;
+  constructor(args: string[], options: PtyOptions) {
+    // A wide terminal by default, so prompts are not wrapped at 80 columns.
+    const command = `stty cols ${options.columns ?? 400} rows 60 2>/dev/null; exec ${[process.execPath, BIN, ...args].map(shellQuote).join(" ")}`;
     this.child = spawn("script", ["-qfec", command, "/dev/null"], {
       cwd: options.cwd,
       env: { TERM: "xterm", ...(options.env ?? testEnv()) },
@@ -102,11 +109,14 @@ export class PtySession {
   }
 
   kill(): void {
-    if (this.child.exitCode === null) this.child.kill("SIGKILL");
+    if (this.child.exitCode !== null) return;
+    // The CLI runs in its own session under `script` and outlives it when stuck: kill it first, by parent pid.
+    if (this.child.pid !== undefined) spawnSync("pkill", ["-KILL", "-P", String(this.child.pid)]);
+    this.child.kill("SIGKILL");
   }
 }
 
 /** Starts `agentcore-ts <args>` on a pseudo-terminal. Call `kill()` in a finally/afterEach. */
-export function runCliInPty(args: string[], options: { cwd: string; env?: NodeJS.ProcessEnv }): PtySession {
+export function runCliInPty(args: string[], options: PtyOptions): PtySession {
   return new PtySession(args, options);
 }
