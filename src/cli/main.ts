@@ -69,10 +69,21 @@ export async function main(argv: string[] = process.argv): Promise<void> {
     if (error instanceof CommanderError) {
       // Help and version exit 0; every other commander error is a usage error (exit 2).
       process.exitCode = error.exitCode === 0 ? 0 : 2;
+      // commander printed the error on stderr; with --json, stdout still gets its one document.
+      if (error.exitCode !== 0 && wantsJson(argv)) {
+        const message = error.message.replace(/^error: /, "").replace(/\s*\n\s*/g, " ");
+        process.stdout.write(`${JSON.stringify({ error: "UsageError", message, hint: "Run with --help for usage." }, null, 2)}\n`);
+      }
       return;
     }
     throw error;
   }
+}
+
+/** --json among the options (before a `--`), read from argv because parsing failed. */
+function wantsJson(argv: string[]): boolean {
+  const end = argv.indexOf("--");
+  return (end === -1 ? argv : argv.slice(0, end)).includes("--json");
 }
 
 await main();

@@ -2,12 +2,13 @@
  * `configure` and the CLI's global behaviour, through the built binary (bin/agentcore-ts -> dist/):
  * exit codes, --json, NO_COLOR, error format, a broken .agentcore.json left untouched.
  */
+import { execFileSync } from "node:child_process";
 import { promises as fsp } from "node:fs";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runCli, tempDir, testEnv } from "../support/cli.js";
+import { BIN, REPO_ROOT, runCli, tempDir, testEnv } from "../support/cli.js";
 import { startDiscoveryServer, writeProject, type DiscoveryServer } from "../support/project.js";
 
 let issuer: DiscoveryServer;
@@ -204,6 +205,40 @@ describe("global CLI behaviour (binary)", () => {
     const ok = await runCli(["configure", "-e", "agent.py", "--authorizer-config", "null"], { cwd: dir, env: testEnv({ NO_COLOR: "1", FORCE_COLOR: "1" }) });
     expect(ok.code).toBe(0);
     expect(ok.stdout + ok.stderr).not.toContain(ESC);
+  });
+
+  it("global flags work before and after the command", async () => {
+    const dir = tempDir();
+    for (const args of [["--json", "status"], ["status", "--json"], ["--json", "token", "show"], ["token", "show", "--json"]]) {
+      const result = await runCli(args, { cwd: dir });
+      expect(result.code, args.join(" ")).toBe(1);
+      expect(JSON.parse(result.stdout), args.join(" ")).toHaveProperty("error");
+    }
+    const project = await writeProject({ "agent.py": "" });
+    for (const args of [["--region", "eu-west-3", "configure"], ["configure", "--region", "eu-west-3"]]) {
+      const result = await runCli([...args, "-e", "agent.py", "--authorizer-config", "null", "--json", "--force"], { cwd: project });
+      expect(result.code, result.stderr).toBe(0);
+      expect(JSON.parse(result.stdout).region).toBe("eu-west-3");
+    }
+  });
+
+  it("--json with a usage error still prints one JSON document (exit 2)", async () => {
+    const result = await runCli(["status", "--json", "--bogus"], { cwd: tempDir() });
+    expect(result.code).toBe(2);
+    expect(JSON.parse(result.stdout)).toEqual({ error: "UsageError", message: "unknown option '--bogus'", hint: "Run with --help for usage." });
+    expect(result.stderr).toMatch(/unknown option '--bogus'/);
+  });
+
+  it("the package's bin is an executable node script (npm link, npx)", async () => {
+    const pkg = JSON.parse(await fsp.readFile(path.join(REPO_ROOT, "package.json"), "utf8"));
+    expect(pkg.bin).toEqual({ "agentcore-ts": "bin/agentcore-ts" });
+    expect(pkg.scripts.prepare).toMatch(/build/);
+    expect((await fsp.readFile(BIN, "utf8")).startsWith("#!/usr/bin/env node\n")).toBe(true);
+    // The mode git records is what a fresh clone gets.
+    const staged = execFileSync("git", ["ls-files", "-s", "bin/agentcore-ts"], { cwd: REPO_ROOT, encoding: "utf8" });
+    expect(staged).toMatch(/^100755 /);
+    const version = execFileSync(BIN, ["--version"], { encoding: "utf8" });
+    expect(version.trim()).toBe(pkg.version);
   });
 
   it("--help and configure --help exit 0 with examples", async () => {
