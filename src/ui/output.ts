@@ -88,7 +88,9 @@ export class ConsoleOutput implements Output {
     }
     const { default: ora } = await import("ora");
     // ora colours its frames and symbols through its own chalk, which ignores NO_COLOR: follow our colour decision.
-    const spinner = ora({ text: label, stream: this.stderr, color: this.err.level > 0 ? "cyan" : false }).start();
+    // discardStdin off: ora's stdin discarder puts the terminal in raw mode but never reads a stdin nobody
+    // resumed, so Ctrl-C was swallowed and a wait could not be interrupted; in cooked mode ^C is a SIGINT.
+    const spinner = ora({ text: label, stream: this.stderr, color: this.err.level > 0 ? "cyan" : false, discardStdin: false }).start();
     const timer = setInterval(() => {
       spinner.suffixText = this.err.dim(formatElapsed(performance.now() - started));
     }, 250);
