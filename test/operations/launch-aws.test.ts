@@ -3,14 +3,14 @@
  * the AgentCore control plane (test/fakes/aws-*.ts), reached through AWS_ENDPOINT_URL_<SERVICE>.
  * Every success test also asserts that no fake saw a request the real service would refuse.
  */
-import { spawn } from "node:child_process";
 import { promises as fsp } from "node:fs";
 import path from "node:path";
 import { unzipSync } from "fflate";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startAwsFakes, type AwsFakes } from "../fakes/aws-fakes.js";
 import { awsEnv, DISCOVERY_URL, makeProject, readConfig } from "../fakes/aws-project.js";
-import { BIN, runCli } from "../support/cli.js";
+import { runCli } from "../support/cli.js";
+import { KEY, runCliInPty } from "../support/pty.js";
 
 let aws: AwsFakes;
 beforeAll(async () => {
@@ -226,25 +226,29 @@ describe("launch: recovery paths", () => {
     expect(aws.rejections()).toEqual([]);
   });
 
-  it("Ctrl-C while waiting leaves .agentcore.json consistent, and a rerun waits instead of deploying again", async () => {
+  it("Ctrl-C on a terminal while waiting stops launch at once, leaves .agentcore.json consistent, and a rerun waits instead of deploying again", async () => {
     const name = "interrupted_agent";
     const project = await makeProject({ agentName: name });
     aws.control.pollsToSettle = 1_000_000;
-    const child = spawn(process.execPath, [BIN, "launch", "--build", "codebuild"], { cwd: project.dir, env: awsEnv(aws), stdio: "ignore" });
-    const exited = new Promise<number | null>((resolve) => child.on("close", (code, signal) => resolve(code ?? (signal ? 130 : null))));
-    let runtimeId: string | undefined;
-    for (let i = 0; i < 300 && !runtimeId; i++) {
-      await new Promise((r) => setTimeout(r, 50));
-      runtimeId = (await readConfig(project.configFile).catch(() => undefined))?.agents[name]?.deployment?.runtimeId as string | undefined;
+    // A real terminal: the spinner runs, and Ctrl-C is a key press, not a signal sent by the test.
+    const session = runCliInPty(["launch", "--build", "codebuild", "--timeout", "120"], { cwd: project.dir, env: awsEnv(aws) });
+    let ended: { code: number | null } | undefined;
+    try {
+      await session.waitFor("Waiting for the DEFAULT endpoint", 20_000);
+      await new Promise((r) => setTimeout(r, 100));
+      session.send(KEY.ctrlC);
+      ended = await Promise.race([session.done, new Promise<undefined>((r) => setTimeout(() => r(undefined), 10_000))]);
+    } finally {
+      session.kill();
+      aws.control.pollsToSettle = 2;
     }
-    child.kill("SIGINT");
-    await exited;
-    aws.control.pollsToSettle = 2;
-    expect(runtimeId).toBeDefined();
+    expect(ended, "launch kept waiting after Ctrl-C").toBeDefined();
+    expect(ended!.code).not.toBe(0);
     const deployment = (await readConfig(project.configFile)).agents[name]!.deployment!;
-    expect(deployment).toMatchObject({ runtimeId, runtimeVersion: "1" });
+    const runtimeId = deployment.runtimeId as string;
+    expect(deployment).toMatchObject({ runtimeId: expect.stringMatching(/^interrupted_agent-/), runtimeVersion: "1" });
 
-    aws.control.runtimes.get(runtimeId!)!.pollsLeft = 1;
+    aws.control.runtimes.get(runtimeId)!.pollsLeft = 1;
     const creates = bodiesOf("CreateAgentRuntime").length;
     const updates = bodiesOf("UpdateAgentRuntime").length;
     const rerun = await launch(project.dir, ["--build", "codebuild"]);
