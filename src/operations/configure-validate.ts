@@ -5,6 +5,7 @@
  */
 import { promises as fsp } from "node:fs";
 import path from "node:path";
+import { AUTHORIZER_SDK_MEMBERS } from "../aws/runtime.js";
 import { UsageError, ValidationError } from "../errors.js";
 import {
   AGENT_NAME,
@@ -152,6 +153,22 @@ export function parseAuthorizerConfig(json: string): AuthorizerConfiguration | n
 
 /** Validates an authorizer configuration (from --authorizer-config or assembled from the flags). */
 export function validateAuthorizer(raw: unknown, source: string): AuthorizerConfiguration {
+  // The file schema keeps unknown keys (forward compatibility), but the SDK drops them without a word:
+  // a typo such as "allowedClient" would silently leave the authorizer without its client check.
+  const jwt: unknown = raw !== null && typeof raw === "object" ? (raw as { customJWTAuthorizer?: unknown }).customJWTAuthorizer : undefined;
+  const known: readonly string[] = AUTHORIZER_SDK_MEMBERS.customJWTAuthorizer;
+  const unknown = jwt && typeof jwt === "object" && !Array.isArray(jwt) ? Object.keys(jwt).filter((key) => !known.includes(key)) : [];
+  if (unknown.length > 0) {
+    const lower = unknown[0]!.toLowerCase();
+    const suggestion = known.find((k) => k.toLowerCase() === lower || k.toLowerCase() === `${lower}s` || `${k.toLowerCase()}s` === lower);
+    throw new ValidationError(
+      `Invalid ${source}: ${unknown.map((key) => `customJWTAuthorizer.${key}`).join(", ")} ${unknown.length === 1 ? "is not a field" : "are not fields"} of the AgentCore authorizer.`,
+      {
+        hint: `${suggestion ? `Did you mean "${suggestion}"? ` : ""}The fields are: ${known.join(", ")}.`,
+        code: "UnknownAuthorizerField",
+      },
+    );
+  }
   const parsed = authorizerConfigurationSchema.safeParse(raw);
   if (!parsed.success) {
     const issues = parsed.error.issues.map((issue) => `${formatIssuePath(issue.path)}: ${issue.message}`);

@@ -90,6 +90,11 @@ describe("--authorizer-config", () => {
     expect(parseAuthorizerConfig("null")).toBeNull();
   });
 
+  it("names the field an unknown key probably meant", () => {
+    const attempt = () => parseAuthorizerConfig(JSON.stringify({ customJWTAuthorizer: { discoveryUrl: COGNITO_URL, allowedClient: ["c1"] } }));
+    expect(attempt).toThrow(expect.objectContaining({ code: "UnknownAuthorizerField", hint: expect.stringMatching(/^Did you mean "allowedClients"\?/) }));
+  });
+
   it("takes the toolkit's form", () => {
     expect(parseAuthorizerConfig(JSON.stringify({ customJWTAuthorizer: { discoveryUrl: COGNITO_URL, allowedClients: ["c1"] } }))).toEqual({
       customJWTAuthorizer: { discoveryUrl: COGNITO_URL, allowedClients: ["c1"] },
@@ -103,6 +108,8 @@ describe("--authorizer-config", () => {
     [JSON.stringify({ customJWTAuthorizer: { discoveryUrl: COGNITO_URL } }), /set at least one of allowedClients/],
     [JSON.stringify({ customJWTAuthorizer: { discoveryUrl: COGNITO_URL, allowedAudience: [] } }), /customJWTAuthorizer\.allowedAudience:/],
     ['"customJWTAuthorizer"', /Invalid --authorizer-config/],
+    // A typo the SDK would drop without a word, leaving the authorizer without its client check.
+    [JSON.stringify({ customJWTAuthorizer: { discoveryUrl: COGNITO_URL, allowedClient: ["c1"], allowedScopes: ["s"] } }), /customJWTAuthorizer\.allowedClient is not a field of the AgentCore authorizer/],
   ])("rejects %s", (json, message) => {
     const attempt = () => parseAuthorizerConfig(json);
     expect(attempt).toThrow(ValidationError);
