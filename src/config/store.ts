@@ -61,7 +61,7 @@ export function parseConfig(file: string, text: string): AgentcoreConfig {
   if (!parsed.success) {
     const issues = parsed.error.issues.map((issue) => `${formatIssuePath(issue.path)}: ${issue.message}`);
     throw new ConfigError(`${file} is invalid: ${issues.join("; ")}.`, {
-      hint: "Fix the named field(s) by hand or re-run `agentcore-ts configure`; the file was not changed.",
+      hint: "Fix the named field(s) by hand (or restore the file from version control); the file was not changed, and no command changes it while it is invalid.",
       code: "ConfigInvalid",
       details: { file, issues },
     });

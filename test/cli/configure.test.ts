@@ -141,6 +141,8 @@ describe("agentcore-ts configure (binary)", () => {
     expect(result.stderr).toContain(file);
     expect(result.stderr).toMatch(/agents\.agent\.authorizerConfiguration\.customJWTAuthorizer\.discoveryUrl: discovery URL/);
     expect(result.stderr).toMatch(/hint: .*the file was not changed/);
+    // Re-running configure cannot help: it reads (and refuses) the same file.
+    expect(result.stderr).not.toMatch(/re-run/);
     expect(await fsp.readFile(file, "utf8")).toBe(broken);
     expect(await listing(dir)).toEqual([".agentcore.json", "agent.py", "requirements.txt"]);
   });
