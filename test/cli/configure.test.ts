@@ -34,6 +34,8 @@ async function freePort(): Promise<number> {
   return port;
 }
 const listing = async (dir: string) => (await fsp.readdir(dir)).sort();
+/** [major, minor, patch] of a ">=20.19" style range. */
+const versionOf = (range: string) => (/(\d+)\.(\d+)(?:\.(\d+))?/.exec(range) ?? []).slice(1).map((part) => Number(part ?? 0));
 
 describe("agentcore-ts configure (binary)", () => {
   it("after cognito setup, `configure --entrypoint agent.py --non-interactive` writes a JWT agent, the Dockerfile and .dockerignore", async () => {
@@ -241,6 +243,19 @@ describe("global CLI behaviour (binary)", () => {
     expect(staged).toMatch(/^100755 /);
     const version = execFileSync(BIN, ["--version"], { encoding: "utf8" });
     expect(version.trim()).toBe(pkg.version);
+  });
+
+  it("the engines floor (Node 20 line) is one every runtime dependency supports", async () => {
+    const lock = JSON.parse(await fsp.readFile(path.join(REPO_ROOT, "package-lock.json"), "utf8"));
+    const floor = versionOf(JSON.parse(await fsp.readFile(path.join(REPO_ROOT, "package.json"), "utf8")).engines.node);
+    expect(floor[0]).toBe(20);
+    const tooNew = Object.entries(lock.packages as Record<string, { dev?: boolean; engines?: { node?: string } }>)
+      .filter(([name, entry]) => name !== "" && !entry.dev && entry.engines?.node)
+      // The lowest version a range allows on the Node 20 line ("^20.17.0", ">=20.18.1", ">= 20.19.0"), if any.
+      .map(([name, entry]) => ({ name, needs: entry.engines!.node!.split("||").map((range) => /^\s*(?:>=|\^)\s*20\.(\d+)(?:\.(\d+))?/.exec(range)).find(Boolean) }))
+      .filter(({ needs }) => needs && (Number(needs[1]) > floor[1]! || (Number(needs[1]) === floor[1] && Number(needs[2] ?? 0) > floor[2]!)))
+      .map(({ name, needs }) => `${name} needs 20.${needs![1]}.${needs![2] ?? 0}`);
+    expect(tooNew).toEqual([]);
   });
 
   it("--help and configure --help exit 0 with examples", async () => {
