@@ -117,7 +117,7 @@ export async function configure(inputs: ConfigureInputs, deps: ConfigureDeps): P
   const requirementsFile = await resolveRequirements(inputs, deps, projectDir, entrypoint, language, existing);
   const auth = await resolveAuthorizer(inputs, deps, authorizerFromFlag, { dotenv, cognito: config.cognito, existing });
   const jwt = auth.authorizer?.customJWTAuthorizer;
-  const requestHeaderAllowlist = await resolveHeaderAllowlist(inputs, deps, Boolean(jwt), existing);
+  const { names: requestHeaderAllowlist, note: headerNote } = await resolveHeaderAllowlist(inputs, deps, Boolean(jwt), existing);
 
   const region = await resolveRegion(deps, dotenv.AWS_REGION, config.cognito, existing, jwt?.discoveryUrl);
   const executionRole = inputs.executionRole ?? existing?.executionRole ?? "auto";
@@ -161,6 +161,8 @@ export async function configure(inputs: ConfigureInputs, deps: ConfigureDeps): P
   precheckConfig(configFile, config, apply);
 
   const saved = (await writeAll(configFile, files, apply)).agents[name]!;
+  // Said once it is true: a failed check or write above leaves the allowlist as it was.
+  if (headerNote) output.info(headerNote);
   report(output, { configFile, projectDir, agent: saved, files, authSource: auth.source, existing: Boolean(existing) });
   output.result(saved);
   return saved;
@@ -477,13 +479,19 @@ async function resolveAuthorizer(
   }
 }
 
-async function resolveHeaderAllowlist(inputs: ConfigureInputs, deps: ConfigureDeps, jwt: boolean, existing: AgentConfig | undefined): Promise<string[]> {
-  const { output, prompter } = deps;
+async function resolveHeaderAllowlist(
+  inputs: ConfigureInputs,
+  deps: ConfigureDeps,
+  jwt: boolean,
+  existing: AgentConfig | undefined,
+): Promise<{ names: string[]; note?: string }> {
+  const { prompter } = deps;
+  let note: string | undefined;
   let names = inputs.requestHeaderAllowlist !== undefined ? parseList(inputs.requestHeaderAllowlist) : [...(existing?.requestHeaderAllowlist ?? [])];
   if (!jwt && inputs.requestHeaderAllowlist === undefined && hasHeader(names, AUTHORIZATION_HEADER)) {
     // Switching an agent to IAM: AgentCore refuses an allowlisted Authorization header without a JWT authorizer.
     names = names.filter((header) => header.toLowerCase() !== AUTHORIZATION_HEADER.toLowerCase());
-    output.info(`Removed ${AUTHORIZATION_HEADER} from the request header allowlist (only allowed with a JWT authorizer).`);
+    note = `Removed ${AUTHORIZATION_HEADER} from the request header allowlist (only allowed with a JWT authorizer).`;
   }
   if (jwt && !hasHeader(names, AUTHORIZATION_HEADER)) {
     const add = await prompter.confirm({
@@ -492,10 +500,10 @@ async function resolveHeaderAllowlist(inputs: ConfigureInputs, deps: ConfigureDe
     });
     if (add) {
       names = [AUTHORIZATION_HEADER, ...names];
-      output.info(`Added ${AUTHORIZATION_HEADER} to the request header allowlist: the agent receives the caller's validated JWT and can read its claims.`);
+      note = `Added ${AUTHORIZATION_HEADER} to the request header allowlist: the agent receives the caller's validated JWT and can read its claims.`;
     }
   }
-  return checkHeaderAllowlist(names, jwt);
+  return { names: checkHeaderAllowlist(names, jwt), note };
 }
 
 async function resolveRegion(

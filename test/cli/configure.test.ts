@@ -115,6 +115,8 @@ describe("agentcore-ts configure (binary)", () => {
     expect(lines[1]).toMatch(/^ {2}hint: /);
     expect(lines[1]).toMatch(hint);
     expect(result.stderr).not.toMatch(/\n\s+at /);
+    // Nothing claims a change that was not made (e.g. "Added Authorization to the request header allowlist").
+    expect(result.stdout).toBe("");
     expect(await listing(dir)).toEqual(["agent.py", "requirements.txt"]);
   });
 
