@@ -129,6 +129,7 @@ async function startExampleAgent() {
     env: { ...process.env, PORT: String(port), HOST: "127.0.0.1", AGENT_OFFLINE: "1" },
     stdio: "ignore",
   });
+  children.push(child);
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 30_000;
   while (Date.now() < deadline) {
@@ -137,12 +138,18 @@ async function startExampleAgent() {
     if (healthy) return { child, url };
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
-  child.kill("SIGTERM");
   throw new Error("the example agent did not answer /ping within 30 s");
 }
 
+/** Every child this run started: stopped when it ends, however it ends (a failed start included). */
+const children = [];
+process.once("exit", () => {
+  for (const child of children) if (child.exitCode === null) child.kill("SIGTERM");
+});
+
 function startChild(args) {
   const child = spawn(process.execPath, [SELF, ...args], { stdio: ["ignore", "pipe", "inherit"] });
+  children.push(child);
   return new Promise((resolve, reject) => {
     readline.createInterface({ input: child.stdout }).once("line", (line) => resolve({ child, url: JSON.parse(line).url }));
     child.once("exit", (code) => reject(new Error(`${args[0]} exited with ${code}`)));
@@ -308,7 +315,7 @@ async function main() {
     for (const [label, ok, value] of checks) process.stdout.write(`${ok ? "PASS" : "MISS"}  ${label}: ${value}\n`);
     process.exitCode = checks.every(([, ok]) => ok) ? 0 : 1;
   } finally {
-    for (const child of [agent.child, gateway.child, bare.child, example.child, exampleGateway.child]) child.kill("SIGTERM");
+    for (const child of children) child.kill("SIGTERM");
     issuer.close();
   }
 }
