@@ -56,11 +56,24 @@ export async function run(
     prompter: interactive ? new InquirerPrompter() : new NonInteractivePrompter(),
     stdin: process.stdin,
   });
+  // Safety net: if the event loop empties while the command is still pending (e.g. Ctrl-D at a
+  // prompt closes stdin and @inquirer never settles), Node would exit 0 as if it had succeeded.
+  let settled = false;
+  const abandoned = () => {
+    if (settled) return;
+    settled = true;
+    process.stderr.write("✖ The command stopped before it finished: its input ended (Ctrl-D?) while it was waiting.\n");
+    process.exitCode = 130;
+  };
+  process.once("beforeExit", abandoned);
   try {
     const outcome = await handler(ctx);
     if (outcome && outcome.exitCode !== undefined) process.exitCode = outcome.exitCode;
   } catch (error) {
     await reportError(error, globals);
+  } finally {
+    settled = true;
+    process.removeListener("beforeExit", abandoned);
   }
 }
 

@@ -125,4 +125,14 @@ describe("agentcore-ts configure on a terminal", () => {
     expect(result.code).toBe(130);
     expect((await fsp.readdir(dir)).sort()).toEqual(["agent.py", "requirements.txt"]);
   });
+
+  it("Ctrl-D (end of input) at a prompt does not pass for success: exit 130, a message, nothing written", async () => {
+    const dir = await project({ "agent.py": "", "requirements.txt": "" });
+    const cli = start(["configure"], dir);
+    await cli.answer("Entrypoint", "\u0004");
+    const result = await cli.done;
+    expect(result.code).toBe(130);
+    expect(result.text).toMatch(/input ended/);
+    expect((await fsp.readdir(dir)).sort()).toEqual(["agent.py", "requirements.txt"]);
+  });
 });
