@@ -131,23 +131,36 @@ describe("agentcore-ts launch --local (CLI)", () => {
     expect(status.stderr).toContain("No local runtime is running.");
   });
 
-  it("stops the agent and removes the record when it ends on a closed stdout pipe (`launch --local | head`)", async () => {
-    const dir = await writeAgentProject({ name: "pipe_agent", entrypoint: AGENT_SCRIPT }, "agentcore-ts-launch-pipe-");
+  // The fixture agent (plain Node, starts fast); `end` makes the CLI end, then nothing of it may be left.
+  async function launchThenEnd(name: string, end: (child: ChildProcess, runtime: LocalRuntimeRecord) => Promise<void>) {
+    const dir = await writeAgentProject({ name, entrypoint: AGENT_SCRIPT }, "agentcore-ts-launch-end-");
     const child = spawn(process.execPath, [BIN, "launch", "--local", "--port", "0", "--agent-port", "0"], { cwd: dir, env, stdio: ["ignore", "pipe", "ignore"] });
     const gone = new Promise((resolve) => child.once("exit", resolve));
     let out = "";
     child.stdout!.setEncoding("utf8").on("data", (d: string) => (out += d));
     try {
-      const piped = await waitFor(async () => (out.includes("Press Ctrl-C to stop.") ? readLocalRuntime(env, "pipe_agent") : undefined), 20_000, "the piped launch");
-      child.stdout!.destroy(); // the reader went away
-      // The access-log line for this request hits the closed pipe (EPIPE): the CLI ends at once.
-      await post(`${piped.gatewayUrl}/invocations`, { prompt: "hi" }, { authorization: SIGV4_HEADER }).catch(() => undefined);
+      const runtime = await waitFor(async () => (out.includes("Press Ctrl-C to stop.") ? readLocalRuntime(env, name) : undefined), 20_000, `launch --local of ${name}`);
+      await end(child, runtime);
       await gone;
-      await waitFor(() => !isAlive(piped.agentPid!) || undefined, 5_000, "the agent to stop");
-      await expect(fsp.access(path.join(env.AGENTCORE_TS_HOME!, "local", "runtime-pipe_agent.json"))).rejects.toThrow();
+      await waitFor(() => !isAlive(runtime.agentPid!) || undefined, 5_000, "the agent to stop");
+      await expect(fsp.access(path.join(env.AGENTCORE_TS_HOME!, "local", `runtime-${name}.json`))).rejects.toThrow();
     } finally {
       if (child.exitCode === null) child.kill("SIGKILL");
     }
+  }
+
+  it("stops the agent and removes the record when it ends on a closed stdout pipe (`launch --local | head`)", async () => {
+    await launchThenEnd("pipe_agent", async (child, runtime) => {
+      child.stdout!.destroy(); // the reader went away
+      // The access-log line for this request hits the closed pipe (EPIPE): the CLI ends at once.
+      await post(`${runtime.gatewayUrl}/invocations`, { prompt: "hi" }, { authorization: SIGV4_HEADER }).catch(() => undefined);
+    });
+  });
+
+  it("stops the agent and removes the record on SIGHUP (the terminal was closed)", async () => {
+    await launchThenEnd("hangup_agent", async (child) => {
+      child.kill("SIGHUP");
+    });
   });
 
   it("refuses a bad port with a usage error", async () => {
