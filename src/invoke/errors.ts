@@ -152,6 +152,9 @@ function hintFor(failure: InvokeFailure, context: InvokeErrorContext): string | 
     return "The service refused the request: check the payload, --qualifier and --session-id (33 to 256 characters).";
   }
   if (status === 409) return "Another request is using this session: retry in a moment, or pass --new-session.";
+  if (context.local && (status === 503 || type === "ServiceUnavailableException")) {
+    return "The local gateway could not fetch the token issuer's discovery document or keys (it never lets a request through unchecked): check that the issuer is up (`agentcore-ts cognito local status` for the embedded Cognito) and that the agent's discoveryUrl is right, then retry.";
+  }
   if (status !== undefined && status >= 500) return "The service failed on its side: retry in a moment.";
   return undefined;
 }

@@ -72,7 +72,7 @@ export interface QuickstartStyle {
 }
 
 export interface QuickstartDeps {
-  /** Aborts the run (default: SIGINT or SIGTERM): everything started is stopped, and it fails with exit code 130. */
+  /** Aborts the run (default: SIGINT, SIGTERM or SIGHUP): everything started is stopped, and it fails with exit code 130. */
   signal?: AbortSignal;
   style?: QuickstartStyle;
 }
@@ -337,6 +337,9 @@ function interruptedError(step: string): AgentcoreError {
   });
 }
 
+/** Ctrl-C, `kill`, and a closed terminal (SIGHUP): each stops everything the run started. */
+const STOP_SIGNALS: NodeJS.Signals[] = ["SIGINT", "SIGTERM", "SIGHUP"];
+
 function signalFromProcess(): { signal: AbortSignal; dispose(): void } {
   const controller = new AbortController();
   const onSignal = () => {
@@ -345,11 +348,9 @@ function signalFromProcess(): { signal: AbortSignal; dispose(): void } {
     controller.abort();
   };
   const dispose = () => {
-    process.off("SIGINT", onSignal);
-    process.off("SIGTERM", onSignal);
+    for (const name of STOP_SIGNALS) process.off(name, onSignal);
   };
-  process.on("SIGINT", onSignal);
-  process.on("SIGTERM", onSignal);
+  for (const name of STOP_SIGNALS) process.on(name, onSignal);
   return { signal: controller.signal, dispose };
 }
 

@@ -58,6 +58,12 @@ describe("invoke error hints for claim mismatches", () => {
     expect(hint).toContain("aws logs tail /aws/bedrock-agentcore/runtimes/my_agent-AbCdEf1234-DEFAULT --since 1h --region eu-west-1");
   });
 
+  it("503 from the local gateway: the issuer is unreachable, not an AWS outage", () => {
+    const down = { status: 503, errorType: "ServiceUnavailableException", message: "The token issuer could not be reached." };
+    expect(invokeError(down, { ...context, local: {} }).hint).toMatch(/could not fetch the token issuer.*cognito local status/);
+    expect(invokeError(down, context).hint).toBe("The service failed on its side: retry in a moment.");
+  });
+
   it("403 method mismatch on a bearer call chosen by COGNITO_ACCESS_TOKEN: says to unset it", () => {
     const mismatch = { status: 403, errorType: "AccessDeniedException", message: "Authorization method mismatch. The agent is configured for a different authorization method than what was used in your request." };
     const unknownAgent = { auth: "bearer" as const, arn: ARN, qualifier: "DEFAULT" };
