@@ -163,6 +163,16 @@ export async function startLocalRuntime(options: StartLocalRuntimeOptions = {}):
   const output = options.output;
   const loaded = options.config ?? (await requireConfig(options.cwd ?? process.cwd()));
   const agent = selectAgent(loaded, options.agentName);
+  if (options.writeRecord !== false) {
+    // One local runtime per agent name: a second one would take over the first one's record and log.
+    const running = await readLocalRuntime(env, agent.name);
+    if (running) {
+      throw new AgentcoreError(`A local runtime for "${agent.name}" is already running (process ${running.pid}, gateway ${running.gatewayUrl}).`, {
+        code: "LocalRuntimeRunning",
+        hint: `Use it (\`agentcore-ts invoke --local\`), or stop it first: Ctrl-C in its terminal, or \`kill ${running.pid}\`.`,
+      });
+    }
+  }
   const region = agent.region ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? "us-east-1";
   const jwt = agent.authorizerConfiguration?.customJWTAuthorizer ?? null;
   const spec = agentSpec(loaded, agent, region);

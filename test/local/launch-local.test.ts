@@ -65,6 +65,9 @@ describe("startLocalRuntime (process mode)", () => {
     expect(record).toMatchObject({ agentName: "my_agent", gatewayUrl: runtime.gatewayUrl, agentUrl: runtime.agentUrl, pid: process.pid, mode: "process", auth: "jwt" });
     expect(await readLocalRuntime(env)).toEqual(record);
     expect((await fsp.stat(path.join(env.AGENTCORE_TS_HOME!, "local", "runtime-my_agent.json"))).mode & 0o777).toBe(0o600);
+    // A second local runtime of the same agent is refused: it would take over this one's record and log.
+    await expect(start({ cwd, env, mode: "process" })).rejects.toThrow(/already running \(process \d+, gateway http:\/\/127\.0\.0\.1:\d+\)/);
+    expect(await readLocalRuntime(env, "my_agent")).toEqual(record);
 
     const url = `${runtime.gatewayUrl}/runtimes/${encodeURIComponent(runtime.agentRuntimeArn)}/invocations?qualifier=DEFAULT`;
     const token = await issuer.mint();
