@@ -4,28 +4,18 @@
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { promises as fsp } from "node:fs";
-import net from "node:net";
 import path from "node:path";
 import { UnsecuredJWT } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { calculator, weather } from "../../examples/typescript/src/tools.js";
 import { REPO_ROOT, tempDir, testEnv } from "../support/cli.js";
+import { freePort } from "../support/cognito-local.js";
 
 const EXAMPLE_DIR = path.join(REPO_ROOT, "examples", "typescript");
 const SESSION = { "X-Amzn-Bedrock-AgentCore-Runtime-Session-Id": "test-session-0001" };
 const JSON_BODY = { "Content-Type": "application/json" };
 const SSE = { Accept: "text/event-stream" };
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 interface RunningAgent {
   url: string;
