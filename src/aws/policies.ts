@@ -70,6 +70,21 @@ export function runtimeExecutionPolicy(scope: Scope & { agentName: string; image
     { Sid: "LogsDescribe", Effect: "Allow", Action: "logs:DescribeLogGroups", Resource: `arn:${p}:logs:${region}:${account}:log-group:*` },
     { Sid: "LogsWrite", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: `${logGroups}:log-stream:*` },
     {
+      // Vended log delivery (AgentCore observability), as the starter toolkit's role has.
+      Sid: "LogsDelivery",
+      Effect: "Allow",
+      Action: [
+        "logs:CreateLogGroup",
+        "logs:PutDeliverySource",
+        "logs:PutDeliveryDestination",
+        "logs:CreateDelivery",
+        "logs:GetDeliverySource",
+        "logs:DeleteDeliverySource",
+        "logs:DeleteDeliveryDestination",
+      ],
+      Resource: "*",
+    },
+    {
       Sid: "XRay",
       Effect: "Allow",
       Action: ["xray:PutTraceSegments", "xray:PutTelemetryRecords", "xray:GetSamplingRules", "xray:GetSamplingTargets"],

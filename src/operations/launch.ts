@@ -67,8 +67,14 @@ export interface LaunchResult {
 
 interface ExecutionRole {
   arn: string;
-  /** agentcore-ts created it (tagged): its trust is known-good, so a refusal means IAM propagation. */
+  /** agentcore-ts created it (tagged): the only kind it ever changes or deletes. */
   managed: boolean;
+  /**
+   * agentcore-ts created it or rewrote its policies in this run: its trust is known-good and IAM may
+   * not have propagated it yet, so a "cannot be assumed" refusal is worth retrying. An older role
+   * refused the same way is broken, and waiting ~45 s would only hide that.
+   */
+  fresh: boolean;
 }
 
 /** The runtime's "role cannot be assumed yet" refusal of a fresh role. */
@@ -86,7 +92,7 @@ async function executionRole(
   aws: AwsClients,
   output: Output,
 ): Promise<ExecutionRole> {
-  if (agent.executionRole !== "auto") return { arn: agent.executionRole, managed: false };
+  if (agent.executionRole !== "auto") return { arn: agent.executionRole, managed: false, fresh: false };
   const iam = await aws.iam();
   const base = { partition: scope.identity.partition, region: scope.region, account: scope.identity.account };
   const role = await output.task("Execution role", async (progress) => {
@@ -105,7 +111,7 @@ async function executionRole(
   if (!role.managed) {
     output.warn(`IAM role ${role.name} exists but was not created by agentcore-ts (no ${MANAGED_TAG_KEY} tag): using it unchanged.`);
   }
-  return { arn: role.arn, managed: role.managed };
+  return { arn: role.arn, managed: role.managed, fresh: role.managed && (role.created || role.changed) };
 }
 
 export async function launch(inputs: LaunchInputs, ctx: CommandContext): Promise<LaunchResult> {
@@ -195,7 +201,7 @@ export async function launch(inputs: LaunchInputs, ctx: CommandContext): Promise
   }
 
   const withRetry = (action: () => Promise<RuntimeRef>) =>
-    retryWhilePropagating(action, (error) => role.managed && isRolePropagationRefusal(error), timing, (attempt, delayMs) =>
+    retryWhilePropagating(action, (error) => role.fresh && isRolePropagationRefusal(error), timing, (attempt, delayMs) =>
       output.info(`The new execution role is not usable by AgentCore yet (IAM propagation): retry ${attempt} in ${Math.round(delayMs / 1000)}s`),
     );
 

@@ -83,7 +83,7 @@ describe("launch: first, second, unchanged", () => {
       },
     });
     const policy = JSON.stringify([...role.inlinePolicies.values()]);
-    for (const action of ["ecr:BatchGetImage", "ecr:GetAuthorizationToken", "logs:PutLogEvents", "xray:PutTraceSegments", "bedrock:InvokeModel", "bedrock:InvokeModelWithResponseStream", "bedrock:ApplyGuardrail", "cloudwatch:PutMetricData", "bedrock-agentcore:GetWorkloadAccessTokenForJWT"]) {
+    for (const action of ["ecr:BatchGetImage", "ecr:GetAuthorizationToken", "logs:PutLogEvents", "logs:PutDeliverySource", "logs:CreateDelivery", "xray:PutTraceSegments", "bedrock:InvokeModel", "bedrock:InvokeModelWithResponseStream", "bedrock:ApplyGuardrail", "cloudwatch:PutMetricData", "bedrock-agentcore:GetWorkloadAccessTokenForJWT"]) {
       expect(policy).toContain(action);
     }
     expect(policy).toContain(`repository/${repo.name}`);
@@ -162,6 +162,22 @@ describe("launch: first, second, unchanged", () => {
       customJWTAuthorizer: { discoveryUrl: DISCOVERY_URL, allowedClients: ["client1example", "client2example"] },
     });
     expect(aws.rejections()).toEqual([]);
+  });
+
+  it("an existing, unchanged role refused as not assumable fails at once: propagation retries are for fresh roles only", async () => {
+    const config = JSON.parse(await fsp.readFile(project.configFile, "utf8"));
+    config.agents[name].environmentVariables = { MODEL: "changed" };
+    await fsp.writeFile(project.configFile, JSON.stringify(config));
+    aws.control.roleNotAssumableTimes = 1;
+    try {
+      const result = await runCli(["launch", "--build", "codebuild"], { cwd: project.dir, env: awsEnv(aws) });
+      expect(result.code).toBe(1);
+      expect(result.stdout).not.toMatch(/IAM propagation/);
+      expect(result.stderr).toMatch(/ValidationException: Role validation failed/);
+      expect(aws.control.roleNotAssumableTimes).toBe(0);
+    } finally {
+      aws.control.roleNotAssumableTimes = 0;
+    }
   });
 });
 
