@@ -15,7 +15,9 @@ import path from "node:path";
 import { z } from "zod";
 import { AgentcoreError } from "../errors.js";
 import { ensureHomeDir, homeDir } from "../config/home.js";
+import { setTimeout as sleep } from "node:timers/promises";
 import { writeFileAtomic } from "../util/fs.js";
+import { isProcessAlive } from "../util/process.js";
 
 export const TOKEN_CACHE_FILE = "tokens.json";
 const CACHE_VERSION = 1;
@@ -99,16 +101,7 @@ interface LockRecord {
   nonce: string;
 }
 
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export class TokenCache {
   readonly file: string;
@@ -215,7 +208,7 @@ export class TokenCache {
 
   private isStale(holder: LockRecord): boolean {
     if (Date.now() - holder.at > LOCK_STALE_MS) return true;
-    return holder.host === os.hostname() && !processAlive(holder.pid);
+    return holder.host === os.hostname() && !isProcessAlive(holder.pid);
   }
 
   /** undefined when there is no lock file or it is unreadable (a holder that died between create and write). */

@@ -2,6 +2,7 @@
  * Waiting on AWS: every delay in launch/destroy is a multiple of one time unit, so tests make the
  * whole flow fast with AGENTCORE_TS_POLL_MS (e.g. 5) and users keep realistic defaults (1 s).
  */
+import { setTimeout as sleep } from "node:timers/promises";
 import { AgentcoreError, UsageError } from "../errors.js";
 
 export interface Timing {
@@ -30,9 +31,6 @@ export function parseTimeoutFlag(value: string | undefined): number | undefined 
   return Number(value.trim());
 }
 
-export function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
 
 /**
  * Runs `action`, retrying while `retryable(error)` holds: IAM changes take seconds to reach other

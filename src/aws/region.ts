@@ -1,6 +1,7 @@
 import { promises as fsp } from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { nonEmpty } from "../util/text.js";
 
 /** The region of a profile in the shared config file (AWS_CONFIG_FILE or ~/.aws/config), if any. */
 export async function profileRegion(profile: string | undefined, env: NodeJS.ProcessEnv = process.env): Promise<string | undefined> {
@@ -45,6 +46,3 @@ export async function resolveRegion(sources: RegionSources): Promise<string | un
   );
 }
 
-function nonEmpty(value: string | undefined): string | undefined {
-  return value && value.trim() !== "" ? value.trim() : undefined;
-}

@@ -9,6 +9,7 @@ import { AwsClients } from "../aws/clients.js";
 import { resolveRegion } from "../aws/region.js";
 import type { Output } from "../ui/output.js";
 import type { Prompter } from "../ui/prompts.js";
+import { nonEmpty } from "../util/text.js";
 
 export interface GlobalOptions {
   region?: string;
@@ -57,6 +58,3 @@ export function createContext(parts: Omit<CommandContext, "aws" | "region" | "do
   };
 }
 
-function nonEmpty(value: string | undefined): string | undefined {
-  return value && value.trim() !== "" ? value : undefined;
-}

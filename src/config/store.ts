@@ -6,7 +6,7 @@
 import { promises as fsp } from "node:fs";
 import path from "node:path";
 import { ConfigError } from "../errors.js";
-import { writeFileAtomic } from "../util/fs.js";
+import { exists, writeFileAtomic } from "../util/fs.js";
 import { assertNoSecrets } from "./secrets.js";
 import {
   CONFIG_FILE_NAME,
@@ -150,7 +150,7 @@ export async function updateConfig(
   try {
     config = await readConfigFile(file);
   } catch (error) {
-    if (error instanceof ConfigError && error.code === "ConfigUnreadable" && !(await fileExists(file))) {
+    if (error instanceof ConfigError && error.code === "ConfigUnreadable" && !(await exists(file))) {
       config = emptyConfig();
     } else {
       throw error;
@@ -159,15 +159,6 @@ export async function updateConfig(
   await mutate(config);
   await writeConfig(file, config);
   return config;
-}
-
-async function fileExists(file: string): Promise<boolean> {
-  try {
-    await fsp.access(file);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** The config file for a command that may create one: the nearest existing, else one in cwd. */

@@ -3,6 +3,7 @@
  * plain HTTPS request every official client makes (aws-contracts.md 2.3), with node:http so the
  * request carries exactly the headers below and the response streams chunk by chunk.
  */
+import { setTimeout as sleep } from "node:timers/promises";
 import http from "node:http";
 import https from "node:https";
 import { AgentcoreError } from "../errors.js";
@@ -123,10 +124,6 @@ export function parseErrorAnswer(status: number, errorTypeHeader: string | undef
   return { status, errorType, message };
 }
 
-function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
 function backoffMs(attempt: number, base: number, retryAfter: string | undefined): number {
   const seconds = retryAfter !== undefined ? Number(retryAfter) : Number.NaN;
   if (Number.isFinite(seconds) && seconds >= 0) return Math.min(seconds * 1000, 20_000);
@@ -174,6 +171,6 @@ export async function invokeWithBearer(request: BearerInvokeRequest): Promise<Da
     const failure = parseErrorAnswer(status, headerValue(response, "x-amzn-errortype"), text, response.statusMessage);
     const retryable = RETRYABLE_STATUS.has(status) || failure.errorType === "RetryableConflictException";
     if (!retryable || attempt >= maxAttempts) throw new InvokeHttpError(failure, attempt);
-    await delay(backoffMs(attempt, request.backoffBaseMs ?? 250, headerValue(response, "retry-after")));
+    await sleep(backoffMs(attempt, request.backoffBaseMs ?? 250, headerValue(response, "retry-after")));
   }
 }

@@ -3,6 +3,7 @@
  * plain process from its entrypoint, with its stdout/stderr in a log file, and waits for the runtime
  * contract's GET /ping to answer Healthy.
  */
+import { setTimeout as sleep } from "node:timers/promises";
 import { spawn, type ChildProcess } from "node:child_process";
 import { promises as fsp, openSync, closeSync } from "node:fs";
 import path from "node:path";
@@ -324,7 +325,7 @@ export async function waitForHealthy(
     } catch (error) {
       last = (error as { cause?: { code?: string } }).cause?.code ?? (error as Error).message;
     }
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await sleep(100);
   }
   const tail = await logTail(agent.logFile);
   throw new AgentcoreError(`The agent did not answer GET ${agent.url}/ping with Healthy within ${Math.round(timeoutMs / 1000)}s (last: ${last}).`, {

@@ -9,6 +9,7 @@
  * with a long-lived request until `stop()`. A server started on demand exits by itself when its
  * last holder is gone, even if that holder was killed, so nothing is left running.
  */
+import { setTimeout as sleep } from "node:timers/promises";
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync, promises as fsp, statSync } from "node:fs";
 import http from "node:http";
@@ -297,7 +298,6 @@ function describeForeign(endpoint: string, detail: string): AgentcoreError {
   });
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * Makes sure the embedded Cognito of this environment (AGENTCORE_TS_HOME, AGENTCORE_TS_COGNITO_PORT)

@@ -8,6 +8,9 @@ import { promises as fsp, readFileSync, rmSync } from "node:fs";
 import path from "node:path";
 import { homeDir, ensureHomeDir } from "../config/home.js";
 import { writeFileAtomic } from "../util/fs.js";
+import { isProcessAlive } from "../util/process.js";
+
+export { isProcessAlive };
 
 export type LocalRuntimeMode = "process" | "container";
 
@@ -46,16 +49,6 @@ function recordFile(env: NodeJS.ProcessEnv, agentName: string): string {
   return path.join(localStateDir(env), `${RECORD_PREFIX}${agentName}.json`);
 }
 
-/** True when a process with this pid exists (EPERM: it exists but belongs to someone else). */
-export function isProcessAlive(pid: number): boolean {
-  if (!Number.isInteger(pid) || pid <= 0) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
 
 async function readRecord(file: string): Promise<LocalRuntimeRecord | undefined> {
   try {

@@ -2,6 +2,7 @@
  * `cognito local start|stop|status`: the embedded Cognito on demand is enough for every command;
  * these are for keeping it up between commands (e.g. while an app outside agentcore-ts logs in).
  */
+import { setTimeout as sleep } from "node:timers/promises";
 import { promises as fsp } from "node:fs";
 import path from "node:path";
 import type { CommandContext } from "../cli/context.js";
@@ -152,7 +153,7 @@ export async function cognitoLocalStop(ctx: LocalContext): Promise<CognitoLocalS
   }
   const deadline = Date.now() + 5000;
   while (Date.now() < deadline && (await probeEmbeddedCognito(info.endpoint, 500)).state !== "stopped") {
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await sleep(50);
   }
   await removeStalePidFile(ctx.env);
   ctx.output.success(`Stopped the embedded Cognito (pid ${info.pid}); its data stays in ${embeddedCognitoDataDir(ctx.env)}.`);

@@ -48,6 +48,7 @@ import {
   renderPythonDockerfile,
   type ImagePlan,
 } from "./configure-templates.js";
+import { nonEmpty } from "../util/text.js";
 
 export interface ConfigureInputs {
   entrypoint?: string;
@@ -385,9 +386,6 @@ function defaultSources({ dotenv, cognito, existing }: AuthSources): DefaultSour
   return sources;
 }
 
-function nonEmpty(value: string | undefined): string | undefined {
-  return value !== undefined && value.trim() !== "" ? value.trim() : undefined;
-}
 
 async function resolveAuthorizer(
   inputs: ConfigureInputs,

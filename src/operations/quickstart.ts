@@ -11,6 +11,7 @@
  * run can fall back to a password login. The agent runs as a plain process with AGENT_OFFLINE=1 and
  * without the user's AWS credentials in its environment: nothing is sent to AWS.
  */
+import { setTimeout as sleep } from "node:timers/promises";
 import { promises as fsp } from "node:fs";
 import net from "node:net";
 import path from "node:path";
@@ -371,7 +372,6 @@ export function portRefuses(url: string): Promise<boolean> {
   });
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 interface StopFacts {
   gatewayStopped?: boolean;
