@@ -4,11 +4,9 @@
  */
 import { execFileSync } from "node:child_process";
 import { promises as fsp } from "node:fs";
-import { createServer } from "node:http";
-import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { BIN, REPO_ROOT, runCli, tempDir, testEnv } from "../support/cli.js";
+import { BIN, REPO_ROOT, freePort, runCli, tempDir, testEnv } from "../support/cli.js";
 import { startDiscoveryServer, writeProject, type DiscoveryServer } from "../support/project.js";
 
 let issuer: DiscoveryServer;
@@ -25,14 +23,6 @@ const project = (files: Record<string, string> = { "agent.py": "", "requirements
 
 const ESC = "\u001b";
 
-/** A loopback port nothing listens on (the embedded Cognito of a test gets its own). */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const port = (server.address() as AddressInfo).port;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 const listing = async (dir: string) => (await fsp.readdir(dir)).sort();
 /** [major, minor, patch] of a ">=20.19" style range. */
 const versionOf = (range: string) => (/(\d+)\.(\d+)(?:\.(\d+))?/.exec(range) ?? []).slice(1).map((part) => Number(part ?? 0));

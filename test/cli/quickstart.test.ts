@@ -12,8 +12,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { probeEmbeddedCognito } from "../../src/local/embedded-cognito.js";
 import { portRefuses as refuses } from "../../src/operations/quickstart.js";
-import { freePort } from "../local/gateway-helpers.js";
-import { BIN, runCli, tempDir, testEnv, type CliResult } from "../support/cli.js";
+import { BIN, freePort, runCli, tempDir, testEnv, type CliResult } from "../support/cli.js";
 
 const JWT = /eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\./;
 const RUN_TIMEOUT = 60_000;

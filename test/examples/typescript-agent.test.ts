@@ -8,8 +8,7 @@ import path from "node:path";
 import { UnsecuredJWT } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { calculator, weather } from "../../examples/typescript/src/tools.js";
-import { REPO_ROOT, tempDir, testEnv } from "../support/cli.js";
-import { freePort } from "../support/cognito-local.js";
+import { REPO_ROOT, freePort, tempDir, testEnv } from "../support/cli.js";
 
 const EXAMPLE_DIR = path.join(REPO_ROOT, "examples", "typescript");
 const SESSION = { "X-Amzn-Bedrock-AgentCore-Runtime-Session-Id": "test-session-0001" };

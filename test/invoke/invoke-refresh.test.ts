@@ -10,8 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { updateConfig, requireConfig } from "../../src/config/store.js";
 import { TokenCache } from "../../src/auth/token-cache.js";
 import { startLocalRuntime, type LocalRuntime } from "../../src/operations/launch-local.js";
-import { freePort } from "../local/gateway-helpers.js";
-import { REPO_ROOT, runCli, tempDir, testEnv } from "../support/cli.js";
+import { REPO_ROOT, freePort, runCli, tempDir, testEnv } from "../support/cli.js";
 
 let env: NodeJS.ProcessEnv;
 let project: string;

@@ -24,8 +24,8 @@ import {
   isEmbeddedCognitoUrl,
   probeEmbeddedCognito,
 } from "../../src/local/embedded-cognito.js";
-import { REPO_ROOT, runCli, tempDir, testEnv } from "../support/cli.js";
-import { freePort, portOpen, startPrivateCognito } from "../support/cognito-local.js";
+import { REPO_ROOT, freePort, runCli, tempDir, testEnv } from "../support/cli.js";
+import { portOpen, startPrivateCognito } from "../support/cognito-local.js";
 
 const cleanups: (() => Promise<unknown> | unknown)[] = [];
 afterAll(async () => {

@@ -4,10 +4,9 @@
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { promises as fsp } from "node:fs";
-import net from "node:net";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { tempDir } from "../support/cli.js";
+import { freePort, tempDir } from "../support/cli.js";
 
 export const FIXTURES = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../fixtures/local-agent");
 export const AGENT_SCRIPT = path.join(FIXTURES, "agent.mjs");
@@ -30,16 +29,6 @@ export async function writeAgentProject(agent: { name?: string; entrypoint?: str
   };
   await fsp.writeFile(path.join(dir, ".agentcore.json"), JSON.stringify(config));
   return dir;
-}
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = net.createServer();
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 export interface TestAgent {

@@ -14,8 +14,8 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ensureEmbeddedCognito, probeEmbeddedCognito } from "../../src/local/embedded-cognito.js";
 import { startLocalRuntime } from "../../src/operations/launch-local.js";
-import { testEnv } from "../support/cli.js";
-import { freePort, post, waitFor, writeAgentProject } from "./gateway-helpers.js";
+import { freePort, testEnv } from "../support/cli.js";
+import { post, waitFor, writeAgentProject } from "./gateway-helpers.js";
 
 let env: NodeJS.ProcessEnv;
 let endpoint: string;

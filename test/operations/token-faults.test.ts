@@ -22,8 +22,8 @@ import { tokenRefresh } from "../../src/operations/token-refresh.js";
 import { tokenShow } from "../../src/operations/token-show.js";
 import { MemoryOutput } from "../../src/ui/output.js";
 import { NonInteractivePrompter } from "../../src/ui/prompts.js";
-import { tempDir, testEnv } from "../support/cli.js";
-import { failureOf, freePort, portOpen, startPrivateCognito, type PrivateCognito } from "../support/cognito-local.js";
+import { freePort, tempDir, testEnv } from "../support/cli.js";
+import { failureOf, portOpen, startPrivateCognito, type PrivateCognito } from "../support/cognito-local.js";
 
 let cognito: PrivateCognito;
 let sdk: CognitoIdentityProviderClient;

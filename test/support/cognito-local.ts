@@ -67,17 +67,6 @@ export async function startPrivateCognito(options: { home?: string } = {}): Prom
   };
 }
 
-/** A loopback port that was free a moment ago (for tests of the on-demand start on a stable port). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** True when something accepts connections on 127.0.0.1:port. */
 export function portOpen(port: number): Promise<boolean> {
