@@ -632,14 +632,7 @@ export async function quickstart(inputs: QuickstartInputs, ctx: QuickstartContex
       "agentcore-ts launch --local",
       "the agent to answer GET /ping behind the local gateway",
       async (s) => {
-        const { readLocalRuntime } = await import("../local/runtime-state.js");
-        const running = await readLocalRuntime(ctx.env, QUICKSTART_AGENT);
-        if (running) {
-          throw new AgentcoreError(`A local runtime for "${QUICKSTART_AGENT}" is already running (process ${running.pid}, gateway ${running.gatewayUrl}).`, {
-            code: "LocalRuntimeRunning",
-            hint: "Stop it first (Ctrl-C in the terminal running `agentcore-ts launch --local`).",
-          });
-        }
+        // startLocalRuntime refuses a second runtime of the same agent (one already running from `launch --local`).
         const { startLocalRuntime } = await import("./launch-local.js");
         runtime = startLocalRuntime({ cwd: projectDir, env: agentEnv, output: s, port, agentPort, mode: "process", signal });
         const rt = await runtime;
