@@ -5,6 +5,7 @@ import { createContext } from "../../src/cli/context.js";
 import { AgentcoreError, UsageError } from "../../src/errors.js";
 import { configure, type ConfigureDeps, type ConfigureInputs } from "../../src/operations/configure.js";
 import { MemoryOutput } from "../../src/ui/output.js";
+import { exists } from "../../src/util/fs.js";
 import { NonInteractivePrompter, ScriptedPrompter, type Prompter } from "../../src/ui/prompts.js";
 import { tempDir } from "../support/cli.js";
 import { startDiscoveryServer, writeProject, type DiscoveryServer } from "../support/project.js";
@@ -47,12 +48,6 @@ async function readConfig(dir: string) {
   return JSON.parse(await fsp.readFile(path.join(dir, ".agentcore.json"), "utf8"));
 }
 
-async function exists(file: string): Promise<boolean> {
-  return fsp.access(file).then(
-    () => true,
-    () => false,
-  );
-}
 
 const cognitoSection = () => ({
   region: "eu-west-1",
