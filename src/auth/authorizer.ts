@@ -23,6 +23,7 @@ import {
   type JWTPayload,
 } from "jose";
 import type { CustomJwtAuthorizer } from "../config/schema.js";
+import { compactDuration } from "../ui/duration.js";
 
 export type CheckName =
   | "format"
@@ -455,12 +456,12 @@ function expiryCheck(payload: JWTPayload, nowSeconds: number, margin: number): A
   if (typeof exp !== "number") return { name: "expiry", status: "fail", detail: "the token has no numeric exp claim", fix };
   const left = Math.floor(exp - nowSeconds);
   if (exp <= nowSeconds) {
-    return { name: "expiry", status: "fail", detail: `expired ${formatDuration(-left)} ago (exp ${new Date(exp * 1000).toISOString()})`, fix };
+    return { name: "expiry", status: "fail", detail: `expired ${compactDuration(-left)} ago (exp ${new Date(exp * 1000).toISOString()})`, fix };
   }
   if (exp <= nowSeconds + margin) {
     return { name: "expiry", status: "fail", detail: `expires in ${left}s: AgentCore rejects tokens that expire within ${margin}s`, fix };
   }
-  return { name: "expiry", status: "pass", detail: `valid for ${formatDuration(left)} more (exp ${new Date(exp * 1000).toISOString()})` };
+  return { name: "expiry", status: "pass", detail: `valid for ${compactDuration(left)} more (exp ${new Date(exp * 1000).toISOString()})` };
 }
 
 function notBeforeCheck(payload: JWTPayload, nowSeconds: number): AuthorizerCheck {
@@ -470,7 +471,7 @@ function notBeforeCheck(payload: JWTPayload, nowSeconds: number): AuthorizerChec
     return {
       name: "notBefore",
       status: "fail",
-      detail: `not valid before ${new Date(payload.nbf * 1000).toISOString()} (in ${formatDuration(Math.ceil(payload.nbf - nowSeconds))})`,
+      detail: `not valid before ${new Date(payload.nbf * 1000).toISOString()} (in ${compactDuration(Math.ceil(payload.nbf - nowSeconds))})`,
       fix: "Check this machine's clock, or wait until the token becomes valid.",
     };
   }
@@ -641,10 +642,4 @@ function claimMismatchMessage(check: AuthorizerCheck): string {
       return claim ? `Claim '${claim}' value mismatch.` : "Custom claim validation failed.";
     }
   }
-}
-
-function formatDuration(seconds: number): string {
-  if (seconds < 120) return `${seconds}s`;
-  if (seconds < 7200) return `${Math.floor(seconds / 60)}m`;
-  return `${Math.floor(seconds / 3600)}h${Math.floor((seconds % 3600) / 60)}m`;
 }

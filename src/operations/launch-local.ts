@@ -32,6 +32,7 @@ import {
   type LocalRuntimeRecord,
 } from "../local/runtime-state.js";
 import type { Output } from "../ui/output.js";
+import { compactDuration } from "../ui/duration.js";
 
 /** The gateway's preferred port: next to the container contract's 8080 without clashing with it. */
 export const DEFAULT_GATEWAY_PORT = 8081;
@@ -464,10 +465,7 @@ async function health(record: LocalRuntimeRecord): Promise<string> {
 }
 
 function formatUptime(startedAt: string): string {
-  const seconds = Math.max(0, Math.round((Date.now() - Date.parse(startedAt)) / 1000));
-  if (seconds < 120) return `${seconds}s`;
-  if (seconds < 7200) return `${Math.floor(seconds / 60)}m`;
-  return `${Math.floor(seconds / 3600)}h${Math.floor((seconds % 3600) / 60)}m`;
+  return compactDuration(Math.max(0, Math.round((Date.now() - Date.parse(startedAt)) / 1000)));
 }
 
 /** `status --local`: where the local runtime(s) listen, whether the agent is healthy, where the log is. */
