@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * Embedded Cognito startup: spawn of the wrapper (dist/local/cognito-server.js) until its ready
+ * Embedded Cognito startup: spawn of the wrapper (dist/embedded-cognito/server.js) until its ready
  * line, against a bare `node -e 0` measured in the same run, interleaved. Also the full on-demand
  * cycle a command pays (ensureEmbeddedCognito + stop) and the stock cognito-local require time
  * our lazy stand-ins avoid.
@@ -16,7 +16,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
-const SERVER = path.join(ROOT, "dist", "local", "cognito-server.js");
+const SERVER = path.join(ROOT, "dist", "embedded-cognito", "server.js");
 const runsIndex = process.argv.indexOf("--runs");
 const runs = runsIndex === -1 ? 10 : Number(process.argv[runsIndex + 1]);
 

@@ -10,7 +10,7 @@ import { randomInt } from "node:crypto";
 import { decodeJwt, type JWTPayload } from "jose";
 import type { AwsClients } from "../aws/clients.js";
 import { AgentcoreError, UsageError, fromAwsError } from "../errors.js";
-import { ensureEmbeddedCognito } from "../local/embedded-cognito.js";
+import { ensureEmbeddedCognito } from "../embedded-cognito/control.js";
 import type { Prompter } from "../ui/prompts.js";
 
 export const PASSWORD_ENV = "COGNITO_PASSWORD";

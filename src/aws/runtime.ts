@@ -50,7 +50,7 @@ export function runtimeConfiguration(agent: AgentConfig, imageUri: string, roleA
  * The members the installed SDK's model (@aws-sdk/client-bedrock-agentcore-control) has for the
  * authorizer. The SDK serializes only these and silently drops any other key, so a misspelt
  * "allowedAudiences" would deploy an authorizer WITHOUT that restriction. launch refuses such keys
- * instead. test/operations/launch-request.test.ts checks these lists against the SDK's schemas.
+ * instead. test/aws/runtime-request.test.ts checks these lists against the SDK's schemas.
  */
 export const AUTHORIZER_SDK_MEMBERS = {
   customJWTAuthorizer: [

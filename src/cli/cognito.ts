@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import type { CognitoSetupInput } from "../operations/cognito-setup.js";
+import type { CognitoSetupInput } from "../commands/cognito/setup.js";
 import { run } from "./run.js";
 
 export function register(program: Command): void {
@@ -33,7 +33,7 @@ Examples:
     )
     .action(async (flags: CognitoSetupInput, command: Command) => {
       await run(command, async (ctx) => {
-        const { cognitoSetup } = await import("../operations/cognito-setup.js");
+        const { cognitoSetup } = await import("../commands/cognito/setup.js");
         await cognitoSetup(flags, ctx);
       });
     });
@@ -51,7 +51,7 @@ Examples:
     )
     .action(async (flags: { yes?: boolean }, command: Command) => {
       await run(command, async (ctx) => {
-        const { cognitoDelete } = await import("../operations/cognito-delete.js");
+        const { cognitoDelete } = await import("../commands/cognito/delete.js");
         await cognitoDelete({ yes: flags.yes }, ctx);
       });
     });
@@ -78,7 +78,7 @@ Examples:
     .addHelpText("after", "\nExample:\n  $ agentcore-ts cognito local start --detach")
     .action(async (flags: { detach?: boolean }, command: Command) => {
       await run(command, async (ctx) => {
-        const { cognitoLocalStart } = await import("../operations/cognito-local.js");
+        const { cognitoLocalStart } = await import("../commands/cognito/local.js");
         const until = new Promise<void>((resolve) => {
           process.once("SIGINT", () => resolve());
           process.once("SIGTERM", () => resolve());
@@ -93,7 +93,7 @@ Examples:
     .addHelpText("after", "\nExample:\n  $ agentcore-ts cognito local stop")
     .action(async (_flags: unknown, command: Command) => {
       await run(command, async (ctx) => {
-        const { cognitoLocalStop } = await import("../operations/cognito-local.js");
+        const { cognitoLocalStop } = await import("../commands/cognito/local.js");
         await cognitoLocalStop(ctx);
       });
     });
@@ -104,7 +104,7 @@ Examples:
     .addHelpText("after", "\nExample:\n  $ agentcore-ts cognito local status --json")
     .action(async (_flags: unknown, command: Command) => {
       await run(command, async (ctx) => {
-        const { cognitoLocalStatus } = await import("../operations/cognito-local.js");
+        const { cognitoLocalStatus } = await import("../commands/cognito/local.js");
         await cognitoLocalStatus(ctx);
       });
     });

@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import type { ConfigureInputs } from "../operations/configure.js";
+import type { ConfigureInputs } from "../commands/configure/configure.js";
 import { run } from "./run.js";
 
 /** commander's flags are the operation's inputs (type-only import: nothing loads at startup). */
@@ -43,7 +43,7 @@ Examples:
     )
     .action(async (flags: ConfigureFlags, command: Command) => {
       await run(command, async (ctx) => {
-        const { configure } = await import("../operations/configure.js");
+        const { configure } = await import("../commands/configure/configure.js");
         await configure(flags, ctx);
       });
     });

@@ -31,7 +31,7 @@ Examples:
     .action(async (flags: DestroyFlags, command: Command) => {
       await run(command, async (ctx) => {
         const timeoutSeconds = parseTimeoutFlag(flags.timeout);
-        const { destroy } = await import("../operations/destroy.js");
+        const { destroy } = await import("../commands/destroy/destroy.js");
         await destroy({ agentName: flags.agent, deleteEcrRepo: flags.deleteEcrRepo, yes: flags.yes, timeoutSeconds }, ctx);
       });
     });

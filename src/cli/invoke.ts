@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import type { InvokeInputs } from "../operations/invoke.js";
+import type { InvokeInputs } from "../commands/invoke/invoke.js";
 import { run } from "./run.js";
 
 /** commander's flags: the operation's inputs, with --agent for agentName (type-only import: nothing loads). */
@@ -41,7 +41,7 @@ Examples:
     )
     .action(async (payload: string | undefined, flags: InvokeFlags, command: Command) => {
       await run(command, async (ctx) => {
-        const { invoke } = await import("../operations/invoke.js");
+        const { invoke } = await import("../commands/invoke/invoke.js");
         const { agent, ...rest } = flags;
         await invoke({ ...rest, payload, agentName: agent }, ctx);
       });

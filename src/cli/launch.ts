@@ -38,10 +38,10 @@ Examples:
     .action(async (flags: LaunchFlags, command: Command) => {
       await run(command, async (ctx) => {
         if (flags.local) {
-          const { launchLocal } = await import("../operations/launch-local.js");
+          const { launchLocal } = await import("../commands/launch/local.js");
           return launchLocal({ agentName: flags.agent, port: flags.port, agentPort: flags.agentPort, process: flags.process }, ctx);
         }
-        const { launch } = await import("../operations/launch.js");
+        const { launch } = await import("../commands/launch/launch.js");
         await launch({ agentName: flags.agent, build: flags.build, imageUri: flags.imageUri, timeoutSeconds: parseTimeoutFlag(flags.timeout) }, ctx);
       });
     });

@@ -1,6 +1,6 @@
 /**
  * agentcore-ts: the program, its global flags and the command list. Each command lives in its own
- * file under src/cli/ (registration only) and calls an operation under src/operations/.
+ * file under src/cli/ (registration only) and calls its command under src/commands/<command>/.
  * Nothing heavy is imported here: operations and the AWS SDK load inside the command that runs.
  */
 import { Command, CommanderError } from "commander";

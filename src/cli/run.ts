@@ -4,16 +4,11 @@
  * code. No command file catches errors itself.
  */
 import type { Command } from "commander";
-import type { CommandContext, GlobalOptions } from "./context.js";
+import type { CommandContext, CommandOutcome, GlobalOptions } from "../core/context.js";
 
 // Every command file imports `run`, so this module loads on every start, `--help` included. What it
 // needs (output, prompts, colours, the context and its AWS factory) is imported inside `run`, when a
 // command actually runs: that keeps startup within 2.5x `node -e 0` (bench/startup.mjs).
-
-/** What a handler may return: a non-zero exit code for "ran fine, but the answer is no" (e.g. token verify). */
-export interface CommandOutcome {
-  exitCode?: number;
-}
 
 interface RawGlobals {
   region?: string;
@@ -38,13 +33,14 @@ export function globalsOf(command: Command): GlobalOptions {
 
 export async function run(
   command: Command,
-  handler: (ctx: CommandContext) => Promise<void | CommandOutcome>,
+  // biome-ignore lint/suspicious/noExplicitAny: each command's outcome carries its own result type; run only hands it back to its printer.
+  handler: (ctx: CommandContext) => Promise<void | CommandOutcome<any>>,
 ): Promise<void> {
   const globals = globalsOf(command);
   const [{ ConsoleOutput }, { InquirerPrompter, NonInteractivePrompter, isInteractive }, { createContext }] = await Promise.all([
     import("../ui/output.js"),
     import("../ui/prompts.js"),
-    import("./context.js"),
+    import("../core/context.js"),
   ]);
   const output = new ConsoleOutput({ json: globals.json, verbose: globals.verbose });
   const interactive = !globals.json && isInteractive({ nonInteractive: globals.nonInteractive });
@@ -68,6 +64,10 @@ export async function run(
   process.once("beforeExit", abandoned);
   try {
     const outcome = await handler(ctx);
+    if (outcome?.result !== undefined) {
+      if (globals.json) process.stdout.write(`${JSON.stringify(outcome.result, null, 2)}\n`);
+      else outcome.print?.(outcome.result, output);
+    }
     if (outcome && outcome.exitCode !== undefined) process.exitCode = outcome.exitCode;
   } catch (error) {
     await reportError(error, globals);

@@ -23,10 +23,10 @@ Examples:
     .action(async (flags: StatusFlags, command: Command) => {
       await run(command, async (ctx) => {
         if (flags.local) {
-          const { statusLocal } = await import("../operations/launch-local.js");
+          const { statusLocal } = await import("../commands/status/local.js");
           return statusLocal({ agentName: flags.agent }, ctx);
         }
-        const { status } = await import("../operations/status.js");
+        const { status } = await import("../commands/status/status.js");
         await status({ agentName: flags.agent }, ctx);
       });
     });

@@ -21,7 +21,7 @@ Examples:
     )
     .action(async (flags: { agent?: string; passwordStdin?: boolean }, command: Command) => {
       await run(command, async (ctx) => {
-        const { tokenRefresh } = await import("../operations/token-refresh.js");
+        const { tokenRefresh } = await import("../commands/token/refresh.js");
         await tokenRefresh({ agentName: flags.agent, passwordStdin: flags.passwordStdin }, ctx);
       });
     });
@@ -40,7 +40,7 @@ Examples:
     )
     .action(async (flags: { agent?: string; raw?: boolean }, command: Command) => {
       await run(command, async (ctx) => {
-        const { tokenShow } = await import("../operations/token-show.js");
+        const { tokenShow } = await import("../commands/token/show.js");
         await tokenShow({ agentName: flags.agent, raw: flags.raw }, ctx);
       });
     });
@@ -64,7 +64,7 @@ Examples:
     )
     .action(async (flags: { agent?: string; token?: string; tokenStdin?: boolean }, command: Command) => {
       await run(command, async (ctx) => {
-        const { tokenVerify } = await import("../operations/token-verify.js");
+        const { tokenVerify } = await import("../commands/token/verify.js");
         const result = await tokenVerify({ agentName: flags.agent, token: flags.token, tokenStdin: flags.tokenStdin }, ctx);
         return { exitCode: result.allowed ? 0 : 1 };
       });

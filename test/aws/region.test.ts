@@ -7,7 +7,7 @@ import { promises as fsp } from "node:fs";
 import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { resolveRegion } from "../../src/aws/region.js";
-import { createContext } from "../../src/cli/context.js";
+import { createContext } from "../../src/core/context.js";
 import { MemoryOutput } from "../../src/ui/output.js";
 import { NonInteractivePrompter } from "../../src/ui/prompts.js";
 import { tempDir } from "../support/cli.js";

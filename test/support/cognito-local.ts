@@ -13,7 +13,7 @@
 import type { CognitoIdentityProviderClient } from "@aws-sdk/client-cognito-identity-provider";
 import net from "node:net";
 import path from "node:path";
-import { holdEmbeddedCognito, spawnCognitoServer } from "../../src/local/embedded-cognito.js";
+import { holdEmbeddedCognito, spawnCognitoServer } from "../../src/embedded-cognito/control.js";
 import { tempDir } from "./cli.js";
 
 export interface PrivateCognito {

@@ -1,0 +1,117 @@
+/**
+ * `cognito delete`: deletes the user pool `cognito setup` recorded (with its app clients and users),
+ * then the `cognito` section of .agentcore.json, the cached tokens of that pool, and the .env keys
+ * setup wrote for it. Asks first unless --yes. A pool that is already gone is not an error.
+ */
+import path from "node:path";
+import type { CommandContext } from "../../core/context.js";
+import { decodeClaims, withCognito } from "../../auth/cognito.js";
+import { TokenCache } from "../../auth/token-cache.js";
+import { CONFIG_FILE_NAME } from "../../config/schema.js";
+import { loadConfig, updateConfig } from "../../config/store.js";
+import { UsageError, fromAwsError } from "../../errors.js";
+import { updateDotenvFile } from "../../util/dotenv-file.js";
+
+export type DeleteContext = Pick<CommandContext, "cwd" | "env" | "output" | "prompter" | "aws" | "dotenv">;
+
+export interface CognitoDeleteInput {
+  yes?: boolean;
+}
+
+export interface CognitoDeleteResult {
+  deleted: boolean;
+  userPoolId?: string;
+  poolName?: string;
+  local?: boolean;
+  /** "deleted", "already gone" or "kept" (the user said no). */
+  pool?: "deleted" | "already-gone" | "kept";
+  cachedTokensRemoved?: number;
+  envKeysRemoved?: string[];
+  /** Agents whose customJWTAuthorizer still names the deleted pool's discovery URL (they need `configure` again). */
+  agentsStillUsingPool?: string[];
+}
+
+export async function cognitoDelete(input: CognitoDeleteInput, ctx: DeleteContext): Promise<CognitoDeleteResult> {
+  const { output } = ctx;
+  const loaded = await loadConfig(ctx.cwd);
+  const section = loaded?.config.cognito;
+  if (!loaded || !section) {
+    output.info(`Nothing to delete: no Cognito setup is recorded in ${loaded ? loaded.file : `a ${CONFIG_FILE_NAME} here or above`}.`);
+    const result: CognitoDeleteResult = { deleted: false };
+    output.result(result);
+    return result;
+  }
+  const cache = new TokenCache(ctx.env);
+  await cache.read(); // a broken cache fails here, before anything is deleted
+  const where = section.local ? "the embedded local Cognito" : `AWS region ${section.region}`;
+  const what = `user pool "${section.poolName ?? section.userPoolId}" (${section.userPoolId}) in ${where}, with all its users and app clients`;
+  if (!input.yes) {
+    if (!ctx.prompter.interactive) {
+      throw new UsageError(`Deleting the ${what} needs confirmation.`, { hint: "Pass --yes to delete without asking.", code: "ConfirmationRequired" });
+    }
+    const confirmed = await ctx.prompter.confirm({ message: `Delete the ${what}?`, default: false });
+    if (!confirmed) {
+      output.info("Nothing was deleted.");
+      const result: CognitoDeleteResult = { deleted: false, userPoolId: section.userPoolId, pool: "kept" };
+      output.result(result);
+      return result;
+    }
+  }
+
+  const aws = await ctx.aws(section.region);
+  const pool = await withCognito(aws, { region: section.region, local: section.local ?? false }, ctx.env, async ({ client }) => {
+    const { DeleteUserPoolCommand } = await import("@aws-sdk/client-cognito-identity-provider");
+    try {
+      await client.send(new DeleteUserPoolCommand({ UserPoolId: section.userPoolId }));
+      return "deleted" as const;
+    } catch (error) {
+      if ((error as { name?: string }).name === "ResourceNotFoundException") return "already-gone" as const;
+      throw fromAwsError(
+        error,
+        `DeleteUserPool ${section.userPoolId}`,
+        "A pool with deletion protection or a domain must be changed in the Cognito console first; nothing else was removed.",
+      );
+    }
+  });
+  output.success(pool === "deleted" ? `Deleted user pool ${section.userPoolId}` : `User pool ${section.userPoolId} was already gone`);
+
+  await updateConfig(loaded.file, (config) => {
+    delete config.cognito;
+  });
+  output.success(`Removed the cognito section from ${loaded.file}`);
+  const cachedTokensRemoved = await cache.remove((entry) => entry.userPoolId === section.userPoolId && entry.local === (section.local ?? false));
+  output.success(`Removed ${cachedTokensRemoved} cached token set${cachedTokensRemoved === 1 ? "" : "s"}`);
+
+  // The .env keys setup wrote, only where they still name this pool (the user may have changed them).
+  const projectDir = path.dirname(loaded.file);
+  const dotenv = await ctx.dotenv(projectDir);
+  const stale: Record<string, null> = {};
+  if (dotenv.COGNITO_DISCOVERY_URL === section.discoveryUrl) stale.COGNITO_DISCOVERY_URL = null;
+  if (dotenv.COGNITO_CLIENT_ID === section.clientId) stale.COGNITO_CLIENT_ID = null;
+  const tokenIssuer = dotenv.COGNITO_ACCESS_TOKEN ? decodeClaims(dotenv.COGNITO_ACCESS_TOKEN).iss : undefined;
+  if (typeof tokenIssuer === "string" && tokenIssuer.endsWith(`/${section.userPoolId}`)) stale.COGNITO_ACCESS_TOKEN = null;
+  const envKeysRemoved = Object.keys(stale).length > 0 ? (await updateDotenvFile(path.join(projectDir, ".env"), stale)).removed : [];
+  if (envKeysRemoved.length > 0) output.success(`Removed ${envKeysRemoved.join(", ")} from .env`);
+  // Agents whose authorizer trusts the deleted pool would now reject every token (discovery answers 404).
+  const orphaned = Object.values(loaded.config.agents ?? {})
+    .filter((agent) => agent.authorizerConfiguration?.customJWTAuthorizer?.discoveryUrl === section.discoveryUrl)
+    .map((agent) => agent.name);
+  if (orphaned.length > 0) {
+    output.warn(
+      `Agent${orphaned.length === 1 ? "" : "s"} ${orphaned.map((n) => `"${n}"`).join(", ")} still trust${orphaned.length === 1 ? "s" : ""} the deleted pool (${section.discoveryUrl}): run \`agentcore-ts cognito setup\`, then \`agentcore-ts configure\` for ${orphaned.length === 1 ? "it" : "each"} again.`,
+    );
+  }
+
+  const result: CognitoDeleteResult = {
+    deleted: true,
+    userPoolId: section.userPoolId,
+    ...(section.poolName ? { poolName: section.poolName } : {}),
+    local: section.local ?? false,
+    pool,
+    cachedTokensRemoved,
+    envKeysRemoved,
+    agentsStillUsingPool: orphaned,
+  };
+  output.result(result);
+  return result;
+}

@@ -1,0 +1,139 @@
+/**
+ * `agentcore-ts destroy`: deletes the agent's runtime (and waits until it is gone), then what
+ * agentcore-ts created for it: the execution role and the CodeBuild project and role, each only
+ * when it carries the managed tag, and with --delete-ecr-repo the ECR repository. The deployment
+ * section is cleared as soon as the runtime is gone; a rerun picks up whatever is left.
+ */
+import { timingFrom } from "../../aws/polling.js";
+import { deleteManagedProject, projectNameFor } from "../../aws/codebuild.js";
+import { deleteRepository, repositoryRef, type RepositoryRef } from "../../aws/ecr.js";
+import { codebuildRoleName, deleteManagedRole, roleNameFromArn, runtimeRoleName } from "../../aws/iam-role.js";
+import { deleteRuntime, getRuntime, waitUntilDeleted } from "../../aws/runtime.js";
+import type { CommandContext } from "../../core/context.js";
+import type { AgentConfig } from "../../config/schema.js";
+import { updateConfig } from "../../config/store.js";
+import { UsageError } from "../../errors.js";
+import { openCloudAgent } from "../shared/cloud-agent.js";
+
+export interface DestroyInputs {
+  agentName?: string;
+  deleteEcrRepo?: boolean;
+  yes?: boolean;
+  timeoutSeconds?: number;
+}
+
+type Removal = "deleted" | "not-found" | "not-managed" | "kept";
+
+export interface DestroyResult {
+  agent: string;
+  region: string;
+  cancelled: boolean;
+  runtimeId?: string;
+  runtime: "deleted" | "not-found" | "not-launched";
+  executionRole: { name?: string; outcome: Removal };
+  ecrRepository: { name: string; outcome: Removal };
+  codebuildProject: { name: string; outcome: Removal };
+  codebuildRole: { name: string; outcome: Removal };
+}
+
+/** The execution role destroy may delete: the one launch recorded, else the deterministic auto name. */
+function executionRoleName(agent: AgentConfig, region: string): string | undefined {
+  const recorded = agent.deployment?.executionRoleArn;
+  if (recorded && agent.deployment?.executionRoleCreated) return roleNameFromArn(recorded);
+  return agent.executionRole === "auto" ? runtimeRoleName(region, agent.name) : undefined;
+}
+
+function repositoryToDelete(agent: AgentConfig): RepositoryRef {
+  const recorded = agent.deployment?.ecrRepositoryUri;
+  return repositoryRef(recorded ?? agent.ecrRepository, agent.name);
+}
+
+export async function destroy(inputs: DestroyInputs, ctx: CommandContext): Promise<DestroyResult> {
+  const { output } = ctx;
+  const { loaded, agent, aws, region } = await openCloudAgent(ctx, inputs.agentName);
+  const timing = timingFrom(ctx.env, inputs.timeoutSeconds);
+  const runtimeId = agent.deployment?.runtimeId;
+  const roleName = executionRoleName(agent, region);
+  const repository = repositoryToDelete(agent);
+  const projectName = projectNameFor(agent.name);
+  const buildRoleName = codebuildRoleName(region, agent.name);
+  const result: DestroyResult = {
+    agent: agent.name,
+    region,
+    cancelled: false,
+    ...(runtimeId ? { runtimeId } : {}),
+    runtime: runtimeId ? "not-found" : "not-launched",
+    executionRole: { ...(roleName ? { name: roleName } : {}), outcome: roleName ? "not-found" : "kept" },
+    ecrRepository: { name: repository.name, outcome: "kept" },
+    codebuildProject: { name: projectName, outcome: "not-found" },
+    codebuildRole: { name: buildRoleName, outcome: "not-found" },
+  };
+
+  const targets = [
+    runtimeId ? `runtime ${runtimeId}` : undefined,
+    roleName ? `execution role ${roleName} (only if agentcore-ts created it)` : undefined,
+    `CodeBuild project ${projectName} and role ${buildRoleName} (only if agentcore-ts created them)`,
+    inputs.deleteEcrRepo ? `ECR repository ${repository.name} WITH ALL ITS IMAGES` : undefined,
+  ].filter((t): t is string => t !== undefined);
+  if (!inputs.yes) {
+    if (!ctx.prompter.interactive) {
+      throw new UsageError(`destroy deletes AWS resources of agent ${agent.name} and needs a confirmation.`, {
+        hint: "Pass --yes to confirm without a prompt (prompts are off: --non-interactive, --json, CI=true or stdin is not a terminal).",
+        code: "ConfirmationRequired",
+      });
+    }
+    output.info(`This deletes, in ${region}:\n${targets.map((t) => `  - ${t}`).join("\n")}`);
+    if (!(await ctx.prompter.confirm({ message: `Destroy agent ${agent.name}?`, default: false }))) {
+      output.info("Nothing was deleted.");
+      result.cancelled = true;
+      output.result(result);
+      return result;
+    }
+  }
+
+  const control = runtimeId ? await aws.control() : undefined;
+  if (runtimeId && control) {
+    result.runtime = await output.task(`Deleting runtime ${runtimeId}`, async (progress) => {
+      const current = await getRuntime(control, runtimeId);
+      if (!current) return "not-found" as const;
+      // A rerun after Ctrl-C finds it DELETING already: only wait.
+      if (current.status !== "DELETING" && !(await deleteRuntime(control, runtimeId))) return "not-found" as const;
+      await waitUntilDeleted(control, runtimeId, timing, progress);
+      return "deleted" as const;
+    });
+    if (result.runtime === "not-found") output.info(`Runtime ${runtimeId} was already gone.`);
+    await updateConfig(loaded.file, (config) => {
+      const stored = config.agents[agent.name];
+      if (stored) stored.deployment = null;
+    });
+  }
+
+  if (roleName) {
+    const iam = await aws.iam();
+    result.executionRole.outcome = await deleteManagedRole(iam, roleName);
+    if (result.executionRole.outcome === "not-managed") output.info(`Kept IAM role ${roleName}: agentcore-ts did not create it.`);
+  } else {
+    output.info(`Kept execution role ${agent.executionRole}: it is configured in .agentcore.json, not created by agentcore-ts.`);
+  }
+
+  const codebuild = await aws.codebuild();
+  result.codebuildProject.outcome = await deleteManagedProject(codebuild, projectName);
+  result.codebuildRole.outcome = await deleteManagedRole(await aws.iam(), buildRoleName);
+
+  if (inputs.deleteEcrRepo) {
+    result.ecrRepository.outcome = (await deleteRepository(await aws.ecr(), repository)) ? "deleted" : "not-found";
+  }
+
+  const deleted = [
+    result.runtime === "deleted" ? `runtime ${runtimeId}` : undefined,
+    result.executionRole.outcome === "deleted" ? `execution role ${roleName}` : undefined,
+    result.codebuildProject.outcome === "deleted" ? `CodeBuild project ${projectName}` : undefined,
+    result.codebuildRole.outcome === "deleted" ? `CodeBuild role ${buildRoleName}` : undefined,
+    result.ecrRepository.outcome === "deleted" ? `ECR repository ${repository.name}` : undefined,
+  ].filter((d): d is string => d !== undefined);
+  if (deleted.length === 0) output.info(`Nothing of agent ${agent.name} was left to delete in ${region}.`);
+  for (const item of deleted) output.success(`Deleted ${item}`);
+  if (!inputs.deleteEcrRepo) output.info(`Kept ECR repository ${repository.name} (pass --delete-ecr-repo to delete it and its images).`);
+  output.result(result);
+  return result;
+}

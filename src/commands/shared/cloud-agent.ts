@@ -1,0 +1,43 @@
+/** What launch, status and destroy share: the selected agent, its config file and its AWS clients. */
+import type { AwsClients } from "../../aws/clients.js";
+import { logGroupFor } from "../../aws/runtime.js";
+import type { CommandContext } from "../../core/context.js";
+import type { AgentConfig } from "../../config/schema.js";
+import { requireConfig, selectAgent, type LoadedConfig } from "../../config/store.js";
+import { UsageError } from "../../errors.js";
+
+export interface CloudAgent {
+  loaded: LoadedConfig;
+  agent: AgentConfig;
+  aws: AwsClients;
+  region: string;
+}
+
+export async function openCloudAgent(ctx: Pick<CommandContext, "cwd" | "aws">, agentName: string | undefined): Promise<CloudAgent> {
+  const loaded = await requireConfig(ctx.cwd);
+  const agent = selectAgent(loaded, agentName);
+  const aws = await ctx.aws(agent.region);
+  // Fails with a usage error naming --region when none is known.
+  const { region } = aws.config();
+  const deployedIn = agent.deployment?.region;
+  if (agent.deployment?.runtimeId && typeof deployedIn === "string" && deployedIn !== region) {
+    // Otherwise the runtime would look deleted, and launch would create a second one.
+    throw new UsageError(`Agent ${agent.name} is deployed in ${deployedIn} (runtime ${agent.deployment.runtimeId}), but the region is ${region}.`, {
+      hint: `Pass --region ${deployedIn} (AWS_REGION and the profile's region come before .agentcore.json), or destroy it there first.`,
+      code: "RegionMismatch",
+    });
+  }
+  return { loaded, agent, aws, region };
+}
+
+/** `aws logs tail` for the runtime's DEFAULT endpoint log group. */
+export function logsTailCommand(runtimeId: string, region: string): string {
+  return `aws logs tail ${logGroupFor(runtimeId)} --follow --region ${region}`;
+}
+
+/** What to run next to call the agent, by its inbound auth. */
+export function invokeHint(agent: AgentConfig): string {
+  return agent.authorizerConfiguration
+    ? `agentcore-ts invoke '{"prompt": "Hello"}' --bearer`
+    : `agentcore-ts invoke '{"prompt": "Hello"}'`;
+}

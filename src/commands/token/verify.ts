@@ -1,0 +1,110 @@
+/**
+ * `token verify`: checks a token the way AgentCore Runtime will, against an agent's
+ * customJWTAuthorizer (src/auth/authorizer.ts does the checking), and prints every check with
+ * pass/fail and, for a failure, why and the fix. Exit 1 when the runtime would reject it.
+ */
+import type { JWTPayload } from "jose";
+import type { CommandContext } from "../../core/context.js";
+import { JwtAuthorizer, type AuthorizerCheck } from "../../auth/authorizer.js";
+import { readSecretFromStdin } from "../../auth/cognito.js";
+import { matchCachedTokens } from "../../auth/tokens.js";
+import { TokenCache } from "../../auth/token-cache.js";
+import { maskToken } from "../../config/secrets.js";
+import { requireConfig, selectAgent } from "../../config/store.js";
+import { AgentcoreError, UsageError } from "../../errors.js";
+import { ensureEmbeddedCognito, isEmbeddedCognitoUrl } from "../../embedded-cognito/control.js";
+import { summaryClaims } from "./format.js";
+import { noAuthorizerError } from "./target.js";
+
+export type VerifyContext = Pick<CommandContext, "cwd" | "env" | "output" | "stdin">;
+
+export interface TokenVerifyInput {
+  agentName?: string;
+  /** The token to check; default: the cached one matching the agent's authorizer. */
+  token?: string;
+  /** Read the token from stdin (keeps it out of shell history). */
+  tokenStdin?: boolean;
+}
+
+export interface TokenVerifyResult {
+  agent: string;
+  discoveryUrl: string;
+  token: { source: "cache" | "flag" | "stdin"; masked: string; username?: string };
+  allowed: boolean;
+  httpStatus?: number;
+  errorType?: string;
+  message?: string;
+  checks: AuthorizerCheck[];
+  claims?: JWTPayload;
+}
+
+async function tokenToVerify(input: TokenVerifyInput, ctx: VerifyContext, match: () => Promise<{ token: string; username: string } | undefined>) {
+  if (input.token !== undefined && input.tokenStdin) {
+    throw new UsageError("Pass the token with --token or --token-stdin, not both.", { code: "ConflictingFlags" });
+  }
+  const strip = (t: string) => t.trim().replace(/^Bearer\s+/i, "");
+  if (input.token !== undefined) {
+    if (strip(input.token) === "") throw new UsageError("--token is empty.", { code: "EmptyToken" });
+    return { token: strip(input.token), source: "flag" as const };
+  }
+  if (input.tokenStdin) {
+    return { token: strip(await readSecretFromStdin(ctx.stdin, { flag: "--token-stdin", name: "token" })), source: "stdin" as const };
+  }
+  const cached = await match();
+  if (!cached) return undefined;
+  return { token: cached.token, source: "cache" as const, username: cached.username };
+}
+
+export async function tokenVerify(input: TokenVerifyInput, ctx: VerifyContext): Promise<TokenVerifyResult> {
+  const { output } = ctx;
+  const loaded = await requireConfig(ctx.cwd);
+  const agent = selectAgent(loaded, input.agentName);
+  const authorizer = agent.authorizerConfiguration?.customJWTAuthorizer;
+  if (!authorizer) throw noAuthorizerError(agent);
+  const chosen = await tokenToVerify(input, ctx, async () => {
+    const [entry] = matchCachedTokens(await new TokenCache(ctx.env).entries(), { authorizer, cognito: loaded.config.cognito });
+    return entry ? { token: entry.accessToken, username: entry.username } : undefined;
+  });
+  if (!chosen) {
+    throw new AgentcoreError(`No cached token fits agent "${agent.name}"'s authorizer (${authorizer.discoveryUrl}).`, {
+      code: "NoAccessToken",
+      hint: "Run `agentcore-ts cognito setup` or `agentcore-ts token refresh`, or pass one with --token / --token-stdin.",
+    });
+  }
+
+  // A local pool's discovery document and JWKS come from the embedded Cognito: run it while checking.
+  const embedded = isEmbeddedCognitoUrl(authorizer.discoveryUrl, ctx.env) ? await ensureEmbeddedCognito(ctx.env) : undefined;
+  let decision;
+  try {
+    decision = await new JwtAuthorizer(authorizer).authorize(chosen.token);
+  } finally {
+    await embedded?.stop();
+  }
+
+  const result: TokenVerifyResult = {
+    agent: agent.name,
+    discoveryUrl: authorizer.discoveryUrl,
+    token: { source: chosen.source, masked: maskToken(chosen.token), ...("username" in chosen && chosen.username ? { username: chosen.username } : {}) },
+    allowed: decision.allowed,
+    ...(decision.allowed ? {} : { httpStatus: decision.httpStatus, errorType: decision.errorType, message: decision.message }),
+    checks: decision.checks,
+    ...(decision.claims ? { claims: summaryClaims(decision.claims) } : {}),
+  };
+
+  const from = chosen.source === "cache" ? `the cached token of "${"username" in chosen ? chosen.username : "?"}"` : `the token from --${chosen.source === "flag" ? "token" : "token-stdin"}`;
+  output.info(`Checking ${from} against agent "${agent.name}"'s authorizer (token ${result.token.masked}):`);
+  const width = Math.max(...decision.checks.map((c) => c.name.length), 8);
+  for (const check of decision.checks) {
+    const mark = check.status === "pass" ? "✔" : check.status === "fail" ? "✖" : "-";
+    const status = check.status === "skip" ? "skip" : check.status;
+    output.info(`  ${mark} ${check.name.padEnd(width)}  ${status.padEnd(4)}  ${check.detail}`);
+    if (check.status === "fail" && check.fix) output.info(`  ${" ".repeat(width + 3)}  fix:  ${check.fix}`);
+  }
+  if (decision.allowed) {
+    output.success("Allowed: AgentCore Runtime would accept this token.");
+  } else {
+    output.info(`✖ Rejected: the runtime would answer ${decision.httpStatus} ${decision.errorType}: ${decision.message}`);
+  }
+  output.result(result);
+  return result;
+}
