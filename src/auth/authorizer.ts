@@ -23,7 +23,7 @@ import {
   type JWTPayload,
 } from "jose";
 import type { CustomJwtAuthorizer } from "../config/schema.js";
-import { compactDuration } from "../ui/duration.js";
+import { compactDuration } from "../ui/format.js";
 
 export type CheckName =
   | "format"

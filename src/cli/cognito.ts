@@ -78,12 +78,13 @@ Examples:
     .addHelpText("after", "\nExample:\n  $ agentcore-ts cognito local start --detach")
     .action(async (flags: { detach?: boolean }, command: Command) => {
       await run(command, async (ctx) => {
-        const { cognitoLocalStart } = await import("../commands/cognito/local.js");
-        const until = new Promise<void>((resolve) => {
-          process.once("SIGINT", () => resolve());
-          process.once("SIGTERM", () => resolve());
-        });
-        await cognitoLocalStart({ detach: flags.detach, until }, ctx);
+        const [{ cognitoLocalStart }, { listenForStop }] = await Promise.all([import("../commands/cognito/local.js"), import("../core/signals.js")]);
+        const stop = listenForStop();
+        try {
+          await cognitoLocalStart({ detach: flags.detach, until: stop.received }, ctx);
+        } finally {
+          stop.dispose();
+        }
       });
     });
 

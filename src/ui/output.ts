@@ -4,6 +4,7 @@
  * document (written by `result`), human lines are suppressed and warnings go to stderr.
  */
 import type { ChalkInstance } from "chalk";
+import { formatElapsed } from "./format.js";
 import { colorsFor } from "./style.js";
 
 export interface Output {
@@ -31,10 +32,6 @@ export interface ConsoleOutputOptions {
   stdout?: NodeJS.WriteStream;
   stderr?: NodeJS.WriteStream;
   env?: NodeJS.ProcessEnv;
-}
-
-function formatElapsed(ms: number): string {
-  return ms < 1000 ? `${Math.round(ms)}ms` : `${(ms / 1000).toFixed(1)}s`;
 }
 
 export class ConsoleOutput implements Output {

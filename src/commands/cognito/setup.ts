@@ -30,7 +30,7 @@ import { configFileFor, readConfigFile, updateConfig } from "../../config/store.
 import { AgentcoreError, UsageError, fromAwsError } from "../../errors.js";
 import { exists } from "../../util/fs.js";
 import { readDotenvFile, updateDotenvFile } from "../../util/dotenv-file.js";
-import { describeExpiry } from "../token/format.js";
+import { describeExpiry } from "../../ui/format.js";
 
 export type SetupContext = Pick<CommandContext, "cwd" | "env" | "output" | "prompter" | "stdin" | "aws" | "region" | "dotenv">;
 

@@ -3,6 +3,7 @@ import type { CommandContext, CommandOutcome } from "../../core/context.js";
 import type { GatewayLogEvent } from "../../local/gateway.js";
 import { parsePort } from "../../local/ports.js";
 import { startLocalRuntime } from "../../local/runtime.js";
+import { listenForStop } from "../../core/signals.js";
 
 export interface LaunchLocalInputs {
   agentName?: string;
@@ -15,19 +16,6 @@ export interface LaunchLocalInputs {
 export interface LaunchLocalDeps {
   /** Resolves when the runtime should stop (default: SIGINT or SIGTERM). */
   shutdownSignal?: Promise<unknown>;
-}
-
-/** Ctrl-C, `kill`, and a closed terminal (SIGHUP: the agent, in its own process group, would not get it). */
-const STOP_SIGNALS: NodeJS.Signals[] = ["SIGINT", "SIGTERM", "SIGHUP"];
-
-function waitForSignal(): Promise<NodeJS.Signals> {
-  return new Promise((resolve) => {
-    const onSignal = (signal: NodeJS.Signals) => {
-      for (const name of STOP_SIGNALS) process.off(name, onSignal);
-      resolve(signal);
-    };
-    for (const name of STOP_SIGNALS) process.on(name, onSignal);
-  });
 }
 
 function accessLogLine(event: GatewayLogEvent): string {
@@ -45,11 +33,24 @@ export async function launchLocal(
   const port = parsePort(inputs.port, "--port");
   const agentPort = parsePort(inputs.agentPort, "--agent-port");
   // Listen for signals from the start: a Ctrl-C during start-up stops what was started.
-  const shutdown = deps.shutdownSignal ?? waitForSignal();
+  const stop = listenForStop();
+  const shutdown = deps.shutdownSignal ?? stop.received;
   const startup = new AbortController();
   void shutdown.then(() => startup.abort());
+  try {
+    return await runInForeground(inputs, ctx, { port, agentPort, shutdown, startup: startup.signal });
+  } finally {
+    stop.dispose();
+  }
+}
+
+async function runInForeground(
+  inputs: LaunchLocalInputs,
+  ctx: Pick<CommandContext, "cwd" | "env" | "output">,
+  { port, agentPort, shutdown, startup }: { port?: number; agentPort?: number; shutdown: Promise<unknown>; startup: AbortSignal },
+): Promise<CommandOutcome> {
   const runtime = await startLocalRuntime({
-    signal: startup.signal,
+    signal: startup,
     cwd: ctx.cwd,
     env: ctx.env,
     output: ctx.output,

@@ -17,6 +17,7 @@ import net from "node:net";
 import path from "node:path";
 import { Readable } from "node:stream";
 import { packageRoot } from "../../util/paths.js";
+import { listenForStop } from "../../core/signals.js";
 import type { CommandContext } from "../../core/context.js";
 import { PASSWORD_ENV, generatePassword } from "../../auth/cognito.js";
 import { tokenCachePath } from "../../auth/token-cache.js";
@@ -28,7 +29,7 @@ import { NonInteractivePrompter } from "../../ui/prompts.js";
 import type { Output } from "../../ui/output.js";
 import { exists } from "../../util/fs.js";
 import type { LocalRuntime } from "../../local/runtime.js";
-import { describeExpiry, formatDuration } from "../token/format.js";
+import { describeExpiry, formatDuration } from "../../ui/format.js";
 
 export const DEFAULT_QUICKSTART_DIR = "agentcore-quickstart";
 export const QUICKSTART_AGENT = "quickstart_agent";
@@ -337,23 +338,6 @@ function interruptedError(step: string): AgentcoreError {
   });
 }
 
-/** Ctrl-C, `kill`, and a closed terminal (SIGHUP): each stops everything the run started. */
-const STOP_SIGNALS: NodeJS.Signals[] = ["SIGINT", "SIGTERM", "SIGHUP"];
-
-function signalFromProcess(): { signal: AbortSignal; dispose(): void } {
-  const controller = new AbortController();
-  const onSignal = () => {
-    // The first Ctrl-C stops everything cleanly; a second one (listeners gone) ends the process at once.
-    dispose();
-    controller.abort();
-  };
-  const dispose = () => {
-    for (const name of STOP_SIGNALS) process.off(name, onSignal);
-  };
-  for (const name of STOP_SIGNALS) process.on(name, onSignal);
-  return { signal: controller.signal, dispose };
-}
-
 function shellQuote(value: string): string {
   return /^[\w@%+=:,./-]+$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`;
 }
@@ -409,7 +393,7 @@ export async function quickstart(inputs: QuickstartInputs, ctx: QuickstartContex
   for (const key of WITHHELD_FROM_AGENT) delete agentEnv[key];
 
   const external = deps.signal;
-  const fromProcess = external ? undefined : signalFromProcess();
+  const fromProcess = external ? undefined : listenForStop();
   const signal = external ?? fromProcess!.signal;
   let current = "start-up";
   const interrupted = new Promise<never>((_, reject) => {

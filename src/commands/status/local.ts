@@ -2,7 +2,7 @@
 import type { CommandContext, CommandOutcome } from "../../core/context.js";
 import { AgentcoreError } from "../../errors.js";
 import { listLocalRuntimes, readLocalRuntime, type LocalRuntimeRecord } from "../../local/runtime-state.js";
-import { compactDuration } from "../../ui/duration.js";
+import { compactDuration } from "../../ui/format.js";
 
 export interface StatusLocalInputs {
   agentName?: string;

@@ -10,6 +10,7 @@ import { DEFAULT_ENDPOINT, getEndpoint, getRuntime, logGroupFor } from "../../aw
 import type { CommandContext } from "../../core/context.js";
 import type { AgentcoreConfig, CustomJwtAuthorizer } from "../../config/schema.js";
 import { AgentcoreError } from "../../errors.js";
+import { relativeTime } from "../../ui/format.js";
 import { invokeHint, logsTailCommand, openCloudAgent } from "../shared/cloud-agent.js";
 
 export interface StatusInputs {
@@ -83,12 +84,6 @@ async function tokenStatus(
     warn(error instanceof AgentcoreError ? error.message : `The token cache could not be read: ${String(error)}`);
     return null;
   }
-}
-
-function relative(iso: string): string {
-  const minutes = Math.round((Date.parse(iso) - Date.now()) / 60_000);
-  const span = Math.abs(minutes) >= 120 ? `${Math.round(Math.abs(minutes) / 60)} h` : `${Math.abs(minutes)} min`;
-  return minutes >= 0 ? `in ${span}` : `${span} ago`;
 }
 
 export async function status(inputs: StatusInputs, ctx: CommandContext): Promise<StatusResult> {
@@ -186,7 +181,7 @@ export async function status(inputs: StatusInputs, ctx: CommandContext): Promise
   else if (token) {
     line(
       "Cached token",
-      `user ${token.username}, ${token.expired ? "expired" : "expires"} ${token.expiresAt} (${relative(token.expiresAt)})${token.expired ? "; `agentcore-ts token refresh` renews it" : ""}`,
+      `user ${token.username}, ${token.expired ? "expired" : "expires"} ${token.expiresAt} (${relativeTime(token.expiresAt)})${token.expired ? "; `agentcore-ts token refresh` renews it" : ""}`,
     );
   }
   if (result.logs) {

@@ -9,7 +9,8 @@ import { promptPassword, suppliedPassword } from "../../auth/cognito.js";
 import { decodeClaims } from "../../auth/cognito.js";
 import { renewTokens, type RenewMethod } from "../../auth/tokens.js";
 import { AgentcoreError } from "../../errors.js";
-import { describeExpiry, summaryClaims } from "./format.js";
+import { describeExpiry } from "../../ui/format.js";
+import { summaryClaims } from "./format.js";
 import { resolveTokenTarget } from "./target.js";
 
 export type RefreshContext = Pick<CommandContext, "cwd" | "env" | "output" | "prompter" | "stdin" | "aws">;

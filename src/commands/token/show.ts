@@ -8,7 +8,8 @@ import type { CommandContext } from "../../core/context.js";
 import { decodeClaims } from "../../auth/cognito.js";
 import { maskToken } from "../../config/secrets.js";
 import { AgentcoreError, UsageError } from "../../errors.js";
-import { describeExpiry, formatDuration, formatTime, summaryClaims } from "./format.js";
+import { describeExpiry, formatDuration, formatTime } from "../../ui/format.js";
+import { summaryClaims } from "./format.js";
 import { resolveTokenTarget } from "./target.js";
 
 export type ShowContext = Pick<CommandContext, "cwd" | "env" | "output">;
