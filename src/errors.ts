@@ -4,11 +4,141 @@
  * nothing below it writes to the console or exits.
  */
 
+/**
+ * Every code this tool's own errors carry (`error` in the --json error document). Scripts may match on
+ * them, so a code is only ever added here, never renamed. Errors an AWS service answered with carry the
+ * service's own error type instead (AwsServiceError).
+ */
+export const ERROR_CODES = [
+  "AgentAmbiguous",
+  "AgentExited",
+  "AgentNotFound",
+  "AgentNotHealthy",
+  "AgentStartFailed",
+  "AgentStreamError",
+  "AuthChallenge",
+  "AuthorizationHeaderWithIam",
+  "BadName",
+  "BadPassword",
+  "BadPort",
+  "BadReadyLine",
+  "BadUsername",
+  "BearerForIamAgent",
+  "Cancelled",
+  "ClientHasSecret",
+  "ConfigError",
+  "ConfigInvalid",
+  "ConfigNotFound",
+  "ConfigUnreadable",
+  "ConfigureMismatch",
+  "ConfirmationRequired",
+  "ConflictingFlags",
+  "DeleteFailed",
+  "DependencyMissing",
+  "DeploymentFailed",
+  "DirectoryNotEmpty",
+  "DiscoveryInvalid",
+  "DiscoveryNotFound",
+  "DiscoveryUnreachable",
+  "DockerfileNotFound",
+  "DotenvUnusable",
+  "EHOLD",
+  "ETIMEDOUT",
+  "EcrRegionMismatch",
+  "EmbeddedCognitoPortTaken",
+  "EmbeddedCognitoStartFailed",
+  "EmbeddedCognitoUnavailable",
+  "EmptyPayload",
+  "EmptyStdin",
+  "EmptyToken",
+  "EngineFailed",
+  "EntrypointNotFound",
+  "EntrypointOutsidePackage",
+  "EntrypointUnsupported",
+  "Error",
+  "Exited",
+  "ImageBuildFailed",
+  "ImagePushFailed",
+  "InternalError",
+  "Interrupted",
+  "InvalidAgentName",
+  "InvalidArn",
+  "InvalidAuthorizerConfig",
+  "InvalidDiscoveryUrl",
+  "InvalidEcrRepository",
+  "InvalidExecutionRole",
+  "InvalidHeader",
+  "InvalidImageUri",
+  "InvalidPackageJson",
+  "InvalidPayload",
+  "InvalidQualifier",
+  "InvalidRegion",
+  "InvalidRepository",
+  "InvalidScope",
+  "InvalidSessionId",
+  "InvalidTimeout",
+  "InvalidToken",
+  "InvalidUserId",
+  "LocalGatewayDown",
+  "LocalRequired",
+  "LocalRuntimeRunning",
+  "MissingValue",
+  "NetworkError",
+  "NoAccessToken",
+  "NoAgents",
+  "NoAuthorizer",
+  "NoBearerToken",
+  "NoContainerEngine",
+  "NoLocalRuntime",
+  "NoNodeBuild",
+  "NoPackageJson",
+  "NoPayload",
+  "NoRegion",
+  "NotADirectory",
+  "NotDeployed",
+  "OutsideProject",
+  "PasswordRequired",
+  "PortInUse",
+  "RefreshTokenRejected",
+  "RegionMismatch",
+  "RegistryLoginFailed",
+  "RepositoryNotFound",
+  "RequirementsNotFound",
+  "ResourceNotFoundException",
+  "SecretInConfig",
+  "SpawnError",
+  "StartTimeout",
+  "StdinIsTTY",
+  "StopFailed",
+  "StopIncomplete",
+  "StreamInterrupted",
+  "Superseded",
+  "Timeout",
+  "TokenAmbiguous",
+  "TokenCacheCorrupt",
+  "TokenCacheLocked",
+  "TokenCacheUnreadable",
+  "TokenExpired",
+  "TooManyHeaders",
+  "UnexpectedAnswer",
+  "UnknownAuthorizerField",
+  "UnsafePath",
+  "UnsupportedEntrypoint",
+  "Unexpected401Result",
+  "UsageError",
+  "UserIdWithBearer",
+  "ValidationError",
+  "WrongRequirementsFile",
+  "custom",
+] as const;
+
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
 export interface AgentcoreErrorOptions {
   /** What to do about it; printed under the message. */
   hint?: string;
-  /** Stable machine-readable code, printed with --json. */
-  code?: string;
+  /** Stable machine-readable code, printed with --json: one of ERROR_CODES. */
+  code?: ErrorCode;
   /** Process exit code: 1 failure (default), 2 usage error. */
   exitCode?: number;
   cause?: unknown;
@@ -73,10 +203,9 @@ export class AwsServiceError extends AgentcoreError {
     serviceMessage: string,
     options: AgentcoreErrorOptions & { httpStatus?: number } = {},
   ) {
-    super(`${action} failed: ${serviceErrorType}: ${serviceMessage}`, {
-      code: serviceErrorType,
-      ...options,
-    });
+    super(`${action} failed: ${serviceErrorType}: ${serviceMessage}`, options);
+    // The service's own error type is the code (not one of ERROR_CODES: the service names it).
+    (this as { code: string }).code = options.code ?? serviceErrorType;
     this.serviceErrorType = serviceErrorType;
     this.httpStatus = options.httpStatus;
   }

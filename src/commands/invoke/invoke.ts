@@ -5,7 +5,7 @@
  */
 import path from "node:path";
 import type { CommandContext } from "../../core/context.js";
-import { UsageError, AgentcoreError, ConfigError } from "../../errors.js";
+import { UsageError, AgentcoreError, ConfigError, type ErrorCode } from "../../errors.js";
 import { serviceEndpoint } from "../../aws/clients.js";
 import type { CognitoConfig, CustomJwtAuthorizer } from "../../config/schema.js";
 import { loadConfig, requireConfig, selectAgent } from "../../config/store.js";
@@ -295,7 +295,8 @@ export async function invoke(inputs: InvokeInputs, ctx: InvokeContext, deps: Inv
         } catch (refreshError) {
           const first = invokeError(error.failure, errorContext, error);
           throw new AgentcoreError(first.message, {
-            code: first.code,
+            // The wrapped error's code, ours or the service's: carried over unchanged.
+            code: first.code as ErrorCode,
             hint: `${first.hint} Refreshing the cached token failed too: ${(refreshError as Error).message}`,
             cause: refreshError,
           });

@@ -23,7 +23,7 @@ import { PASSWORD_ENV, generatePassword } from "../../auth/cognito.js";
 import { tokenCachePath } from "../../auth/token-cache.js";
 import { CONFIG_FILE_NAME } from "../../config/schema.js";
 import { updateConfig } from "../../config/store.js";
-import { AgentcoreError, UsageError, toAgentcoreError } from "../../errors.js";
+import { AgentcoreError, UsageError, toAgentcoreError, type ErrorCode } from "../../errors.js";
 import type { EmbeddedCognito } from "../../embedded-cognito/control.js";
 import { NonInteractivePrompter } from "../../ui/prompts.js";
 import type { Output } from "../../ui/output.js";
@@ -489,7 +489,8 @@ export async function quickstart(inputs: QuickstartInputs, ctx: QuickstartContex
       record.error = failure.message;
       out.info(`  ${style.red("✖")} ${failure.message}`);
       throw new AgentcoreError(`${current} failed: expected ${expected}, but: ${failure.message.replace(/\.$/, "")}.`, {
-        code: failure.code,
+        // The wrapped error's code, ours or the service's: carried over unchanged.
+        code: failure.code as ErrorCode,
         hint: ["Everything the quickstart started was stopped; run it again once fixed (it reuses the project directory).", failure.hint].filter(Boolean).join(" "),
         cause: error,
       });
@@ -747,7 +748,8 @@ export async function quickstart(inputs: QuickstartInputs, ctx: QuickstartContex
     }
     fromProcess?.dispose();
     throw new AgentcoreError(failure.message, {
-      code: failure.code,
+      // The wrapped error's code, ours or the service's: carried over unchanged.
+      code: failure.code as ErrorCode,
       exitCode: failure.exitCode === 130 ? 130 : 1,
       hint: failure.hint,
       cause: failure.cause ?? error,
