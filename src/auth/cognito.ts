@@ -91,7 +91,7 @@ async function initiateAuth(
 /** InitiateAuth USER_PASSWORD_AUTH. Errors name the user and the fix, never the password. */
 export async function loginWithPassword(client: CognitoIdentityProviderClient, login: PasswordLogin): Promise<TokenSet> {
   const now = Date.now();
-  let response;
+  let response: Awaited<ReturnType<typeof initiateAuth>>;
   try {
     response = await initiateAuth(client, "USER_PASSWORD_AUTH", login.clientId, { USERNAME: login.username, PASSWORD: login.password });
   } catch (error) {
@@ -152,7 +152,7 @@ export async function refreshWithToken(
   refresh: { clientId: string; refreshToken: string },
 ): Promise<TokenSet> {
   const now = Date.now();
-  let response;
+  let response: Awaited<ReturnType<typeof initiateAuth>>;
   try {
     response = await initiateAuth(client, "REFRESH_TOKEN_AUTH", refresh.clientId, { REFRESH_TOKEN: refresh.refreshToken });
   } catch (error) {

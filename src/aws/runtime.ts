@@ -232,7 +232,7 @@ export async function waitForLiveVersion(
   return pollUntil(
     async () => {
       const rt = await getRuntime(control, runtime.id);
-      if (rt && rt.status && FAILED.has(rt.status) && rt.agentRuntimeVersion === runtime.version) {
+      if (rt?.status && FAILED.has(rt.status) && rt.agentRuntimeVersion === runtime.version) {
         throw deploymentFailed(runtime, rt.status, rt.failureReason);
       }
       const ep = await getEndpoint(control, runtime.id);

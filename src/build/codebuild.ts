@@ -105,7 +105,7 @@ export async function buildWithCodeBuild(clients: CodeBuildClients, job: CodeBui
           lastPhase = phase;
         }
         progress(`phase ${phase}`);
-        return current && current.buildStatus && current.buildStatus !== "IN_PROGRESS" ? current : undefined;
+        return current?.buildStatus && current.buildStatus !== "IN_PROGRESS" ? current : undefined;
       },
       {
         timing: job.timing,

@@ -1,4 +1,4 @@
-import { Command, Option } from "commander";
+import { type Command, Option } from "commander";
 import { parseTimeoutFlag } from "../aws/polling.js";
 import { run } from "./run.js";
 

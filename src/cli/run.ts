@@ -34,7 +34,7 @@ export function globalsOf(command: Command): GlobalOptions {
 export async function run(
   command: Command,
   // biome-ignore lint/suspicious/noExplicitAny: each command's outcome carries its own result type; run only hands it back to its printer.
-  handler: (ctx: CommandContext) => Promise<void | CommandOutcome<any>>,
+  handler: (ctx: CommandContext) => Promise<undefined | CommandOutcome<any>>,
 ): Promise<void> {
   const globals = globalsOf(command);
   const [{ ConsoleOutput }, { InquirerPrompter, NonInteractivePrompter, isInteractive }, { createContext }] = await Promise.all([

@@ -65,7 +65,10 @@ export class SseParser {
   }
 
   private line(line: string): void {
-    if (line === "") return this.dispatch();
+    if (line === "") {
+      this.dispatch();
+      return;
+    }
     if (line.startsWith(":")) return;
     const colon = line.indexOf(":");
     const field = colon === -1 ? line : line.slice(0, colon);
@@ -149,7 +152,10 @@ export class ResponseRenderer {
       return;
     }
     const text = this.decoder.decode(chunk, { stream: true });
-    if (this.sse) return this.sse.push(text);
+    if (this.sse) {
+      this.sse.push(text);
+      return;
+    }
     this.text += text;
     if (this.kind === "text") this.emit(text);
   }

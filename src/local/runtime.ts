@@ -5,7 +5,6 @@
  */
 import path from "node:path";
 import type { JwtAuthorizerOptions } from "../auth/authorizer.js";
-import type { CommandContext } from "../core/context.js";
 import { ensureHomeDir } from "../config/home.js";
 import type { AgentConfig } from "../config/schema.js";
 import { requireConfig, selectAgent, type LoadedConfig } from "../config/store.js";
@@ -20,7 +19,6 @@ import {
 import { describeProbes, detectEngine, engineHint, type EngineDetection } from "./engine.js";
 import { localRuntimeArn, startGateway, type Gateway, type GatewayLogEvent } from "./gateway.js";
 import {
-  listLocalRuntimes,
   readLocalRuntime,
   removeLocalRuntime,
   removeLocalRuntimeSync,
@@ -29,7 +27,7 @@ import {
   type LocalRuntimeRecord,
 } from "./runtime-state.js";
 import type { Output } from "../ui/output.js";
-import { parsePort, pickPort } from "./ports.js";
+import { pickPort } from "./ports.js";
 
 /** The gateway's preferred port: next to the container contract's 8080 without clashing with it. */
 export const DEFAULT_GATEWAY_PORT = 8081;

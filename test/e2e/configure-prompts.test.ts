@@ -76,6 +76,7 @@ describe("agentcore-ts configure on a terminal", () => {
     const agent = (await readConfig(dir)).agents.lives9;
     expect(agent).toMatchObject({ entrypoint: "main.py", authorizerConfiguration: null, requestHeaderAllowlist: [] });
     // NO_COLOR on a terminal: prompts and output carry cursor moves but no colours.
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: no colour escape may reach a NO_COLOR terminal.
     expect(result.raw).not.toMatch(/\u001b\[[0-9;]*m/);
   });
 
@@ -90,6 +91,7 @@ describe("agentcore-ts configure on a terminal", () => {
     // The discovery check ran with a spinner on the terminal; NO_COLOR still means no colours.
     expect(result.text).toMatch(/✔ Discovery document http/);
     expect(result.raw).toMatch(SPINNER_FRAME);
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: no colour escape may reach a NO_COLOR terminal.
     expect(result.raw).not.toMatch(/\u001b\[[0-9;]*m/);
   });
 

@@ -68,7 +68,10 @@ export function runCliLive(args: string[], options: { cwd: string; env: NodeJS.P
       if (stdout.includes(text)) return Promise.resolve();
       return new Promise<void>((resolve, reject) => {
         const timer = setTimeout(() => reject(new Error(`stdout never showed ${JSON.stringify(text)}; so far: ${JSON.stringify(stdout)}; stderr: ${stderr}`)), timeoutMs);
-        waiters.push({ text, resolve: () => (clearTimeout(timer), resolve()) });
+        waiters.push({ text, resolve: () => {
+          clearTimeout(timer);
+          resolve();
+        } });
       });
     },
   };

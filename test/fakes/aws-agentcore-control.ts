@@ -343,7 +343,7 @@ export class FakeAgentCoreControl extends FakeAwsService {
     }
     if (!this.iam) return;
     const role = this.iam.roleByArn(roleArn);
-    if (!role || !role.trustPolicy.includes("bedrock-agentcore.amazonaws.com")) {
+    if (!role?.trustPolicy.includes("bedrock-agentcore.amazonaws.com")) {
       throw new FakeAwsError(400, "ValidationException", `Role validation failed for ${roleArn}. Please verify that the role exists and that bedrock-agentcore.amazonaws.com can assume it.`, false, { reason: "FieldValidationFailed" });
     }
   }

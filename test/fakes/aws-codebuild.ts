@@ -68,7 +68,7 @@ export class FakeCodeBuild extends Json11Service {
     const role = input.serviceRole;
     if (typeof role !== "string" || !ROLE_ARN.test(role)) throw invalid("InvalidInputException", `Invalid service role: ${String(role)}`);
     const fake = this.deps.iam.roleByArn(role);
-    if (!fake || !fake.trustPolicy.includes("codebuild.amazonaws.com") || this.roleNotAssumableTimes-- > 0) {
+    if (!fake?.trustPolicy.includes("codebuild.amazonaws.com") || this.roleNotAssumableTimes-- > 0) {
       throw new FakeAwsError(400, "InvalidInputException", `CodeBuild is not authorized to perform: sts:AssumeRole on ${role}`);
     }
   }
@@ -181,7 +181,7 @@ export class FakeCodeBuild extends Json11Service {
         const ids = (input.ids as string[] | undefined) ?? [];
         if (ids.length < 1 || ids.length > 100) throw invalid("InvalidInputException", "ids must have 1-100 items");
         const builds = ids.map((id) => this.builds.get(id)).filter((b): b is FakeBuild => b !== undefined);
-        builds.forEach((b) => this.advance(b));
+        for (const b of builds) this.advance(b);
         return { builds: builds.map((b) => this.buildJson(b)), buildsNotFound: ids.filter((id) => !this.builds.has(id)) };
       }
       case "DeleteProject": {

@@ -10,7 +10,7 @@ import { BIN, testEnv } from "./cli.js";
 export const KEY = { enter: "\r", down: "\u001b[B", up: "\u001b[A", ctrlC: "\u0003" } as const;
 
 // CSI sequences (colours, cursor moves), OSC sequences and other two-byte escapes.
-// eslint-disable-next-line no-control-regex
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching terminal escape sequences is the point.
 const ANSI = /\u001b\[[0-9;?]*[ -/]*[@-~]|\u001b\][^\u0007]*\u0007|\u001b[@-Z\\-_]/g;
 
 export function stripAnsi(text: string): string {

@@ -92,7 +92,7 @@ export type ConfigureResult = AgentConfig;
 const IAM_HINT = "For JWT inbound auth pass --discovery-url and --allowed-clients (or run `agentcore-ts cognito setup` first).";
 
 export async function configure(inputs: ConfigureInputs, deps: ConfigureDeps): Promise<ConfigureResult> {
-  const { output, prompter } = deps;
+  const { output } = deps;
   checkFlagCombinations(inputs);
   // Flags are checked before any prompt: a typo fails at once, not after three questions.
   const authorizerFromFlag = inputs.authorizerConfig === undefined ? undefined : parseAuthorizerConfig(inputs.authorizerConfig);

@@ -108,7 +108,7 @@ async function resolveTarget(inputs: InvokeInputs, ctx: InvokeContext, deps: Inv
   if (inputs.agentArn !== undefined) {
     const arn = inputs.agentArn;
     // An ARN that a config in this project deployed: use what the config knows about its authorizer.
-    let loaded;
+    let loaded: Awaited<ReturnType<typeof loadConfig>> | undefined;
     try {
       loaded = await loadConfig(ctx.cwd);
     } catch (error) {

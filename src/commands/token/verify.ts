@@ -74,7 +74,7 @@ export async function tokenVerify(input: TokenVerifyInput, ctx: VerifyContext): 
 
   // A local pool's discovery document and JWKS come from the embedded Cognito: run it while checking.
   const embedded = isEmbeddedCognitoUrl(authorizer.discoveryUrl, ctx.env) ? await ensureEmbeddedCognito(ctx.env) : undefined;
-  let decision;
+  let decision: Awaited<ReturnType<JwtAuthorizer["authorize"]>>;
   try {
     decision = await new JwtAuthorizer(authorizer).authorize(chosen.token);
   } finally {

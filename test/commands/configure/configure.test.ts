@@ -2,7 +2,7 @@ import { promises as fsp } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createContext } from "../../../src/core/context.js";
-import { AgentcoreError, UsageError } from "../../../src/errors.js";
+import { type AgentcoreError, UsageError } from "../../../src/errors.js";
 import { configure, type ConfigureDeps, type ConfigureInputs } from "../../../src/commands/configure/configure.js";
 import { MemoryOutput } from "../../../src/ui/output.js";
 import { exists } from "../../../src/util/fs.js";
