@@ -32,7 +32,10 @@ function nodeBaseline() {
 function serverReady(dataDir) {
   return new Promise((resolve, reject) => {
     const started = performance.now();
-    const child = spawn(process.execPath, [SERVER, "--data-dir", dataDir, "--port", "0", "--mode", "persistent"], { cwd: dataDir, stdio: ["ignore", "pipe", "ignore"] });
+    const child = spawn(process.execPath, [SERVER, "--data-dir", dataDir, "--port", "0", "--mode", "persistent"], {
+      cwd: dataDir,
+      stdio: ["ignore", "pipe", "ignore"],
+    });
     child.stdout.setEncoding("utf8").once("data", (line) => {
       const ms = performance.now() - started;
       if (!line.includes('"ready":true')) reject(new Error(line));
@@ -70,14 +73,25 @@ for (let i = 0; i < runs; i += 1) {
 for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
 
 const require = createRequire(path.join(ROOT, "package.json"));
-const stock = spawnSync(process.execPath, ["-e", `const s=performance.now();require(${JSON.stringify(require.resolve("cognito-local"))});process.stdout.write(String(performance.now()-s))`], {
-  env: { ...process.env, AWS_SDK_JS_SUPPRESS_MAINTENANCE_MODE_MESSAGE: "1" },
-  encoding: "utf8",
-});
+const stock = spawnSync(
+  process.execPath,
+  [
+    "-e",
+    `const s=performance.now();require(${JSON.stringify(require.resolve("cognito-local"))});process.stdout.write(String(performance.now()-s))`,
+  ],
+  {
+    env: { ...process.env, AWS_SDK_JS_SUPPRESS_MAINTENANCE_MODE_MESSAGE: "1" },
+    encoding: "utf8",
+  },
+);
 
 const fmt = (ms) => `${Math.round(ms)} ms`;
 console.log(`runs: ${runs}, node ${process.version}, ${os.cpus().length} cores, load ${os.loadavg()[0].toFixed(2)}`);
 console.log(`node -e 0                          median ${fmt(median(baseline))}  p90 ${fmt(p90(baseline))}`);
-console.log(`embedded Cognito spawn -> ready    median ${fmt(median(ready))}  p90 ${fmt(p90(ready))}  (${(median(ready) / median(baseline)).toFixed(1)}x node -e 0)`);
+console.log(
+  `embedded Cognito spawn -> ready    median ${fmt(median(ready))}  p90 ${fmt(p90(ready))}  (${(median(ready) / median(baseline)).toFixed(1)}x node -e 0)`,
+);
 console.log(`ensureEmbeddedCognito + stop()     median ${fmt(median(cycle))}  p90 ${fmt(p90(cycle))}`);
-console.log(`require("cognito-local") unpatched ${fmt(Number(stock.stdout))} (what the lazy stand-ins avoid loading: aws-sdk v2, @aws-crypto)`);
+console.log(
+  `require("cognito-local") unpatched ${fmt(Number(stock.stdout))} (what the lazy stand-ins avoid loading: aws-sdk v2, @aws-crypto)`,
+);

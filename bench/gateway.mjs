@@ -69,11 +69,18 @@ function serveBareProxy(upstream) {
   const target = new URL(upstream);
   const agent = new http.Agent({ keepAlive: true, maxSockets: 256, noDelay: true });
   const server = http.createServer((req, res) => {
-    const headers = { "content-type": req.headers["content-type"], "content-length": req.headers["content-length"], accept: req.headers.accept ?? "*/*" };
-    const upstreamRequest = http.request({ host: target.hostname, port: target.port, path: "/invocations", method: "POST", headers, agent }, (upstreamResponse) => {
-      res.writeHead(upstreamResponse.statusCode, upstreamResponse.headers);
-      upstreamResponse.pipe(res);
-    });
+    const headers = {
+      "content-type": req.headers["content-type"],
+      "content-length": req.headers["content-length"],
+      accept: req.headers.accept ?? "*/*",
+    };
+    const upstreamRequest = http.request(
+      { host: target.hostname, port: target.port, path: "/invocations", method: "POST", headers, agent },
+      (upstreamResponse) => {
+        res.writeHead(upstreamResponse.statusCode, upstreamResponse.headers);
+        upstreamResponse.pipe(res);
+      },
+    );
     req.pipe(upstreamRequest);
   });
   server.listen(0, "127.0.0.1", () => process.stdout.write(`${JSON.stringify({ url: `http://127.0.0.1:${server.address().port}` })}\n`));
@@ -134,7 +141,10 @@ async function startExampleAgent() {
   const deadline = Date.now() + 30_000;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`the example agent exited with ${child.exitCode}`);
-    const healthy = await fetch(`${url}/ping`).then((r) => r.ok, () => false);
+    const healthy = await fetch(`${url}/ping`).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (healthy) return { child, url };
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
@@ -191,7 +201,14 @@ async function sequential(url, headers, count, accept) {
     const started = process.hrtime.bigint();
     await new Promise((resolve, reject) => {
       const req = http.request(
-        { host: target.hostname, port: target.port, path: target.pathname + target.search, method: "POST", agent, headers: { ...headers, accept, "content-length": Buffer.byteLength(BODY) } },
+        {
+          host: target.hostname,
+          port: target.port,
+          path: target.pathname + target.search,
+          method: "POST",
+          agent,
+          headers: { ...headers, accept, "content-length": Buffer.byteLength(BODY) },
+        },
         (res) => {
           let first = true;
           res.on("data", () => {
@@ -212,7 +229,12 @@ async function sequential(url, headers, count, accept) {
   agent.destroy();
   total.sort((a, b) => a - b);
   firstChunk.sort((a, b) => a - b);
-  return { p50: percentile(total, 50), p99: percentile(total, 99), first50: percentile(firstChunk, 50), first99: percentile(firstChunk, 99) };
+  return {
+    p50: percentile(total, 50),
+    p99: percentile(total, 99),
+    first50: percentile(firstChunk, 50),
+    first99: percentile(firstChunk, 99),
+  };
 }
 
 const mean = (values) => values.reduce((a, b) => a + b, 0) / values.length;
@@ -232,17 +254,31 @@ async function main() {
   const bare = await startChild(["--serve-bare-proxy", agent.url]);
   const example = await startExampleAgent();
   const exampleGateway = await startChild(["--serve-gateway", example.url, issuer.discoveryUrl, issuer.clientId]);
-  const sessionHeaders = { "content-type": "application/json", accept: "application/json", "x-amzn-bedrock-agentcore-runtime-session-id": SESSION };
+  const sessionHeaders = {
+    "content-type": "application/json",
+    accept: "application/json",
+    "x-amzn-bedrock-agentcore-runtime-session-id": SESSION,
+  };
   const paths = {
     direct: { label: "direct to the agent", url: `${agent.url}/invocations`, headers: sessionHeaders, pids: [agent.child.pid] },
-    bare: { label: "reference: bare Node http proxy, no auth", url: `${bare.url}/invocations`, headers: sessionHeaders, pids: [agent.child.pid, bare.child.pid] },
+    bare: {
+      label: "reference: bare Node http proxy, no auth",
+      url: `${bare.url}/invocations`,
+      headers: sessionHeaders,
+      pids: [agent.child.pid, bare.child.pid],
+    },
     gateway: {
       label: "through the gateway (valid JWT)",
       url: `${gateway.url}/runtimes/bench_agent/invocations?qualifier=DEFAULT`,
       headers: { ...sessionHeaders, authorization: `Bearer ${issuer.token}` },
       pids: [agent.child.pid, gateway.child.pid],
     },
-    exampleDirect: { label: "direct to the example agent", url: `${example.url}/invocations`, headers: sessionHeaders, pids: [example.child.pid] },
+    exampleDirect: {
+      label: "direct to the example agent",
+      url: `${example.url}/invocations`,
+      headers: sessionHeaders,
+      pids: [example.child.pid],
+    },
     exampleGateway: {
       label: "example agent through the gateway (valid JWT)",
       url: `${exampleGateway.url}/runtimes/bench_agent/invocations?qualifier=DEFAULT`,
@@ -255,7 +291,8 @@ async function main() {
     for (const p of Object.values(paths)) await load(p.url, p.headers, 1, connections, []);
     const results = Object.fromEntries(Object.keys(paths).map((name) => [name, []]));
     for (let round = 0; round < rounds; round++) {
-      for (const name of Object.keys(paths)) results[name].push(await load(paths[name].url, paths[name].headers, duration, connections, [...paths[name].pids, process.pid]));
+      for (const name of Object.keys(paths))
+        results[name].push(await load(paths[name].url, paths[name].headers, duration, connections, [...paths[name].pids, process.pid]));
     }
     const seq = {};
     const sse = {};
@@ -284,15 +321,24 @@ async function main() {
     const loadLines = [
       "| path | req/s | vs direct | p50 (ms) | p99 (ms) | CPU µs/request: agent | proxy | load generator |",
       "|---|---:|---:|---:|---:|---:|---:|---:|",
-      ...[["direct", d], ["bare", b], ["gateway", g]].map(
-        ([name, r]) => `| ${paths[name].label} | ${fmt(r.rps)} | ${fmt((r.rps / d.rps) * 100)}% | ${fmt(r.p50, 1)} | ${fmt(r.p99, 1)} | ${us(r.agentCpu)} | ${us(r.proxyCpu)} | ${us(r.loaderCpu)} |`,
+      ...[
+        ["direct", d],
+        ["bare", b],
+        ["gateway", g],
+      ].map(
+        ([name, r]) =>
+          `| ${paths[name].label} | ${fmt(r.rps)} | ${fmt((r.rps / d.rps) * 100)}% | ${fmt(r.p50, 1)} | ${fmt(r.p99, 1)} | ${us(r.agentCpu)} | ${us(r.proxyCpu)} | ${us(r.loaderCpu)} |`,
       ),
     ];
     const exampleLines = [
       loadLines[0],
       loadLines[1],
-      ...[["exampleDirect", ed], ["exampleGateway", eg]].map(
-        ([name, r]) => `| ${paths[name].label} | ${fmt(r.rps)} | ${fmt((r.rps / ed.rps) * 100)}% | ${fmt(r.p50, 1)} | ${fmt(r.p99, 1)} | ${us(r.agentCpu)} | ${us(r.proxyCpu)} | ${us(r.loaderCpu)} |`,
+      ...[
+        ["exampleDirect", ed],
+        ["exampleGateway", eg],
+      ].map(
+        ([name, r]) =>
+          `| ${paths[name].label} | ${fmt(r.rps)} | ${fmt((r.rps / ed.rps) * 100)}% | ${fmt(r.p50, 1)} | ${fmt(r.p99, 1)} | ${us(r.agentCpu)} | ${us(r.proxyCpu)} | ${us(r.loaderCpu)} |`,
       ),
     ];
     const ms = (v) => fmt(v / 1000, 3);
@@ -304,11 +350,17 @@ async function main() {
       `| ${paths.gateway.label} | ${ms(seq.gateway.p50)} | ${ms(seq.gateway.p99)} | ${ms(sse.gateway.first50)} | ${ms(sse.gateway.first99)} |`,
       `| added by the gateway | ${plus(seq.gateway.p50 - seq.direct.p50)} | ${plus(seq.gateway.p99 - seq.direct.p99)} | ${plus(sse.gateway.first50 - sse.direct.first50)} | ${plus(sse.gateway.first99 - sse.direct.first99)} |`,
     ];
-    process.stdout.write(`Under load (autocannon, ${connections} connections, mean of ${rounds} x ${duration}s):\n\n${loadLines.join("\n")}\n\nUnloaded:\n\n${seqLines.join("\n")}\n\nThe example agent (examples/typescript, AGENT_OFFLINE=1, JSON answer), under the same load:\n\n${exampleLines.join("\n")}\n\n`);
+    process.stdout.write(
+      `Under load (autocannon, ${connections} connections, mean of ${rounds} x ${duration}s):\n\n${loadLines.join("\n")}\n\nUnloaded:\n\n${seqLines.join("\n")}\n\nThe example agent (examples/typescript, AGENT_OFFLINE=1, JSON answer), under the same load:\n\n${exampleLines.join("\n")}\n\n`,
+    );
     const addedP50 = (seq.gateway.p50 - seq.direct.p50) / 1000;
     const addedFirst = (sse.gateway.first50 - sse.direct.first50) / 1000;
     const checks = [
-      ["throughput >= 60% of direct", g.rps / d.rps >= 0.6, `${fmt((g.rps / d.rps) * 100)}% (bare Node proxy, no auth: ${fmt((b.rps / d.rps) * 100)}%)`],
+      [
+        "throughput >= 60% of direct",
+        g.rps / d.rps >= 0.6,
+        `${fmt((g.rps / d.rps) * 100)}% (bare Node proxy, no auth: ${fmt((b.rps / d.rps) * 100)}%)`,
+      ],
       ["added p50 <= 1 ms (unloaded)", addedP50 <= 1, `+${fmt(addedP50, 3)} ms`],
       ["first SSE chunk within 5 ms of direct (p50)", addedFirst <= 5, `+${fmt(addedFirst, 3)} ms`],
     ];
@@ -326,5 +378,4 @@ else if (role === "--serve-bare-proxy") serveBareProxy(process.argv[3]);
 else if (role === "--serve-gateway") {
   await serveGateway(process.argv[3], process.argv[4], process.argv[5]);
   process.once("SIGINT", () => process.exit(0));
-}
-else await main();
+} else await main();

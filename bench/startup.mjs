@@ -58,7 +58,10 @@ function peakRssMiB(args) {
   const dir = mkdtempSync(path.join(os.tmpdir(), "agentcore-bench-"));
   const out = path.join(dir, "rss");
   const preload = path.join(dir, "rss.cjs");
-  writeFileSync(preload, `process.on("exit", () => require("node:fs").writeFileSync(${JSON.stringify(out)}, String(process.resourceUsage().maxRSS)));`);
+  writeFileSync(
+    preload,
+    `process.on("exit", () => require("node:fs").writeFileSync(${JSON.stringify(out)}, String(process.resourceUsage().maxRSS)));`,
+  );
   try {
     timeOnce(["--require", preload, ...args]);
     return Number(readFileSync(out, "utf8")) / 1024;
@@ -84,10 +87,16 @@ const rows = commands.map((command, index) => {
 const baseline = rows[0].median;
 
 const header = ["command", "median ms", "p90 ms", "x baseline", "peak RSS MiB"];
-const table = [header, ...rows.map((row) => [row.label, row.median.toFixed(1), row.p90.toFixed(1), (row.median / baseline).toFixed(2), row.rss.toFixed(1)])];
+const table = [
+  header,
+  ...rows.map((row) => [row.label, row.median.toFixed(1), row.p90.toFixed(1), (row.median / baseline).toFixed(2), row.rss.toFixed(1)]),
+];
 const widths = header.map((_, column) => Math.max(...table.map((line) => line[column].length)));
-const format = (line) => `| ${line.map((cell, column) => (column === 0 ? cell.padEnd(widths[column]) : cell.padStart(widths[column]))).join(" | ")} |`;
-console.log(`node ${process.version}, ${os.cpus().length} CPUs (${os.cpus()[0]?.model.trim() ?? "unknown"}), ${runs} runs each after ${warmup} warm-ups, interleaved`);
+const format = (line) =>
+  `| ${line.map((cell, column) => (column === 0 ? cell.padEnd(widths[column]) : cell.padStart(widths[column]))).join(" | ")} |`;
+console.log(
+  `node ${process.version}, ${os.cpus().length} CPUs (${os.cpus()[0]?.model.trim() ?? "unknown"}), ${runs} runs each after ${warmup} warm-ups, interleaved`,
+);
 console.log("");
 console.log(format(table[0]));
 console.log(`|${widths.map((width, column) => (column === 0 ? "-".repeat(width + 2) : `${"-".repeat(width + 1)}:`)).join("|")}|`);

@@ -44,7 +44,8 @@ await build({
           if (args.kind === "entry-point") return undefined;
           if (args.kind === "dynamic-import") return { path: args.path, external: true };
           if (args.path === "commander" || inCommander(args.importer)) return undefined;
-          if (args.path.startsWith("./") && path.dirname(path.resolve(path.dirname(args.importer), args.path)) === CLI_DIR) return undefined;
+          if (args.path.startsWith("./") && path.dirname(path.resolve(path.dirname(args.importer), args.path)) === CLI_DIR)
+            return undefined;
           return { path: args.path, external: true };
         });
       },

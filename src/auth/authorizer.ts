@@ -13,14 +13,14 @@
  */
 import { createHash } from "node:crypto";
 import {
+  type CompactJWSHeaderParameters,
   compactVerify,
   createLocalJWKSet,
   decodeJwt,
   decodeProtectedHeader,
-  errors as joseErrors,
-  type CompactJWSHeaderParameters,
   type JSONWebKeySet,
   type JWTPayload,
+  errors as joseErrors,
 } from "jose";
 import type { CustomJwtAuthorizer } from "../config/schema.js";
 import { compactDuration } from "../ui/format.js";
@@ -262,7 +262,12 @@ export class JwtAuthorizer {
     } else {
       const decoded = decodeToken(token);
       if ("problem" in decoded) {
-        checks.push({ name: "format", status: "fail", detail: decoded.problem, fix: "Send the access token itself: three base64url parts separated by dots, without quotes or the \"Bearer \" prefix." });
+        checks.push({
+          name: "format",
+          status: "fail",
+          detail: decoded.problem,
+          fix: 'Send the access token itself: three base64url parts separated by dots, without quotes or the "Bearer " prefix.',
+        });
         return finish(checks, undefined);
       }
       ({ header, payload } = decoded);
@@ -320,7 +325,10 @@ export class JwtAuthorizer {
       checks.push({
         name: "issuer",
         status: "fail",
-        detail: payload.iss === undefined ? "the token has no iss claim" : `iss "${String(payload.iss)}" does not equal the discovery issuer "${doc.issuer}"`,
+        detail:
+          payload.iss === undefined
+            ? "the token has no iss claim"
+            : `iss "${String(payload.iss)}" does not equal the discovery issuer "${doc.issuer}"`,
         fix: "Use a token from the issuer behind discoveryUrl (iss must match exactly, including any trailing slash), or point discoveryUrl at the token's issuer.",
       });
     }
@@ -350,14 +358,21 @@ export class JwtAuthorizer {
     } catch (error) {
       const failure = error instanceof IssuerFetchError ? error : new IssuerFetchError((error as Error).message, true);
       return {
-        check: { name: "signature", status: "fail", detail: `not verified: ${failure.message}`, fix: "Check that the issuer's JWKS is reachable from here." },
+        check: {
+          name: "signature",
+          status: "fail",
+          detail: `not verified: ${failure.message}`,
+          fix: "Check that the issuer's JWKS is reachable from here.",
+        },
         unreachable: failure.unreachable ? failure : undefined,
       };
     }
     for (let attempt = 0; ; attempt++) {
       try {
         await verifyWithKeySet(token, this.jwks!.keySet);
-        return { check: { name: "signature", status: "pass", detail: `verified with key ${header.kid ?? "(no kid)"} from the issuer's JWKS` } };
+        return {
+          check: { name: "signature", status: "pass", detail: `verified with key ${header.kid ?? "(no kid)"} from the issuer's JWKS` },
+        };
       } catch (error) {
         if (error instanceof joseErrors.JWKSNoMatchingKey) {
           if (attempt === 0 && this.mayRefetchForUnknownKid()) {
@@ -381,7 +396,14 @@ export class JwtAuthorizer {
           error instanceof joseErrors.JWSSignatureVerificationFailed
             ? "the signature does not verify with the issuer's key"
             : `the signature could not be verified (${(error as Error).message})`;
-        return { check: { name: "signature", status: "fail", detail, fix: "The token was altered or signed by another key: use the token exactly as the issuer returned it." } };
+        return {
+          check: {
+            name: "signature",
+            status: "fail",
+            detail,
+            fix: "The token was altered or signed by another key: use the token exactly as the issuer returned it.",
+          },
+        };
       }
     }
   }
@@ -432,7 +454,12 @@ function decodeToken(token: string): { header: CompactJWSHeaderParameters; paylo
   if (token === "") return { problem: "the token is empty" };
   const parts = token.split(".");
   if (parts.length !== 3) {
-    return { problem: parts.length === 5 ? "an encrypted JWT (JWE), not a signed access token" : `not a JWT: ${parts.length} dot-separated part(s), expected 3` };
+    return {
+      problem:
+        parts.length === 5
+          ? "an encrypted JWT (JWE), not a signed access token"
+          : `not a JWT: ${parts.length} dot-separated part(s), expected 3`,
+    };
   }
   let header: CompactJWSHeaderParameters;
   try {
@@ -456,7 +483,12 @@ function expiryCheck(payload: JWTPayload, nowSeconds: number, margin: number): A
   if (typeof exp !== "number") return { name: "expiry", status: "fail", detail: "the token has no numeric exp claim", fix };
   const left = Math.floor(exp - nowSeconds);
   if (exp <= nowSeconds) {
-    return { name: "expiry", status: "fail", detail: `expired ${compactDuration(-left)} ago (exp ${new Date(exp * 1000).toISOString()})`, fix };
+    return {
+      name: "expiry",
+      status: "fail",
+      detail: `expired ${compactDuration(-left)} ago (exp ${new Date(exp * 1000).toISOString()})`,
+      fix,
+    };
   }
   if (exp <= nowSeconds + margin) {
     return { name: "expiry", status: "fail", detail: `expires in ${left}s: AgentCore rejects tokens that expire within ${margin}s`, fix };
@@ -466,7 +498,8 @@ function expiryCheck(payload: JWTPayload, nowSeconds: number, margin: number): A
 
 function notBeforeCheck(payload: JWTPayload, nowSeconds: number): AuthorizerCheck {
   if (payload.nbf === undefined) return { name: "notBefore", status: "skip", detail: "no nbf claim" };
-  if (typeof payload.nbf !== "number") return { name: "notBefore", status: "fail", detail: "nbf is not a number", fix: "Use a token from your identity provider." };
+  if (typeof payload.nbf !== "number")
+    return { name: "notBefore", status: "fail", detail: "nbf is not a number", fix: "Use a token from your identity provider." };
   if (payload.nbf > nowSeconds) {
     return {
       name: "notBefore",
@@ -536,7 +569,10 @@ function scopeCheck(payload: JWTPayload, allowed: string[] | undefined): Authori
   return {
     name: "scope",
     status: "fail",
-    detail: scopes.length === 0 ? "the token has no scope claim" : `scopes [${scopes.join(", ")}] have none of allowedScopes [${allowed.join(", ")}]`,
+    detail:
+      scopes.length === 0
+        ? "the token has no scope claim"
+        : `scopes [${scopes.join(", ")}] have none of allowedScopes [${allowed.join(", ")}]`,
     fix: "Request a token with one of the allowed scopes (Cognito InitiateAuth tokens only carry aws.cognito.signin.user.admin; custom scopes come from the OAuth2 token endpoint), or change allowedScopes.",
   };
 }
@@ -547,7 +583,12 @@ function customClaimsCheck(payload: JWTPayload, rules: unknown[] | undefined): A
   for (const raw of rules) {
     const result = evaluateCustomClaim(payload, raw as CustomClaimRule);
     if (!result.ok) {
-      return { name: "customClaims", status: "fail", detail: result.detail, fix: "Use a token carrying the required claim value, or change customClaims." };
+      return {
+        name: "customClaims",
+        status: "fail",
+        detail: result.detail,
+        fix: "Use a token carrying the required claim value, or change customClaims.",
+      };
     }
     passed.push(result.detail);
   }
@@ -561,10 +602,15 @@ export function evaluateCustomClaim(payload: JWTPayload, rule: CustomClaimRule):
   const operator = rule?.authorizingClaimMatchValue?.claimMatchOperator;
   const match = rule?.authorizingClaimMatchValue?.claimMatchValue;
   if (typeof name !== "string" || (type !== "STRING" && type !== "STRING_ARRAY") || typeof operator !== "string" || !match) {
-    return { ok: false, detail: "a customClaims rule is malformed (needs inboundTokenClaimName, inboundTokenClaimValueType, authorizingClaimMatchValue)" };
+    return {
+      ok: false,
+      detail: "a customClaims rule is malformed (needs inboundTokenClaimName, inboundTokenClaimValueType, authorizingClaimMatchValue)",
+    };
   }
   const single = typeof match.matchValueString === "string" ? match.matchValueString : undefined;
-  const list = Array.isArray(match.matchValueStringList) ? match.matchValueStringList.filter((v): v is string => typeof v === "string") : undefined;
+  const list = Array.isArray(match.matchValueStringList)
+    ? match.matchValueStringList.filter((v): v is string => typeof v === "string")
+    : undefined;
   const expected = single !== undefined ? [single] : (list ?? []);
   const value = payload[name];
   const shown = value === undefined ? "absent" : JSON.stringify(value);
@@ -578,14 +624,30 @@ export function evaluateCustomClaim(payload: JWTPayload, rule: CustomClaimRule):
   const values = Array.isArray(value) ? value.filter((v): v is string => typeof v === "string") : undefined;
   if (operator === "CONTAINS") {
     const ok = values !== undefined && expected.length > 0 && expected.every((e) => values.includes(e));
-    return { ok, claim: name, detail: ok ? `${name} contains ${expected.map((e) => `"${e}"`).join(", ")}` : `claim "${name}" is ${shown}, expected an array containing ${expected.map((e) => `"${e}"`).join(", ")}` };
+    return {
+      ok,
+      claim: name,
+      detail: ok
+        ? `${name} contains ${expected.map((e) => `"${e}"`).join(", ")}`
+        : `claim "${name}" is ${shown}, expected an array containing ${expected.map((e) => `"${e}"`).join(", ")}`,
+    };
   }
   if (operator === "CONTAINS_ANY") {
     const found = values?.find((v) => expected.includes(v));
     const ok = found !== undefined;
-    return { ok, claim: name, detail: ok ? `${name} contains "${found}"` : `claim "${name}" is ${shown}, expected an array containing any of ${expected.map((e) => `"${e}"`).join(", ")}` };
+    return {
+      ok,
+      claim: name,
+      detail: ok
+        ? `${name} contains "${found}"`
+        : `claim "${name}" is ${shown}, expected an array containing any of ${expected.map((e) => `"${e}"`).join(", ")}`,
+    };
   }
-  return { ok: false, claim: name, detail: `rule for "${name}": unknown operator ${operator} (STRING_ARRAY takes CONTAINS or CONTAINS_ANY)` };
+  return {
+    ok: false,
+    claim: name,
+    detail: `rule for "${name}": unknown operator ${operator} (STRING_ARRAY takes CONTAINS or CONTAINS_ANY)`,
+  };
 }
 
 const UNAUTHORIZED_CHECKS: ReadonlySet<CheckName> = new Set(["format", "discovery", "signature", "issuer", "expiry", "notBefore"]);
@@ -594,11 +656,7 @@ const UNAUTHORIZED_CHECKS: ReadonlySet<CheckName> = new Set(["format", "discover
  * Turns the checks into the decision: the first failure in check order decides. Failures of the token
  * itself are 401 UnauthorizedException, an unreachable issuer 503, claims that are not allowed 403.
  */
-function finish(
-  checks: AuthorizerCheck[],
-  claims: JWTPayload | undefined,
-  options: { unreachable?: boolean } = {},
-): AuthorizerDecision {
+function finish(checks: AuthorizerCheck[], claims: JWTPayload | undefined, options: { unreachable?: boolean } = {}): AuthorizerDecision {
   for (const name of ALL_CHECKS) {
     if (!checks.some((c) => c.name === name)) checks.push({ name, status: "skip", detail: "not checked: the token is unusable" });
   }
@@ -619,10 +677,22 @@ function finish(
   return deny(403, "AccessDeniedException", claimMismatchMessage(failure));
 }
 
-const ALL_CHECKS: CheckName[] = ["format", "discovery", "signature", "issuer", "expiry", "notBefore", "client_id", "aud", "scope", "customClaims"];
+const ALL_CHECKS: CheckName[] = [
+  "format",
+  "discovery",
+  "signature",
+  "issuer",
+  "expiry",
+  "notBefore",
+  "client_id",
+  "aud",
+  "scope",
+  "customClaims",
+];
 
 function unauthorizedMessage(check: AuthorizerCheck): string {
-  if (check.name === "expiry") return `Invalid bearer token: the token has expired or expires within ${EXPIRY_MARGIN_SECONDS} seconds (${check.detail}).`;
+  if (check.name === "expiry")
+    return `Invalid bearer token: the token has expired or expires within ${EXPIRY_MARGIN_SECONDS} seconds (${check.detail}).`;
   if (check.name === "notBefore") return `Invalid bearer token: the token is not valid yet (${check.detail}).`;
   if (check.name === "discovery") return `Unable to validate the bearer token: ${check.detail}.`;
   return `Invalid bearer token: ${check.detail}.`;

@@ -5,12 +5,13 @@
  *
  * InitiateAuth is an unsigned (noAuth) operation: `token refresh` needs no AWS credentials.
  */
-import type { CognitoIdentityProviderClient } from "@aws-sdk/client-cognito-identity-provider";
+
 import { randomInt } from "node:crypto";
+import type { CognitoIdentityProviderClient } from "@aws-sdk/client-cognito-identity-provider";
 import { decodeJwt, type JWTPayload } from "jose";
 import type { AwsClients } from "../aws/clients.js";
-import { AgentcoreError, UsageError, fromAwsError } from "../errors.js";
 import { ensureEmbeddedCognito } from "../embedded-cognito/control.js";
+import { AgentcoreError, fromAwsError, UsageError } from "../errors.js";
 import type { Prompter } from "../ui/prompts.js";
 
 export const PASSWORD_ENV = "COGNITO_PASSWORD";
@@ -124,13 +125,21 @@ function loginError(error: unknown, login: PasswordLogin): AgentcoreError {
     return fromAwsError(error, action, "The user does not exist in the pool: run `agentcore-ts cognito setup` to create it.");
   }
   if (name === "ResourceNotFoundException") {
-    return fromAwsError(error, action, "The app client or its user pool no longer exists: run `agentcore-ts cognito setup` to recreate them.");
+    return fromAwsError(
+      error,
+      action,
+      "The app client or its user pool no longer exists: run `agentcore-ts cognito setup` to recreate them.",
+    );
   }
   if (name === "PasswordResetRequiredException") {
     return fromAwsError(error, action, "Run `agentcore-ts cognito setup --reset-password` to set a new password.");
   }
   if (name === "InvalidParameterException") {
-    return fromAwsError(error, action, "The app client must allow ALLOW_USER_PASSWORD_AUTH: `agentcore-ts cognito setup` fixes a client it created.");
+    return fromAwsError(
+      error,
+      action,
+      "The app client must allow ALLOW_USER_PASSWORD_AUTH: `agentcore-ts cognito setup` fixes a client it created.",
+    );
   }
   return fromAwsError(error, action);
 }
@@ -163,7 +172,9 @@ export async function refreshWithToken(
     throw fromAwsError(
       error,
       "Refresh the access token (InitiateAuth REFRESH_TOKEN_AUTH)",
-      name === "ResourceNotFoundException" ? "The app client or its user pool no longer exists: run `agentcore-ts cognito setup`." : undefined,
+      name === "ResourceNotFoundException"
+        ? "The app client or its user pool no longer exists: run `agentcore-ts cognito setup`."
+        : undefined,
     );
   }
   return tokenSetFrom(response.AuthenticationResult, now);
@@ -267,9 +278,14 @@ export async function readSecretFromStdin(
   }
   const chunks: Buffer[] = [];
   for await (const chunk of stdin) chunks.push(typeof chunk === "string" ? Buffer.from(chunk) : (chunk as Buffer));
-  const secret = Buffer.concat(chunks).toString("utf8").replace(/\r?\n$/, "");
+  const secret = Buffer.concat(chunks)
+    .toString("utf8")
+    .replace(/\r?\n$/, "");
   if (secret === "") {
-    throw new UsageError(`${what.flag} was given but stdin was empty.`, { hint: `Pipe the ${what.name} in: \`${example}\`.`, code: "EmptyStdin" });
+    throw new UsageError(`${what.flag} was given but stdin was empty.`, {
+      hint: `Pipe the ${what.name} in: \`${example}\`.`,
+      code: "EmptyStdin",
+    });
   }
   return secret;
 }

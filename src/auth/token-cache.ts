@@ -12,10 +12,10 @@ import { randomBytes } from "node:crypto";
 import { promises as fsp } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { z } from "zod";
-import { AgentcoreError } from "../errors.js";
-import { ensureHomeDir, homeDir } from "../config/home.js";
 import { setTimeout as sleep } from "node:timers/promises";
+import { z } from "zod";
+import { ensureHomeDir, homeDir } from "../config/home.js";
+import { AgentcoreError } from "../errors.js";
 import { writeFileAtomic } from "../util/fs.js";
 import { isProcessAlive } from "../util/process.js";
 
@@ -100,8 +100,6 @@ interface LockRecord {
   at: number;
   nonce: string;
 }
-
-
 
 export class TokenCache {
   readonly file: string;

@@ -11,15 +11,15 @@ import type { CognitoConfig, CustomJwtAuthorizer } from "../config/schema.js";
 import { AgentcoreError } from "../errors.js";
 import type { Output } from "../ui/output.js";
 import {
-  PASSWORD_ENV,
-  RefreshTokenRejectedError,
   decodeClaims,
   loginWithPassword,
+  PASSWORD_ENV,
+  RefreshTokenRejectedError,
   refreshWithToken,
-  withCognito,
   type TokenSet,
+  withCognito,
 } from "./cognito.js";
-import { TokenCache, type CachedTokens, type TokenKey } from "./token-cache.js";
+import { type CachedTokens, TokenCache, type TokenKey } from "./token-cache.js";
 
 export const DISCOVERY_SUFFIX = "/.well-known/openid-configuration";
 /** What callers pass as minValiditySeconds: AgentCore rejects tokens that expire within about a minute. */
@@ -53,7 +53,10 @@ function describeTarget(target: TokenTarget): string {
 }
 
 /** True when tokens of this pool and client fit the authorizer: same issuer (or pool id) and, when set, an allowed client. */
-export function fitsAuthorizer(candidate: { userPoolId: string; clientId: string; issuer?: string }, authorizer: CustomJwtAuthorizer): boolean {
+export function fitsAuthorizer(
+  candidate: { userPoolId: string; clientId: string; issuer?: string },
+  authorizer: CustomJwtAuthorizer,
+): boolean {
   const issuer = issuerFromDiscoveryUrl(authorizer.discoveryUrl);
   const poolId = poolIdFromDiscoveryUrl(authorizer.discoveryUrl);
   const clients = authorizer.allowedClients;
@@ -74,7 +77,12 @@ export function matchCachedTokens(entries: CachedTokens[], target: TokenTarget):
     candidates = entries;
   }
   const preferred = (e: CachedTokens) =>
-    target.cognito && e.userPoolId === target.cognito.userPoolId && e.clientId === target.cognito.clientId && e.username === target.cognito.username ? 1 : 0;
+    target.cognito &&
+    e.userPoolId === target.cognito.userPoolId &&
+    e.clientId === target.cognito.clientId &&
+    e.username === target.cognito.username
+      ? 1
+      : 0;
   return [...candidates].sort(
     (a, b) => preferred(b) - preferred(a) || Date.parse(b.accessTokenExpiresAt) - Date.parse(a.accessTokenExpiresAt),
   );
@@ -199,7 +207,13 @@ function noTokenError(target: TokenTarget, why: string): AgentcoreError {
 }
 
 function toAccessToken(entry: CachedTokens, refreshed: boolean): AccessToken {
-  return { accessToken: entry.accessToken, expiresAt: new Date(entry.accessTokenExpiresAt), claims: decodeClaims(entry.accessToken), refreshed, entry };
+  return {
+    accessToken: entry.accessToken,
+    expiresAt: new Date(entry.accessTokenExpiresAt),
+    claims: decodeClaims(entry.accessToken),
+    refreshed,
+    entry,
+  };
 }
 
 async function acquire(options: GetAccessTokenOptions, force: boolean): Promise<AccessToken> {
@@ -212,7 +226,11 @@ async function acquire(options: GetAccessTokenOptions, force: boolean): Promise<
     options.output?.debug(`Using the cached access token of "${entry.username}" (valid for ${Math.round(remaining / 1000)}s more).`);
     return toAccessToken(entry, false);
   }
-  options.output?.debug(force ? `Refreshing the access token of "${entry.username}".` : `The cached access token of "${entry.username}" expires in ${Math.round(remaining / 1000)}s: refreshing it.`);
+  options.output?.debug(
+    force
+      ? `Refreshing the access token of "${entry.username}".`
+      : `The cached access token of "${entry.username}" expires in ${Math.round(remaining / 1000)}s: refreshing it.`,
+  );
   const envPassword = options.env[PASSWORD_ENV];
   try {
     const { entry: renewed } = await renewTokens({

@@ -2,7 +2,7 @@
 import type { Build, CodeBuildClient, EnvironmentVariable } from "@aws-sdk/client-codebuild";
 import { fromAwsError } from "../errors.js";
 import { sanitizeName } from "./ecr.js";
-import { MANAGED_TAG_KEY, MANAGED_TAG_VALUE, awsErrorMessage, isAwsError } from "./sdk-errors.js";
+import { awsErrorMessage, isAwsError, MANAGED_TAG_KEY, MANAGED_TAG_VALUE } from "./sdk-errors.js";
 
 export const BUILD_IMAGE = "aws/codebuild/amazonlinux2-aarch64-standard:3.0";
 

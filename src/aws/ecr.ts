@@ -1,7 +1,7 @@
 /** ECR: the agent's repository, image lookups, registry login and repository deletion. */
 import type { ECRClient } from "@aws-sdk/client-ecr";
 import { ConfigError, fromAwsError } from "../errors.js";
-import { MANAGED_TAG_KEY, MANAGED_TAG_VALUE, isAwsError } from "./sdk-errors.js";
+import { isAwsError, MANAGED_TAG_KEY, MANAGED_TAG_VALUE } from "./sdk-errors.js";
 
 /** containerUri as the control plane validates it (anchored). */
 export const CONTAINER_URI =
@@ -58,14 +58,20 @@ export async function ensureRepository(ecr: ECRClient, ref: RepositoryRef, accou
     const found = await ecr.send(new sdk.DescribeRepositoriesCommand({ repositoryNames: [ref.name], registryId: ref.registryId }));
     const repo = found.repositories?.[0];
     if (repo) {
-      return { name: ref.name, uri: repo.repositoryUri ?? "", arn: repo.repositoryArn ?? "", registryId: repo.registryId ?? account, created: false };
+      return {
+        name: ref.name,
+        uri: repo.repositoryUri ?? "",
+        arn: repo.repositoryArn ?? "",
+        registryId: repo.registryId ?? account,
+        created: false,
+      };
     }
   } catch (error) {
     if (!isAwsError(error, "RepositoryNotFoundException")) throw fromAwsError(error, `Look up ECR repository ${ref.name}`);
   }
   if (ref.registryId && ref.registryId !== account) {
     throw new ConfigError(`ECR repository ${ref.name} does not exist in account ${ref.registryId}.`, {
-      hint: "Create it there, or set ecrRepository to \"auto\" to use one in your own account.",
+      hint: 'Create it there, or set ecrRepository to "auto" to use one in your own account.',
       code: "RepositoryNotFound",
     });
   }
@@ -78,7 +84,13 @@ export async function ensureRepository(ecr: ECRClient, ref: RepositoryRef, accou
       }),
     );
     const repo = out.repository!;
-    return { name: ref.name, uri: repo.repositoryUri ?? "", arn: repo.repositoryArn ?? "", registryId: repo.registryId ?? account, created: true };
+    return {
+      name: ref.name,
+      uri: repo.repositoryUri ?? "",
+      arn: repo.repositoryArn ?? "",
+      registryId: repo.registryId ?? account,
+      created: true,
+    };
   } catch (error) {
     if (isAwsError(error, "RepositoryAlreadyExistsException")) return ensureRepository(ecr, ref, account);
     throw fromAwsError(error, `Create ECR repository ${ref.name}`);

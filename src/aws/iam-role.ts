@@ -6,7 +6,7 @@ import type { IAMClient } from "@aws-sdk/client-iam";
 import { fromAwsError } from "../errors.js";
 import { canonicalJson, sha256Hex } from "./canonical.js";
 import type { PolicyDocument } from "./policies.js";
-import { MANAGED_TAG_KEY, MANAGED_TAG_VALUE, isAwsError } from "./sdk-errors.js";
+import { isAwsError, MANAGED_TAG_KEY, MANAGED_TAG_VALUE } from "./sdk-errors.js";
 
 const ACCESS_HINT =
   "Your identity needs iam:CreateRole, iam:PutRolePolicy and iam:TagRole, or set the agent's executionRole in .agentcore.json to an existing role ARN.";
@@ -101,7 +101,11 @@ export async function ensureManagedRole(iam: IAMClient, spec: RoleSpec): Promise
       arn = created.Role?.Arn ?? "";
     } catch (error) {
       if (isAwsError(error, "EntityAlreadyExistsException")) return ensureManagedRole(iam, spec); // created concurrently
-      throw fromAwsError(error, `Create IAM role ${spec.name}`, isAwsError(error, "AccessDenied", "AccessDeniedException") ? ACCESS_HINT : undefined);
+      throw fromAwsError(
+        error,
+        `Create IAM role ${spec.name}`,
+        isAwsError(error, "AccessDenied", "AccessDeniedException") ? ACCESS_HINT : undefined,
+      );
     }
     await putPolicy(iam, spec);
     return { arn, name: spec.name, managed: true, created: true, changed: true };
@@ -136,7 +140,9 @@ export async function ensureManagedRole(iam: IAMClient, spec: RoleSpec): Promise
 async function putPolicy(iam: IAMClient, spec: RoleSpec): Promise<void> {
   const { PutRolePolicyCommand } = await import("@aws-sdk/client-iam");
   try {
-    await iam.send(new PutRolePolicyCommand({ RoleName: spec.name, PolicyName: spec.policyName, PolicyDocument: JSON.stringify(spec.policy) }));
+    await iam.send(
+      new PutRolePolicyCommand({ RoleName: spec.name, PolicyName: spec.policyName, PolicyDocument: JSON.stringify(spec.policy) }),
+    );
   } catch (error) {
     throw fromAwsError(error, `Put the inline policy ${spec.policyName} on IAM role ${spec.name}`, ACCESS_HINT);
   }

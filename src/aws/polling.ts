@@ -26,11 +26,13 @@ export function timingFrom(env: NodeJS.ProcessEnv, timeoutSeconds?: number): Tim
 export function parseTimeoutFlag(value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
   if (!/^[1-9][0-9]*$/.test(value.trim())) {
-    throw new UsageError(`--timeout must be a whole number of seconds, got "${value}".`, { hint: "For example: --timeout 1200", code: "InvalidTimeout" });
+    throw new UsageError(`--timeout must be a whole number of seconds, got "${value}".`, {
+      hint: "For example: --timeout 1200",
+      code: "InvalidTimeout",
+    });
   }
   return Number(value.trim());
 }
-
 
 /**
  * Runs `action`, retrying while `retryable(error)` holds: IAM changes take seconds to reach other

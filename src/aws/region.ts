@@ -45,4 +45,3 @@ export async function resolveRegion(sources: RegionSources): Promise<string | un
     nonEmpty(sources.configRegion)
   );
 }
-

@@ -133,7 +133,10 @@ export async function createRuntime(
   return refOf(await control.send(new CreateAgentRuntimeCommand({ agentRuntimeName: name, ...configuration })));
 }
 
-function refOf(out: { agentRuntimeId?: string; agentRuntimeArn?: string; agentRuntimeVersion?: string; status?: string }, id = ""): RuntimeRef {
+function refOf(
+  out: { agentRuntimeId?: string; agentRuntimeArn?: string; agentRuntimeVersion?: string; status?: string },
+  id = "",
+): RuntimeRef {
   return { id: out.agentRuntimeId ?? id, arn: out.agentRuntimeArn ?? "", version: out.agentRuntimeVersion ?? "", status: out.status };
 }
 
@@ -243,10 +246,13 @@ export async function waitForLiveVersion(
         return { status: ep.status, liveVersion: ep.liveVersion, endpointArn: ep.agentRuntimeEndpointArn };
       }
       if (ep?.liveVersion && Number(ep.liveVersion) > Number(runtime.version)) {
-        throw new AgentcoreError(`Version ${runtime.version} of ${runtime.id} was superseded by version ${ep.liveVersion} (another deployment).`, {
-          code: "Superseded",
-          hint: "Run `agentcore-ts status` to see what is deployed now.",
-        });
+        throw new AgentcoreError(
+          `Version ${runtime.version} of ${runtime.id} was superseded by version ${ep.liveVersion} (another deployment).`,
+          {
+            code: "Superseded",
+            hint: "Run `agentcore-ts status` to see what is deployed now.",
+          },
+        );
       }
       progress(
         `runtime ${rt?.status ?? "not visible yet"}, endpoint ${ep?.status ?? "not created yet"}` +
@@ -263,13 +269,16 @@ export async function waitForLiveVersion(
 }
 
 function deploymentFailed(runtime: { id: string; version: string }, status: string, reason: string | undefined): AgentcoreError {
-  return new AgentcoreError(`Deployment of ${runtime.id} version ${runtime.version} failed (${status}): ${reason ?? "no failureReason given"}`, {
-    code: "DeploymentFailed",
-    hint:
-      "Check that the image is linux/arm64 and serves POST /invocations and GET /ping on port 8080, that the execution role can pull it, " +
-      `and the logs: aws logs tail ${logGroupFor(runtime.id)} --since 1h`,
-    details: { runtimeId: runtime.id, version: runtime.version, status, failureReason: reason },
-  });
+  return new AgentcoreError(
+    `Deployment of ${runtime.id} version ${runtime.version} failed (${status}): ${reason ?? "no failureReason given"}`,
+    {
+      code: "DeploymentFailed",
+      hint:
+        "Check that the image is linux/arm64 and serves POST /invocations and GET /ping on port 8080, that the execution role can pull it, " +
+        `and the logs: aws logs tail ${logGroupFor(runtime.id)} --since 1h`,
+      details: { runtimeId: runtime.id, version: runtime.version, status, failureReason: reason },
+    },
+  );
 }
 
 /** Waits while the runtime is CREATING/UPDATING/DELETING; returns the settled runtime (undefined if gone). */

@@ -17,7 +17,11 @@ export async function ensureSourceBucket(s3: S3Client, bucket: string, region: s
     const name = awsErrorName(error);
     const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
     if (name !== "NotFound" && name !== "NoSuchBucket" && status !== 404) {
-      throw fromAwsError(error, `Check S3 bucket ${bucket}`, status === 403 ? "The bucket exists but belongs to another account, or you lack s3:ListBucket." : undefined);
+      throw fromAwsError(
+        error,
+        `Check S3 bucket ${bucket}`,
+        status === 403 ? "The bucket exists but belongs to another account, or you lack s3:ListBucket." : undefined,
+      );
     }
   }
   try {
@@ -47,7 +51,9 @@ export async function ensureSourceBucket(s3: S3Client, bucket: string, region: s
 export async function putObject(s3: S3Client, bucket: string, key: string, body: Uint8Array, account: string): Promise<void> {
   const { PutObjectCommand } = await import("@aws-sdk/client-s3");
   try {
-    await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentType: "application/zip", ExpectedBucketOwner: account }));
+    await s3.send(
+      new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentType: "application/zip", ExpectedBucketOwner: account }),
+    );
   } catch (error) {
     throw fromAwsError(error, `Upload s3://${bucket}/${key}`);
   }

@@ -15,7 +15,7 @@ import { pollUntil, retryWhilePropagating, type Timing } from "../aws/polling.js
 import { ensureSourceBucket, putObject, sourceBucketName } from "../aws/s3.js";
 import { AgentcoreError, fromAwsError } from "../errors.js";
 import type { Output } from "../ui/output.js";
-import { zipBuildContext, type BuildContext } from "./context.js";
+import { type BuildContext, zipBuildContext } from "./context.js";
 
 export interface CodeBuildClients {
   s3: S3Client;
@@ -121,7 +121,10 @@ export async function buildWithCodeBuild(clients: CodeBuildClients, job: CodeBui
 
 function buildFailed(build: Build): AgentcoreError {
   const failedPhase = build.phases?.find((p) => p.phaseStatus && p.phaseStatus !== "SUCCEEDED" && p.phaseStatus !== "IN_PROGRESS");
-  const reason = failedPhase?.contexts?.map((c) => c.message).filter(Boolean).join("; ");
+  const reason = failedPhase?.contexts
+    ?.map((c) => c.message)
+    .filter(Boolean)
+    .join("; ");
   const logs = build.logs?.deepLink ?? (build.logs?.groupName ? `aws logs tail ${build.logs.groupName} --since 1h` : undefined);
   return new AgentcoreError(
     `CodeBuild build ${build.id} ${build.buildStatus}${failedPhase ? ` in phase ${failedPhase.phaseType}` : ""}${reason ? `: ${reason}` : ""}.`,

@@ -5,9 +5,9 @@
  */
 import { promises as fsp } from "node:fs";
 import path from "node:path";
-import { zipSync, type Zippable } from "fflate";
+import { type Zippable, zipSync } from "fflate";
 import { sha256Hex } from "../aws/canonical.js";
-import { CONFIG_FILE_NAME, type AgentConfig } from "../config/schema.js";
+import { type AgentConfig, CONFIG_FILE_NAME } from "../config/schema.js";
 import { ConfigError } from "../errors.js";
 import { DockerIgnore } from "./dockerignore.js";
 
@@ -50,10 +50,13 @@ export async function locateDockerfile(configDir: string, agent: AgentConfig): P
       // try the next one
     }
   }
-  throw new ConfigError(`No Dockerfile for agent ${agent.name}: looked for ${candidates.map((c) => path.resolve(configDir, c)).join(", ")}.`, {
-    hint: "Run `agentcore-ts configure` (it writes one), or pass --image-uri with an image you built.",
-    code: "DockerfileNotFound",
-  });
+  throw new ConfigError(
+    `No Dockerfile for agent ${agent.name}: looked for ${candidates.map((c) => path.resolve(configDir, c)).join(", ")}.`,
+    {
+      hint: "Run `agentcore-ts configure` (it writes one), or pass --image-uri with an image you built.",
+      code: "DockerfileNotFound",
+    },
+  );
 }
 
 /** The .dockerignore that applies: `<Dockerfile>.dockerignore` next to the Dockerfile wins over the context's (BuildKit's rule). */

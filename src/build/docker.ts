@@ -3,9 +3,9 @@
  * finds one; AGENTCORE_TS_CONTAINER_ENGINE picks one) builds the linux/arm64 image and pushes it to ECR. The registry password goes to
  * `login --password-stdin` and nowhere else: never an argument, never a log line.
  */
-import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
-import { AgentcoreError } from "../errors.js";
+import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process";
 import type { RegistryCredentials } from "../aws/ecr.js";
+import { AgentcoreError } from "../errors.js";
 import { describeProbes, detectEngine as detectContainerEngine, engineHint } from "../local/engine.js";
 import { PLATFORM } from "./context.js";
 
@@ -121,8 +121,25 @@ export async function buildAndPush(
     progress(clean.length > 100 ? `${clean.slice(0, 97)}...` : clean);
   };
   const steps: string[][] = engine.buildx
-    ? [["buildx", "build", "--platform", PLATFORM, "--provenance=false", "-f", build.dockerfile, "-t", build.imageUri, "--push", build.contextDir]]
-    : [["build", "--platform", PLATFORM, "-f", build.dockerfile, "-t", build.imageUri, build.contextDir], ["push", build.imageUri]];
+    ? [
+        [
+          "buildx",
+          "build",
+          "--platform",
+          PLATFORM,
+          "--provenance=false",
+          "-f",
+          build.dockerfile,
+          "-t",
+          build.imageUri,
+          "--push",
+          build.contextDir,
+        ],
+      ]
+    : [
+        ["build", "--platform", PLATFORM, "-f", build.dockerfile, "-t", build.imageUri, build.contextDir],
+        ["push", build.imageUri],
+      ];
   for (const args of steps) {
     const result = await exec(engine.cli, args, { env, onLine });
     if (result.code !== 0) {

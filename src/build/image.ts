@@ -4,13 +4,13 @@
  */
 import type { CallerIdentity } from "../aws/account.js";
 import type { AwsClients } from "../aws/clients.js";
-import { CONTAINER_URI, ensureRepository, imageExists, registryCredentials, repositoryRef, type Repository } from "../aws/ecr.js";
+import { CONTAINER_URI, ensureRepository, imageExists, type Repository, registryCredentials, repositoryRef } from "../aws/ecr.js";
 import type { Timing } from "../aws/polling.js";
 import type { AgentConfig } from "../config/schema.js";
 import { UsageError, ValidationError } from "../errors.js";
 import type { Output } from "../ui/output.js";
 import { buildWithCodeBuild } from "./codebuild.js";
-import { locateDockerfile, readBuildContext, type BuildContext } from "./context.js";
+import { type BuildContext, locateDockerfile, readBuildContext } from "./context.js";
 import { buildAndPush, findBuildEngine } from "./docker.js";
 
 export type BuildMode = "docker" | "codebuild";
@@ -91,7 +91,8 @@ export async function buildImage(args: BuildArgs, aws: AwsClients, output: Outpu
     );
     return "docker";
   }
-  if (args.mode === undefined) output.info(`No container engine is reachable (${lookup?.problem ?? "none found"}): building in AWS CodeBuild (--build codebuild).`);
+  if (args.mode === undefined)
+    output.info(`No container engine is reachable (${lookup?.problem ?? "none found"}): building in AWS CodeBuild (--build codebuild).`);
   const [s3, iam, codebuild] = await Promise.all([aws.s3(), aws.iam(), aws.codebuild()]);
   await buildWithCodeBuild(
     { s3, iam, codebuild },

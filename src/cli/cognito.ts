@@ -78,7 +78,10 @@ Examples:
     .addHelpText("after", "\nExample:\n  $ agentcore-ts cognito local start --detach")
     .action(async (flags: { detach?: boolean }, command: Command) => {
       await run(command, async (ctx) => {
-        const [{ cognitoLocalStart }, { listenForStop }] = await Promise.all([import("../commands/cognito/local.js"), import("../core/signals.js")]);
+        const [{ cognitoLocalStart }, { listenForStop }] = await Promise.all([
+          import("../commands/cognito/local.js"),
+          import("../core/signals.js"),
+        ]);
         const stop = listenForStop();
         try {
           await cognitoLocalStart({ detach: flags.detach, until: stop.received }, ctx);

@@ -11,11 +11,20 @@ export function register(program: Command): void {
     .description(
       "Add or update an agent in .agentcore.json (inbound auth: a customJWTAuthorizer for Cognito or any OIDC issuer, or IAM) and write its linux/arm64 Dockerfile and .dockerignore",
     )
-    .option("-e, --entrypoint <file>", "the agent's main file (.py, or .ts/.js/.mjs); a directory is searched for agent.py, main.py, src/agent.ts, …")
-    .option("-n, --name <agent>", "agent name: a letter, then letters, digits, '_' (default: from the entrypoint path, agents/writer/main.py -> agents_writer_main)")
+    .option(
+      "-e, --entrypoint <file>",
+      "the agent's main file (.py, or .ts/.js/.mjs); a directory is searched for agent.py, main.py, src/agent.ts, …",
+    )
+    .option(
+      "-n, --name <agent>",
+      "agent name: a letter, then letters, digits, '_' (default: from the entrypoint path, agents/writer/main.py -> agents_writer_main)",
+    )
     .option("--execution-role <arn>", "IAM role the runtime assumes (default: created at launch)")
     .option("--ecr <repository>", "ECR repository name or URI, or auto (default: created at launch)")
-    .option("--requirements-file <file>", "requirements.txt or pyproject.toml (Python), package.json (Node) (default: found next to the entrypoint)")
+    .option(
+      "--requirements-file <file>",
+      "requirements.txt or pyproject.toml (Python), package.json (Node) (default: found next to the entrypoint)",
+    )
     .option("--discovery-url <url>", "OIDC discovery URL of the token issuer (https://…/.well-known/openid-configuration)")
     .option("--allowed-clients <ids>", "comma-separated client IDs accepted in the token's client_id (Cognito: the app client ID)")
     .option("--allowed-audience <values>", "comma-separated values accepted in the token's aud")

@@ -12,7 +12,9 @@ export interface DestroyFlags {
 export function register(program: Command): void {
   program
     .command("destroy")
-    .description("Delete the agent's AgentCore runtime (waiting until it is gone) and the IAM roles and CodeBuild project agentcore-ts created for it; optionally its ECR repository")
+    .description(
+      "Delete the agent's AgentCore runtime (waiting until it is gone) and the IAM roles and CodeBuild project agentcore-ts created for it; optionally its ECR repository",
+    )
     .option("--agent <name>", "agent to destroy (default: the default agent)")
     .option("--delete-ecr-repo", "also delete the agent's ECR repository and all its images")
     .option("-y, --yes", "do not ask for confirmation (required when prompts are off)")

@@ -16,14 +16,24 @@ export interface LaunchFlags {
 export function register(program: Command): void {
   program
     .command("launch")
-    .description("Build the agent's linux/arm64 image, push it to ECR, create or update the AgentCore runtime and wait until it is ready; or, with --local, run it behind a local inbound-auth gateway")
+    .description(
+      "Build the agent's linux/arm64 image, push it to ECR, create or update the AgentCore runtime and wait until it is ready; or, with --local, run it behind a local inbound-auth gateway",
+    )
     .option("--agent <name>", "agent to launch (default: the default agent)")
-    .addOption(new Option("--build <how>", "where to build the image (default: docker when an engine is reachable, else codebuild)").choices(["docker", "codebuild"]))
+    .addOption(
+      new Option("--build <how>", "where to build the image (default: docker when an engine is reachable, else codebuild)").choices([
+        "docker",
+        "codebuild",
+      ]),
+    )
     .option("--image-uri <uri>", "deploy this existing image and skip building")
     .option("--timeout <seconds>", "longest wait for the build and for the endpoint to serve the new version (default 900)")
     .option("--local", "run the agent locally behind a gateway that enforces its customJWTAuthorizer (foreground, Ctrl-C stops)")
     .option("--port <port>", "with --local: the gateway's port on 127.0.0.1")
-    .option("--agent-port <port>", "with --local: the agent's port on 127.0.0.1 (default: 8080 when free, else a free port; 8080 inside a container)")
+    .option(
+      "--agent-port <port>",
+      "with --local: the agent's port on 127.0.0.1 (default: 8080 when free, else a free port; 8080 inside a container)",
+    )
     .option("--process", "with --local: run the agent as a plain process even when a container engine is reachable")
     .addHelpText(
       "after",
@@ -42,7 +52,10 @@ Examples:
           return launchLocal({ agentName: flags.agent, port: flags.port, agentPort: flags.agentPort, process: flags.process }, ctx);
         }
         const { launch } = await import("../commands/launch/launch.js");
-        await launch({ agentName: flags.agent, build: flags.build, imageUri: flags.imageUri, timeoutSeconds: parseTimeoutFlag(flags.timeout) }, ctx);
+        await launch(
+          { agentName: flags.agent, build: flags.build, imageUri: flags.imageUri, timeoutSeconds: parseTimeoutFlag(flags.timeout) },
+          ctx,
+        );
       });
     });
 }

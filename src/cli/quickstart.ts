@@ -34,7 +34,10 @@ Examples:
     )
     .action(async (flags: QuickstartFlags, command: Command) => {
       await run(command, async (ctx) => {
-        const [{ quickstart }, { colorsFor }] = await Promise.all([import("../commands/quickstart/quickstart.js"), import("../ui/style.js")]);
+        const [{ quickstart }, { colorsFor }] = await Promise.all([
+          import("../commands/quickstart/quickstart.js"),
+          import("../ui/style.js"),
+        ]);
         await quickstart(flags, ctx, { style: colorsFor(process.stdout, ctx.env) });
       });
     });

@@ -6,14 +6,14 @@
 import { z } from "zod";
 import {
   AGENT_NAME,
+  discoveryUrlProblem,
   ENV_KEY,
+  headerNameProblem,
   MAX_ENV_VALUE,
   MAX_ENV_VARS,
   MAX_HEADER_ALLOWLIST,
   ROLE_ARN,
   SCOPE,
-  discoveryUrlProblem,
-  headerNameProblem,
 } from "./patterns.js";
 
 export const CONFIG_FILE_NAME = ".agentcore.json";
@@ -29,13 +29,15 @@ export const customJwtAuthorizerSchema = z
     }),
     allowedClients: nonEmptyStrings.optional(),
     allowedAudience: nonEmptyStrings.optional(),
-    allowedScopes: z.array(z.string().regex(SCOPE, "scopes are 1-255 printable characters without spaces, quotes or backslashes")).min(1).optional(),
+    allowedScopes: z
+      .array(z.string().regex(SCOPE, "scopes are 1-255 printable characters without spaces, quotes or backslashes"))
+      .min(1)
+      .optional(),
     customClaims: z.array(z.unknown()).min(1).optional(),
   })
-  .refine(
-    (a) => Boolean(a.allowedClients?.length || a.allowedAudience?.length || a.allowedScopes?.length || a.customClaims?.length),
-    { message: "set at least one of allowedClients, allowedAudience, allowedScopes or customClaims" },
-  );
+  .refine((a) => Boolean(a.allowedClients?.length || a.allowedAudience?.length || a.allowedScopes?.length || a.customClaims?.length), {
+    message: "set at least one of allowedClients, allowedAudience, allowedScopes or customClaims",
+  });
 
 /** A union in the API: exactly one member, customJWTAuthorizer. */
 export const authorizerConfigurationSchema = z.strictObject({ customJWTAuthorizer: customJwtAuthorizerSchema });
@@ -77,7 +79,7 @@ export const agentSchema = z.looseObject({
   language: z.enum(["python", "node"]),
   platform: z.literal("linux/arm64").default("linux/arm64"),
   region: z.string().min(1).optional(),
-  executionRole: z.union([z.literal("auto"), z.string().regex(ROLE_ARN, "must be an IAM role ARN or \"auto\"")]).default("auto"),
+  executionRole: z.union([z.literal("auto"), z.string().regex(ROLE_ARN, 'must be an IAM role ARN or "auto"')]).default("auto"),
   /** Repository name, or "auto" to derive one from the agent name at launch. */
   ecrRepository: z.string().min(1).default("auto"),
   /** The Dockerfile `launch` builds, relative to the config directory (the build context); absent means "Dockerfile". Written by `configure`. */
@@ -131,5 +133,10 @@ export type CustomJwtAuthorizer = z.infer<typeof customJwtAuthorizerSchema>;
 
 /** "agents.my_agent.authorizerConfiguration.customJWTAuthorizer.discoveryUrl" from a zod issue path. */
 export function formatIssuePath(path: readonly PropertyKey[]): string {
-  return path.length === 0 ? "(top level)" : path.map((p) => (typeof p === "number" ? `[${p}]` : String(p))).join(".").replace(/\.\[/g, "[");
+  return path.length === 0
+    ? "(top level)"
+    : path
+        .map((p) => (typeof p === "number" ? `[${p}]` : String(p)))
+        .join(".")
+        .replace(/\.\[/g, "[");
 }

@@ -7,15 +7,8 @@ import { promises as fsp } from "node:fs";
 import path from "node:path";
 import { ConfigError } from "../errors.js";
 import { exists, writeFileAtomic } from "../util/fs.js";
+import { type AgentConfig, type AgentcoreConfig, CONFIG_FILE_NAME, CONFIG_VERSION, configSchema, formatIssuePath } from "./schema.js";
 import { assertNoSecrets } from "./secrets.js";
-import {
-  CONFIG_FILE_NAME,
-  CONFIG_VERSION,
-  configSchema,
-  formatIssuePath,
-  type AgentConfig,
-  type AgentcoreConfig,
-} from "./schema.js";
 
 export interface LoadedConfig {
   /** Absolute path of .agentcore.json. */
@@ -142,10 +135,7 @@ export async function writeConfig(file: string, config: AgentcoreConfig): Promis
  * Read-modify-write of the config at `file` (created when missing). The mutation runs on a fresh
  * read; if the file is broken the error is thrown before anything is written.
  */
-export async function updateConfig(
-  file: string,
-  mutate: (config: AgentcoreConfig) => void | Promise<void>,
-): Promise<AgentcoreConfig> {
+export async function updateConfig(file: string, mutate: (config: AgentcoreConfig) => void | Promise<void>): Promise<AgentcoreConfig> {
   let config: AgentcoreConfig;
   try {
     config = await readConfigFile(file);

@@ -53,8 +53,7 @@ export interface CommandContext {
 
 export function createContext(parts: Omit<CommandContext, "aws" | "region" | "dotenv">): CommandContext {
   const profile = parts.globals.profile ?? nonEmpty(parts.env.AWS_PROFILE);
-  const region = (configRegion?: string) =>
-    resolveRegion({ flag: parts.globals.region, profile, configRegion, env: parts.env });
+  const region = (configRegion?: string) => resolveRegion({ flag: parts.globals.region, profile, configRegion, env: parts.env });
   return {
     ...parts,
     region,
@@ -74,4 +73,3 @@ export function createContext(parts: Omit<CommandContext, "aws" | "region" | "do
     },
   };
 }
-

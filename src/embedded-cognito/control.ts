@@ -9,16 +9,17 @@
  * with a long-lived request until `stop()`. A server started on demand exits by itself when its
  * last holder is gone, even if that holder was killed, so nothing is left running.
  */
-import { setTimeout as sleep } from "node:timers/promises";
-import { spawn, type ChildProcess } from "node:child_process";
+
+import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync, promises as fsp, statSync } from "node:fs";
 import http from "node:http";
 import { createRequire } from "node:module";
 import path from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { AgentcoreError, UsageError } from "../errors.js";
 import { ensureHomeDir, homeDir } from "../config/home.js";
 import { isLoopbackHost } from "../config/patterns.js";
+import { AgentcoreError, UsageError } from "../errors.js";
 import { packageRoot } from "../util/paths.js";
 
 export const EMBEDDED_COGNITO_SERVICE = "agentcore-ts-embedded-cognito";
@@ -223,10 +224,14 @@ export async function spawnCognitoServer(options: SpawnCognitoServerOptions): Pr
   await fsp.mkdir(options.dataDir, { recursive: true, mode: 0o700 });
   const args = [
     ...serverCommand(),
-    "--data-dir", options.dataDir,
-    "--host", options.host ?? EMBEDDED_COGNITO_HOST,
-    "--port", String(options.port),
-    "--mode", options.mode,
+    "--data-dir",
+    options.dataDir,
+    "--host",
+    options.host ?? EMBEDDED_COGNITO_HOST,
+    "--port",
+    String(options.port),
+    "--mode",
+    options.mode,
     ...(options.pidFile ? ["--pid-file", options.pidFile] : []),
   ];
   const child = spawn(process.execPath, args, {
@@ -242,7 +247,10 @@ export async function spawnCognitoServer(options: SpawnCognitoServerOptions): Pr
   });
   const ready = await new Promise<ReadyLine>((resolve) => {
     let stdout = "";
-    const timer = setTimeout(() => resolve({ ready: false, code: "StartTimeout", message: `no ready signal within ${START_TIMEOUT_MS / 1000}s` }), START_TIMEOUT_MS);
+    const timer = setTimeout(
+      () => resolve({ ready: false, code: "StartTimeout", message: `no ready signal within ${START_TIMEOUT_MS / 1000}s` }),
+      START_TIMEOUT_MS,
+    );
     child.stdout!.setEncoding("utf8").on("data", (chunk: string) => {
       stdout += chunk;
       const newline = stdout.indexOf("\n");
@@ -260,7 +268,11 @@ export async function spawnCognitoServer(options: SpawnCognitoServerOptions): Pr
     });
     void exited.then((code) => {
       clearTimeout(timer);
-      resolve({ ready: false, code: "Exited", message: `the server exited with code ${code}${stderr ? `: ${stderr.trim().split("\n").slice(-3).join(" ")}` : ""}` });
+      resolve({
+        ready: false,
+        code: "Exited",
+        message: `the server exited with code ${code}${stderr ? `: ${stderr.trim().split("\n").slice(-3).join(" ")}` : ""}`,
+      });
     });
   });
   if (!ready.ready || !ready.endpoint || !ready.port || !ready.pid) {
@@ -268,9 +280,10 @@ export async function spawnCognitoServer(options: SpawnCognitoServerOptions): Pr
     throw Object.assign(
       new AgentcoreError(`The embedded Cognito did not start: ${ready.code}: ${ready.message}.`, {
         code: "EmbeddedCognitoStartFailed",
-        hint: ready.code === "EADDRINUSE"
-          ? `Port ${options.port} is taken: stop what uses it, or set ${EMBEDDED_COGNITO_PORT_ENV} to another port.`
-          : `See ${path.join(options.dataDir, "server.log")}.`,
+        hint:
+          ready.code === "EADDRINUSE"
+            ? `Port ${options.port} is taken: stop what uses it, or set ${EMBEDDED_COGNITO_PORT_ENV} to another port.`
+            : `See ${path.join(options.dataDir, "server.log")}.`,
       }),
       { startCode: ready.code },
     );
@@ -298,7 +311,6 @@ function describeForeign(endpoint: string, detail: string): AgentcoreError {
     hint: `Stop that program, or set ${EMBEDDED_COGNITO_PORT_ENV} to a free port (the issuer of local pools contains the port, so keep it stable).`,
   });
 }
-
 
 /**
  * Makes sure the embedded Cognito of this environment (AGENTCORE_TS_HOME, AGENTCORE_TS_COGNITO_PORT)

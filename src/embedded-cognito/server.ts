@@ -21,8 +21,8 @@
  */
 import { appendFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import http from "node:http";
-import type { AddressInfo } from "node:net";
 import { createRequire } from "node:module";
+import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { parseArgs } from "node:util";
 
@@ -115,7 +115,9 @@ function seedLazyTriggerModules(require: NodeJS.Require, from: string): void {
     CommitmentPolicy: { REQUIRE_ENCRYPT_ALLOW_DECRYPT: "REQUIRE_ENCRYPT_ALLOW_DECRYPT" },
     buildClient: (policy: unknown) => ({
       encrypt: (...args: unknown[]) =>
-        ((realCrypto() as unknown as { buildClient(p: unknown): { encrypt(...a: unknown[]): unknown } }).buildClient(policy)).encrypt(...args),
+        (realCrypto() as unknown as { buildClient(p: unknown): { encrypt(...a: unknown[]): unknown } })
+          .buildClient(policy)
+          .encrypt(...args),
     }),
     KmsKeyringNode: function KmsKeyringNode(options: unknown) {
       return new (realCrypto().KmsKeyringNode)(options);
@@ -170,7 +172,16 @@ const server = http.createServer((req, res) => {
     }
   }
   if (url.pathname === "/__agentcore-ts/info" && req.method === "GET") {
-    json(res, 200, { service: SERVICE_NAME, version: 1, pid: process.pid, endpoint: base, dataDir, mode: persistent ? "persistent" : "on-demand", holds, startedAt });
+    json(res, 200, {
+      service: SERVICE_NAME,
+      version: 1,
+      pid: process.pid,
+      endpoint: base,
+      dataDir,
+      mode: persistent ? "persistent" : "on-demand",
+      holds,
+      startedAt,
+    });
     return;
   }
   if (url.pathname === "/__agentcore-ts/hold" && req.method === "GET") {
@@ -243,7 +254,9 @@ try {
   }
   const userPoolDefaults = { ...(config.UserPoolDefaults as object | undefined), UsernameAttributes: [] };
   const tokenConfig = { ...(config.TokenConfig as object | undefined), IssuerDomain: base };
-  writeFileSync(configFile, JSON.stringify({ ...config, UserPoolDefaults: userPoolDefaults, TokenConfig: tokenConfig }, null, 2), { mode: 0o600 });
+  writeFileSync(configFile, JSON.stringify({ ...config, UserPoolDefaults: userPoolDefaults, TokenConfig: tokenConfig }, null, 2), {
+    mode: 0o600,
+  });
 
   const require = createRequire(import.meta.url);
   const cognitoLocalMain = require.resolve("cognito-local");

@@ -3,11 +3,12 @@
  * plain HTTPS request every official client makes (aws-contracts.md 2.3), with node:http so the
  * request carries exactly the headers below and the response streams chunk by chunk.
  */
-import { setTimeout as sleep } from "node:timers/promises";
+
 import http from "node:http";
 import https from "node:https";
-import { AgentcoreError } from "../errors.js";
+import { setTimeout as sleep } from "node:timers/promises";
 import { USER_AGENT } from "../aws/clients.js";
+import { AgentcoreError } from "../errors.js";
 import type { InvokeFailure } from "./errors.js";
 
 export const SESSION_HEADER = "X-Amzn-Bedrock-AgentCore-Runtime-Session-Id";
@@ -107,7 +108,12 @@ const STATUS_TYPES: Record<number, string> = {
 };
 
 /** The service's error type and message from x-amzn-ErrorType and the JSON body. */
-export function parseErrorAnswer(status: number, errorTypeHeader: string | undefined, bodyText: string, statusText?: string): InvokeFailure {
+export function parseErrorAnswer(
+  status: number,
+  errorTypeHeader: string | undefined,
+  bodyText: string,
+  statusText?: string,
+): InvokeFailure {
   let body: Record<string, unknown> = {};
   try {
     const parsed: unknown = JSON.parse(bodyText);
@@ -120,7 +126,8 @@ export function parseErrorAnswer(status: number, errorTypeHeader: string | undef
   const rawType = errorTypeHeader ?? pick("__type", "code", "Code");
   const errorType = rawType ? (rawType.split(":")[0].split("#").pop() ?? rawType) : (STATUS_TYPES[status] ?? `HTTP${status}`);
   const message =
-    pick("message", "Message", "error", "errorMessage") ?? (bodyText.trim() !== "" ? bodyText.trim().slice(0, 2000) : statusText || `HTTP ${status}`);
+    pick("message", "Message", "error", "errorMessage") ??
+    (bodyText.trim() !== "" ? bodyText.trim().slice(0, 2000) : statusText || `HTTP ${status}`);
   return { status, errorType, message };
 }
 

@@ -2,8 +2,9 @@
  * What an invoke failure means for this agent. The service's own error type and message are kept
  * (AwsServiceError); the hint says what to do, using what we know from .agentcore.json.
  */
-import { AgentcoreError, AwsServiceError } from "../errors.js";
+
 import type { CustomJwtAuthorizer } from "../config/schema.js";
+import { AgentcoreError, AwsServiceError } from "../errors.js";
 
 export interface InvokeFailure {
   status?: number;
@@ -133,7 +134,8 @@ function hintFor(failure: InvokeFailure, context: InvokeErrorContext): string | 
     if (isAuthMethodMismatch(failure.message)) return mismatchHint(context);
     const claim = context.auth === "bearer" ? mismatchedClaim(failure.message) : undefined;
     if (claim || (context.auth === "bearer" && isCustomClaimFailure(failure.message))) return claimHint(claim, context);
-    if (context.auth === "bearer") return "Run `agentcore-ts token verify` to compare the token's claims with the agent's customJWTAuthorizer.";
+    if (context.auth === "bearer")
+      return "Run `agentcore-ts token verify` to compare the token's claims with the agent's customJWTAuthorizer.";
     const forUser = context.userId ? " and bedrock-agentcore:InvokeAgentRuntimeForUser (for --user-id)" : "";
     return `Your AWS identity needs bedrock-agentcore:InvokeAgentRuntime${forUser} on ${context.arn}: check \`aws sts get-caller-identity\`, --profile and the IAM policy.`;
   }

@@ -7,8 +7,8 @@ import { randomUUID } from "node:crypto";
 import { promises as fsp } from "node:fs";
 import path from "node:path";
 import { z } from "zod";
-import { UsageError } from "../errors.js";
 import { ensureHomeDir, homeDir } from "../config/home.js";
+import { UsageError } from "../errors.js";
 import { writeFileAtomic } from "../util/fs.js";
 
 /** The service's runtimeSessionId constraint (SessionType): 33 to 256 characters. */

@@ -5,7 +5,7 @@
 import type { BedrockAgentCoreClient } from "@aws-sdk/client-bedrock-agentcore";
 import type { AwsClients } from "../aws/clients.js";
 import { fromAwsError } from "../errors.js";
-import { ACCEPT, InvokeHttpError, type DataPlaneResponse } from "./bearer.js";
+import { ACCEPT, type DataPlaneResponse, InvokeHttpError } from "./bearer.js";
 
 export interface Sigv4InvokeRequest {
   arn: string;

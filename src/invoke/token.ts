@@ -3,8 +3,9 @@
  * token whose issuer and client match the agent's authorizer (refreshed first when it expires
  * within two minutes; AgentCore already rejects tokens that expire within about a minute).
  */
-import { AgentcoreError } from "../errors.js";
+
 import type { CognitoConfig, CustomJwtAuthorizer } from "../config/schema.js";
+import { AgentcoreError } from "../errors.js";
 
 export type TokenSource = "flag" | "env" | "cache";
 

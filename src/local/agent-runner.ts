@@ -3,10 +3,11 @@
  * plain process from its entrypoint, with its stdout/stderr in a log file, and waits for the runtime
  * contract's GET /ping to answer Healthy.
  */
-import { setTimeout as sleep } from "node:timers/promises";
-import { spawn, type ChildProcess } from "node:child_process";
-import { promises as fsp, openSync, closeSync } from "node:fs";
+
+import { type ChildProcess, spawn } from "node:child_process";
+import { closeSync, promises as fsp, openSync } from "node:fs";
 import path from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
 import { AgentcoreError } from "../errors.js";
 import { exists } from "../util/fs.js";
 import type { LocalRuntimeMode } from "./runtime-state.js";
@@ -178,7 +179,13 @@ export function localImageTag(agentName: string): string {
 }
 
 /** Runs `<engine> <args>` with output appended to the log; resolves with the exit code and the output's tail. */
-function runLogged(binary: string, args: string[], env: NodeJS.ProcessEnv, logFile: string, cwd: string): Promise<{ code: number | null; tail: string }> {
+function runLogged(
+  binary: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  logFile: string,
+  cwd: string,
+): Promise<{ code: number | null; tail: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(binary, args, { env, cwd, stdio: ["ignore", "pipe", "pipe"] });
     let tail = "";
@@ -261,7 +268,13 @@ export async function startAgentContainer(spec: AgentSpec, options: ContainerOpt
     exited,
     async stop() {
       if (child.exitCode === null && child.signalCode === null) {
-        await runLogged(options.engineBinary, ["stop", "-t", String(STOP_GRACE_MS / 1000), containerName], options.env, options.logFile, spec.projectDir).catch(() => undefined);
+        await runLogged(
+          options.engineBinary,
+          ["stop", "-t", String(STOP_GRACE_MS / 1000), containerName],
+          options.env,
+          options.logFile,
+          spec.projectDir,
+        ).catch(() => undefined);
         if (!(await waitOrTimeout(exited, STOP_GRACE_MS))) {
           try {
             process.kill(-child.pid!, "SIGKILL");
@@ -307,7 +320,11 @@ export async function waitForHealthy(
       const tail = await logTail(agent.logFile);
       throw new AgentcoreError(
         `The agent exited (${exit.signal ? `signal ${exit.signal}` : `code ${exit.code}`}) before it answered GET /ping.`,
-        { code: "AgentExited", hint: `Read its log: ${agent.logFile}${tail ? `\n${indent(tail)}` : ""}`, details: { logFile: agent.logFile, command: agent.command } },
+        {
+          code: "AgentExited",
+          hint: `Read its log: ${agent.logFile}${tail ? `\n${indent(tail)}` : ""}`,
+          details: { logFile: agent.logFile, command: agent.command },
+        },
       );
     }
     try {
@@ -328,11 +345,14 @@ export async function waitForHealthy(
     await sleep(100);
   }
   const tail = await logTail(agent.logFile);
-  throw new AgentcoreError(`The agent did not answer GET ${agent.url}/ping with Healthy within ${Math.round(timeoutMs / 1000)}s (last: ${last}).`, {
-    code: "AgentNotHealthy",
-    hint: `Read the agent's log: ${agent.logFile}. The agent must listen on the port in $PORT (${agent.port}) and answer GET /ping with {"status":"Healthy"}.${tail ? `\n${indent(tail)}` : ""}`,
-    details: { logFile: agent.logFile, command: agent.command },
-  });
+  throw new AgentcoreError(
+    `The agent did not answer GET ${agent.url}/ping with Healthy within ${Math.round(timeoutMs / 1000)}s (last: ${last}).`,
+    {
+      code: "AgentNotHealthy",
+      hint: `Read the agent's log: ${agent.logFile}. The agent must listen on the port in $PORT (${agent.port}) and answer GET /ping with {"status":"Healthy"}.${tail ? `\n${indent(tail)}` : ""}`,
+      details: { logFile: agent.logFile, command: agent.command },
+    },
+  );
 }
 
 function indent(text: string): string {

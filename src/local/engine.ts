@@ -132,6 +132,7 @@ export function engineHint(probes: EngineProbe[]): string | undefined {
   if (probes.some((p) => p.problem === "permission-denied")) {
     return "Add your user to the engine's group (e.g. `sudo usermod -aG docker $USER`, then log in again), or use rootless podman.";
   }
-  if (probes.some((p) => p.problem === "unreachable")) return "Start the engine (e.g. `sudo systemctl start docker`, `finch vm start`, `podman machine start`).";
+  if (probes.some((p) => p.problem === "unreachable"))
+    return "Start the engine (e.g. `sudo systemctl start docker`, `finch vm start`, `podman machine start`).";
   return undefined;
 }

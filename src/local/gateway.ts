@@ -15,7 +15,7 @@
 import { randomUUID } from "node:crypto";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
-import { Pool, type Dispatcher } from "undici";
+import { type Dispatcher, Pool } from "undici";
 import { JwtAuthorizer, type JwtAuthorizerOptions } from "../auth/authorizer.js";
 import type { CustomJwtAuthorizer } from "../config/schema.js";
 
@@ -130,7 +130,13 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   // Keep-alive to the agent: no TCP handshake per invocation.
   // Idle sockets are dropped after 4 s, before a typical agent server (uvicorn, node: 5 s) closes them under us.
   // noDelay: every chunk (an SSE event) leaves at once, no Nagle batching.
-  const upstreamAgent = new http.Agent({ keepAlive: true, maxSockets: 256, scheduling: "lifo", timeout: 4_000, noDelay: true } as http.AgentOptions);
+  const upstreamAgent = new http.Agent({
+    keepAlive: true,
+    maxSockets: 256,
+    scheduling: "lifo",
+    timeout: 4_000,
+    noDelay: true,
+  } as http.AgentOptions);
   // Invocations go through undici (about 1.6x less CPU per request than node:http's client, measured by
   // bench/gateway.mjs). No headers/body timeouts: an agent may think for minutes between SSE events.
   let pool: Pool | undefined;
@@ -169,9 +175,16 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     const scheme = authorization?.trimStart().slice(0, 16).toUpperCase() ?? "";
     if (authorizer) {
       if (authorization === undefined || /^\s*(bearer)?\s*$/i.test(authorization)) {
-        sendError(res, 401, "UnauthorizedException", "Missing or empty Authorization header: this agent requires an OAuth bearer token (Authorization: Bearer <access token>).", state, {
-          "WWW-Authenticate": `Bearer resource_metadata="${resourceMetadataUrl(label, qualifier)}"`,
-        });
+        sendError(
+          res,
+          401,
+          "UnauthorizedException",
+          "Missing or empty Authorization header: this agent requires an OAuth bearer token (Authorization: Bearer <access token>).",
+          state,
+          {
+            "WWW-Authenticate": `Bearer resource_metadata="${resourceMetadataUrl(label, qualifier)}"`,
+          },
+        );
         return;
       }
       if (scheme.startsWith("AWS4-HMAC-SHA256")) {
@@ -179,7 +192,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
         return;
       }
       if (!scheme.startsWith("BEARER ")) {
-        sendError(res, 401, "UnauthorizedException", "Invalid Authorization header: expected \"Bearer <access token>\".", state);
+        sendError(res, 401, "UnauthorizedException", 'Invalid Authorization header: expected "Bearer <access token>".', state);
         return;
       }
       const decision = await authorizer.authorize(authorization.trimStart().slice(7));
@@ -191,7 +204,13 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       sendError(res, 403, "AccessDeniedException", AUTH_METHOD_MISMATCH, state);
       return;
     } else if (!scheme.startsWith("AWS4-HMAC-SHA256")) {
-      sendError(res, 403, "MissingAuthenticationTokenException", "Missing Authentication Token: this agent uses IAM (SigV4) inbound auth; sign the request with SigV4.", state);
+      sendError(
+        res,
+        403,
+        "MissingAuthenticationTokenException",
+        "Missing Authentication Token: this agent uses IAM (SigV4) inbound auth; sign the request with SigV4.",
+        state,
+      );
       return;
     }
 
@@ -210,7 +229,13 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     }
     const declaredLength = Number(req.headers["content-length"] ?? 0);
     if (declaredLength > MAX_REQUEST_BYTES) {
-      sendError(res, 400, "ValidationException", `1 validation error detected: Value at 'payload' failed to satisfy constraint: Member must have length less than or equal to ${MAX_REQUEST_BYTES}`, state);
+      sendError(
+        res,
+        400,
+        "ValidationException",
+        `1 validation error detected: Value at 'payload' failed to satisfy constraint: Member must have length less than or equal to ${MAX_REQUEST_BYTES}`,
+        state,
+      );
       return;
     }
 
@@ -229,7 +254,12 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     const target = upstreamOf();
     // Small bodies with a known length go out with the headers in one write; anything else streams.
     // Without a length or chunked framing the request has no body. undici frames a streamed body itself.
-    const body = declaredLength > 0 && declaredLength <= SMALL_BODY_BYTES ? await readSmallBody(req) : h["transfer-encoding"] !== undefined || declaredLength > 0 ? req : EMPTY_BODY;
+    const body =
+      declaredLength > 0 && declaredLength <= SMALL_BODY_BYTES
+        ? await readSmallBody(req)
+        : h["transfer-encoding"] !== undefined || declaredLength > 0
+          ? req
+          : EMPTY_BODY;
     if (body === undefined) return; // the client went away while sending
 
     let controller: Dispatcher.DispatchController | undefined;
@@ -247,7 +277,8 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     const cutStream = () => {
       if (res.writableEnded || res.destroyed) return;
       state.problem ??= `the agent closed the stream before it finished (crashed mid-response?).${agentLogHint}`;
-      if (!res.headersSent) sendError(res, 424, "RuntimeClientError", `The agent closed the connection before it finished its response.${agentLogHint}`, state);
+      if (!res.headersSent)
+        sendError(res, 424, "RuntimeClientError", `The agent closed the connection before it finished its response.${agentLogHint}`, state);
       else res.destroy();
     };
     const fail424 = (message: string) => {
@@ -348,13 +379,25 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     });
     upReq.once("timeout", () => upReq.destroy(new Error("timed out")));
     upReq.once("error", (error: NodeJS.ErrnoException) => {
-      sendError(res, 424, "RuntimeClientError", `The agent is not reachable at ${target} (${error.code ?? error.message}).${agentLogHint}`, state);
+      sendError(
+        res,
+        424,
+        "RuntimeClientError",
+        `The agent is not reachable at ${target} (${error.code ?? error.message}).${agentLogHint}`,
+        state,
+      );
     });
   }
 
   function protectedResourceMetadata(res: http.ServerResponse, state: RequestState, label: string) {
     if (!agent.authorizer) {
-      sendError(res, 404, "ResourceNotFoundException", `Agent '${agent.name}' uses IAM (SigV4) inbound auth and has no OAuth protected resource metadata.`, state);
+      sendError(
+        res,
+        404,
+        "ResourceNotFoundException",
+        `Agent '${agent.name}' uses IAM (SigV4) inbound auth and has no OAuth protected resource metadata.`,
+        state,
+      );
       return;
     }
     const body = JSON.stringify({
@@ -390,20 +433,41 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
         }
         const qualifier = q < 0 ? "DEFAULT" : (new URLSearchParams(rawUrl.slice(q + 1)).get("qualifier") ?? "DEFAULT");
         const known = labelMatchesAgent(label, agent);
-        if ((action === "/invocations" && method === "POST") || (action === "/invocations/.well-known/oauth-protected-resource" && method === "GET")) {
+        if (
+          (action === "/invocations" && method === "POST") ||
+          (action === "/invocations/.well-known/oauth-protected-resource" && method === "GET")
+        ) {
           if (!known) {
-            sendError(res, 404, "ResourceNotFoundException", `No agent named '${label}' runs in this local gateway (it serves '${agent.name}').`, state);
+            sendError(
+              res,
+              404,
+              "ResourceNotFoundException",
+              `No agent named '${label}' runs in this local gateway (it serves '${agent.name}').`,
+              state,
+            );
             return;
           }
           if (qualifier !== "DEFAULT") {
-            sendError(res, 404, "ResourceNotFoundException", `No endpoint '${qualifier}' for agent '${agent.name}': the local runtime serves only the DEFAULT endpoint.`, state);
+            sendError(
+              res,
+              404,
+              "ResourceNotFoundException",
+              `No endpoint '${qualifier}' for agent '${agent.name}': the local runtime serves only the DEFAULT endpoint.`,
+              state,
+            );
             return;
           }
           if (method === "GET") return protectedResourceMetadata(res, state, label);
           return await invoke(req, res, state, label, qualifier);
         }
       }
-      sendError(res, 404, "UnknownOperationException", `No route for ${method} ${path}. Use POST /runtimes/{agent}/invocations?qualifier=DEFAULT or POST /invocations.`, state);
+      sendError(
+        res,
+        404,
+        "UnknownOperationException",
+        `No route for ${method} ${path}. Use POST /runtimes/{agent}/invocations?qualifier=DEFAULT or POST /invocations.`,
+        state,
+      );
     } catch (error) {
       // Never crash the gateway on one request.
       state.problem = `internal error: ${(error as Error).message}`;

@@ -8,7 +8,10 @@ export function parsePort(value: string | number | undefined, flag: string): num
   const text = String(value).trim();
   const port = /^\d+$/.test(text) ? Number(text) : Number.NaN;
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    throw new UsageError(`${flag} "${value}" is not a TCP port.`, { hint: `Pass a number from 1 to 65535 (0: any free port), e.g. ${flag} 8081.`, code: "BadPort" });
+    throw new UsageError(`${flag} "${value}" is not a TCP port.`, {
+      hint: `Pass a number from 1 to 65535 (0: any free port), e.g. ${flag} 8081.`,
+      code: "BadPort",
+    });
   }
   return port;
 }

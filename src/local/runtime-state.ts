@@ -6,7 +6,7 @@
  */
 import { promises as fsp, readFileSync, rmSync } from "node:fs";
 import path from "node:path";
-import { homeDir, ensureHomeDir } from "../config/home.js";
+import { ensureHomeDir, homeDir } from "../config/home.js";
 import { writeFileAtomic } from "../util/fs.js";
 import { isProcessAlive } from "../util/process.js";
 
@@ -48,7 +48,6 @@ export function localStateDir(env: NodeJS.ProcessEnv = process.env): string {
 function recordFile(env: NodeJS.ProcessEnv, agentName: string): string {
   return path.join(localStateDir(env), `${RECORD_PREFIX}${agentName}.json`);
 }
-
 
 async function readRecord(file: string): Promise<LocalRuntimeRecord | undefined> {
   try {

@@ -7,27 +7,21 @@ import path from "node:path";
 import type { JwtAuthorizerOptions } from "../auth/authorizer.js";
 import { ensureHomeDir } from "../config/home.js";
 import type { AgentConfig } from "../config/schema.js";
-import { requireConfig, selectAgent, type LoadedConfig } from "../config/store.js";
+import { type LoadedConfig, requireConfig, selectAgent } from "../config/store.js";
 import { AgentcoreError, UsageError } from "../errors.js";
+import type { Output } from "../ui/output.js";
+import { type AgentSpec, type RunningAgent, startAgentContainer, startAgentProcess, waitForHealthy } from "./agent-runner.js";
+import { describeProbes, detectEngine, type EngineDetection, engineHint } from "./engine.js";
+import { type Gateway, type GatewayLogEvent, localRuntimeArn, startGateway } from "./gateway.js";
+import { pickPort } from "./ports.js";
 import {
-  startAgentContainer,
-  startAgentProcess,
-  waitForHealthy,
-  type AgentSpec,
-  type RunningAgent,
-} from "./agent-runner.js";
-import { describeProbes, detectEngine, engineHint, type EngineDetection } from "./engine.js";
-import { localRuntimeArn, startGateway, type Gateway, type GatewayLogEvent } from "./gateway.js";
-import {
+  type LocalRuntimeMode,
+  type LocalRuntimeRecord,
   readLocalRuntime,
   removeLocalRuntime,
   removeLocalRuntimeSync,
   writeLocalRuntime,
-  type LocalRuntimeMode,
-  type LocalRuntimeRecord,
 } from "./runtime-state.js";
-import type { Output } from "../ui/output.js";
-import { pickPort } from "./ports.js";
 
 /** The gateway's preferred port: next to the container contract's 8080 without clashing with it. */
 export const DEFAULT_GATEWAY_PORT = 8081;
@@ -106,7 +100,11 @@ function agentSpec(loaded: LoadedConfig, agent: AgentConfig, region: string): Ag
   };
 }
 
-async function chooseMode(options: StartLocalRuntimeOptions, env: NodeJS.ProcessEnv, output?: Output): Promise<{ mode: LocalRuntimeMode; engineBinary?: string }> {
+async function chooseMode(
+  options: StartLocalRuntimeOptions,
+  env: NodeJS.ProcessEnv,
+  output?: Output,
+): Promise<{ mode: LocalRuntimeMode; engineBinary?: string }> {
   if (options.mode === "process") return { mode: "process" };
   const detection: EngineDetection = await detectEngine(env);
   if (detection.available) return { mode: "container", engineBinary: detection.binary };
@@ -136,10 +134,13 @@ export async function startLocalRuntime(options: StartLocalRuntimeOptions = {}):
     // One local runtime per agent name: a second one would take over the first one's record and log.
     const running = await readLocalRuntime(env, agent.name);
     if (running) {
-      throw new AgentcoreError(`A local runtime for "${agent.name}" is already running (process ${running.pid}, gateway ${running.gatewayUrl}).`, {
-        code: "LocalRuntimeRunning",
-        hint: `Use it (\`agentcore-ts invoke --local\`), or stop it first: Ctrl-C in its terminal, or \`kill ${running.pid}\`.`,
-      });
+      throw new AgentcoreError(
+        `A local runtime for "${agent.name}" is already running (process ${running.pid}, gateway ${running.gatewayUrl}).`,
+        {
+          code: "LocalRuntimeRunning",
+          hint: `Use it (\`agentcore-ts invoke --local\`), or stop it first: Ctrl-C in its terminal, or \`kill ${running.pid}\`.`,
+        },
+      );
     }
   }
   const region = agent.region ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? "us-east-1";
@@ -171,7 +172,10 @@ export async function startLocalRuntime(options: StartLocalRuntimeOptions = {}):
     const { mode, engineBinary } = await chooseMode(options, env, output);
     const agentPort = options.agentPort === undefined ? await pickPort(DEFAULT_AGENT_PORT) : await pickPort(options.agentPort);
     if (options.agentPort && agentPort !== options.agentPort) {
-      throw new UsageError(`--agent-port ${options.agentPort} is in use.`, { hint: "Pick another port, or leave --agent-port out to use a free one.", code: "PortInUse" });
+      throw new UsageError(`--agent-port ${options.agentPort} is in use.`, {
+        hint: "Pick another port, or leave --agent-port out to use a free one.",
+        code: "PortInUse",
+      });
     }
     const logDir = await ensureHomeDir(env, "local");
     const logFile = path.join(logDir, `${agent.name}.log`);
@@ -219,7 +223,9 @@ export async function startLocalRuntime(options: StartLocalRuntimeOptions = {}):
         while (restarts.length && now - restarts[0]! > CRASH_LOOP_WINDOW_MS) restarts.shift();
         const how = exit.signal ? `signal ${exit.signal}` : `code ${exit.code}`;
         if (options.restartOnExit === false || restarts.length > MAX_QUICK_RESTARTS) {
-          output?.warn(`The agent exited (${how}) and is not restarted${options.restartOnExit === false ? "" : " (crash loop)"}; invocations get 424 until you restart. Log: ${logFile}`);
+          output?.warn(
+            `The agent exited (${how}) and is not restarted${options.restartOnExit === false ? "" : " (crash loop)"}; invocations get 424 until you restart. Log: ${logFile}`,
+          );
           return;
         }
         output?.warn(`The agent exited (${how}); restarting it. Log: ${logFile}`);
@@ -247,7 +253,9 @@ export async function startLocalRuntime(options: StartLocalRuntimeOptions = {}):
 
     // 3. The gateway.
     const agentRuntimeArn = localRuntimeArn(agent.name, region);
-    const aliases = [agentRuntimeArn, agent.deployment?.runtimeArn, agent.deployment?.runtimeId].filter((a): a is string => typeof a === "string");
+    const aliases = [agentRuntimeArn, agent.deployment?.runtimeArn, agent.deployment?.runtimeId].filter(
+      (a): a is string => typeof a === "string",
+    );
     const gatewayPort = options.port === undefined ? await pickPort(DEFAULT_GATEWAY_PORT) : options.port;
     let gateway: Gateway;
     try {
@@ -271,7 +279,10 @@ export async function startLocalRuntime(options: StartLocalRuntimeOptions = {}):
       });
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === "EADDRINUSE") {
-        throw new UsageError(`Port ${gatewayPort} on 127.0.0.1 is in use: the gateway cannot listen there.`, { hint: "Pass another --port (or stop what listens there).", code: "PortInUse" });
+        throw new UsageError(`Port ${gatewayPort} on 127.0.0.1 is in use: the gateway cannot listen there.`, {
+          hint: "Pass another --port (or stop what listens there).",
+          code: "PortInUse",
+        });
       }
       throw error;
     }

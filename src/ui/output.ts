@@ -77,10 +77,12 @@ export class ConsoleOutput implements Output {
     const started = performance.now();
     // A terminal that reports 0 columns (`script` or `docker exec -t` without a size) is no place for a
     // spinner: ora divides by the width and would clear lines forever.
-    const spin = !this.json && this.stderr.isTTY === true && (this.stderr.columns ?? 80) > 0 && this.env.CI !== "true" && this.env.CI !== "1";
+    const spin =
+      !this.json && this.stderr.isTTY === true && (this.stderr.columns ?? 80) > 0 && this.env.CI !== "true" && this.env.CI !== "1";
     if (!spin) {
       const value = await run((text) => this.debug(`  ${text}`));
-      if (!this.json) this.stdout.write(`${this.out.green("✔")} ${label} ${this.out.dim(`(${formatElapsed(performance.now() - started)})`)}\n`);
+      if (!this.json)
+        this.stdout.write(`${this.out.green("✔")} ${label} ${this.out.dim(`(${formatElapsed(performance.now() - started)})`)}\n`);
       return value;
     }
     const { default: ora } = await import("ora");
@@ -103,7 +105,10 @@ export class ConsoleOutput implements Output {
     } catch (error) {
       clearInterval(timer);
       spinner.suffixText = "";
-      spinner.stopAndPersist({ symbol: this.err.red("✖"), text: `${label} ${this.err.dim(`(${formatElapsed(performance.now() - started)})`)}` });
+      spinner.stopAndPersist({
+        symbol: this.err.red("✖"),
+        text: `${label} ${this.err.dim(`(${formatElapsed(performance.now() - started)})`)}`,
+      });
       throw error;
     }
   }

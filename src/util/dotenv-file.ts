@@ -4,8 +4,9 @@
  * changed in place (every occurrence: dotenv lets the last one win); a new key is appended; a key
  * set to null is removed. The file is written atomically and keeps its mode.
  */
-import { parse } from "dotenv";
+
 import { promises as fsp } from "node:fs";
+import { parse } from "dotenv";
 import { ConfigError } from "../errors.js";
 import { writeFileAtomic } from "./fs.js";
 
@@ -132,7 +133,11 @@ export async function readDotenvFile(file: string): Promise<string | undefined> 
 }
 
 /** Reads `file` (missing = empty), applies the changes and writes it back atomically when something changed. */
-export async function updateDotenvFile(file: string, changes: DotenvChanges, options: { newFileMode?: number } = {}): Promise<DotenvUpdate> {
+export async function updateDotenvFile(
+  file: string,
+  changes: DotenvChanges,
+  options: { newFileMode?: number } = {},
+): Promise<DotenvUpdate> {
   const existing = await readDotenvFile(file);
   const original = existing ?? "";
   const update = applyDotenvChanges(original, changes);

@@ -44,16 +44,16 @@ const topLevel = (file: string) => file.split(path.sep)[0]!;
 /** src/commands/token/show.ts -> "token"; anything else -> undefined. */
 const commandOf = (file: string) => (file.startsWith(`commands${path.sep}`) ? file.split(path.sep)[1] : undefined);
 
-export function cliImportViolations(edges: Edge[]): Edge[] {
+function cliImportViolations(edges: Edge[]): Edge[] {
   return edges.filter((e) => topLevel(e.to) === "cli" && topLevel(e.from) !== "cli");
 }
 
 /** The operations `quickstart --local` runs, as `agentcore-ts <command>` would. */
-export const QUICKSTART_OPERATIONS = ["cognito/setup.ts", "configure/configure.ts", "invoke/invoke.ts", "token/refresh.ts"].map((f) =>
+const QUICKSTART_OPERATIONS = ["cognito/setup.ts", "configure/configure.ts", "invoke/invoke.ts", "token/refresh.ts"].map((f) =>
   path.join("commands", ...f.split("/")),
 );
 
-export function crossCommandViolations(edges: Edge[]): Edge[] {
+function crossCommandViolations(edges: Edge[]): Edge[] {
   return edges.filter((e) => {
     const from = commandOf(e.from);
     const to = commandOf(e.to);
@@ -63,7 +63,7 @@ export function crossCommandViolations(edges: Edge[]): Edge[] {
 }
 
 /** Cycles in the graph of top-level folders, each as the list of folders around it. */
-export function folderCycles(edges: Edge[]): string[][] {
+function folderCycles(edges: Edge[]): string[][] {
   const graph = new Map<string, Set<string>>();
   for (const e of edges) {
     const [a, b] = [topLevel(e.from), topLevel(e.to)];

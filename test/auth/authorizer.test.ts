@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { EXPIRY_MARGIN_SECONDS, JwtAuthorizer, type AuthorizerDecision, type CheckName } from "../../src/auth/authorizer.js";
+import { type AuthorizerDecision, type CheckName, EXPIRY_MARGIN_SECONDS, JwtAuthorizer } from "../../src/auth/authorizer.js";
 import type { CustomJwtAuthorizer } from "../../src/config/schema.js";
-import { DEFAULT_CLIENT_ID, startFakeIssuer, type FakeIssuer } from "../fakes/oidc-issuer.js";
+import { DEFAULT_CLIENT_ID, type FakeIssuer, startFakeIssuer } from "../fakes/oidc-issuer.js";
 
 let issuer: FakeIssuer;
 beforeAll(async () => {
@@ -54,7 +54,12 @@ describe("JwtAuthorizer", () => {
       ["valid signature from another key", await issuer.forge.otherKey(), "signature", /does not verify/],
       ["changed payload", await issuer.forge.changedPayload(), "signature", /does not verify/],
       ["expired by one second", await issuer.mint({ exp: now - 1 }), "expiry", /expired \d+s ago/],
-      ["expiring inside the margin", await issuer.mint({ exp: now + EXPIRY_MARGIN_SECONDS - 5 }), "expiry", /rejects tokens that expire within 60s/],
+      [
+        "expiring inside the margin",
+        await issuer.mint({ exp: now + EXPIRY_MARGIN_SECONDS - 5 }),
+        "expiry",
+        /rejects tokens that expire within 60s/,
+      ],
       ["nbf in the future", await issuer.mint({ nbf: now + 600 }), "notBefore", /not valid before/],
       ["iss with a trailing slash", await issuer.mint({}, { iss: `${issuer.issuer}/` }), "issuer", /does not equal the discovery issuer/],
       ["unknown kid", await issuer.mint({}, { key: await issuer.newKey("RS256", "nobody") }), "signature", /no key with kid "nobody"/],
@@ -63,7 +68,11 @@ describe("JwtAuthorizer", () => {
     ];
     for (const [label, token, failing, detail] of cases) {
       const decision = denied(await auth.authorize(token));
-      expect({ label, status: decision.httpStatus, type: decision.errorType }).toEqual({ label, status: 401, type: "UnauthorizedException" });
+      expect({ label, status: decision.httpStatus, type: decision.errorType }).toEqual({
+        label,
+        status: 401,
+        type: "UnauthorizedException",
+      });
       expect(check(decision, failing), label).toMatchObject({ status: "fail", detail: expect.stringMatching(detail) });
       expect(decision.message, label).toMatch(/^Invalid bearer token: /);
       expect(decision.message, label).not.toContain(token.slice(0, 20));
@@ -75,7 +84,9 @@ describe("JwtAuthorizer", () => {
     expect(other).toMatchObject({ httpStatus: 403, errorType: "AccessDeniedException", message: "Claim 'client_id' mismatch" });
     expect(check(other, "client_id").detail).toContain('"another-client" is not in allowedClients');
 
-    const audOnly = denied(await authorizer({ allowedClients: undefined, allowedAudience: [DEFAULT_CLIENT_ID] }).authorize(await issuer.mint()));
+    const audOnly = denied(
+      await authorizer({ allowedClients: undefined, allowedAudience: [DEFAULT_CLIENT_ID] }).authorize(await issuer.mint()),
+    );
     expect(audOnly).toMatchObject({ httpStatus: 403, errorType: "AccessDeniedException", message: "Claim 'aud' value mismatch." });
     expect(check(audOnly, "aud")).toMatchObject({
       status: "fail",
@@ -83,7 +94,9 @@ describe("JwtAuthorizer", () => {
       fix: "Cognito access tokens carry client_id, not aud: configure allowedClients.",
     });
 
-    const idToken = denied(await authorizer().authorize(await issuer.mint({ client_id: undefined, aud: DEFAULT_CLIENT_ID, token_use: "id" })));
+    const idToken = denied(
+      await authorizer().authorize(await issuer.mint({ client_id: undefined, aud: DEFAULT_CLIENT_ID, token_use: "id" })),
+    );
     expect(check(idToken, "client_id").fix).toMatch(/looks like an ID token/);
 
     const scoped = authorizer({ allowedScopes: ["agent/invoke"] });
@@ -128,7 +141,10 @@ describe("JwtAuthorizer", () => {
   it("refetches the JWKS for a new kid after rotation, at most once per cooldown for unknown kids", async () => {
     const local = await startFakeIssuer();
     try {
-      const auth = new JwtAuthorizer({ discoveryUrl: local.discoveryUrl, allowedClients: [DEFAULT_CLIENT_ID] }, { jwksRefetchCooldownMs: 60_000 });
+      const auth = new JwtAuthorizer(
+        { discoveryUrl: local.discoveryUrl, allowedClients: [DEFAULT_CLIENT_ID] },
+        { jwksRefetchCooldownMs: 60_000 },
+      );
       expect((await auth.authorize(await local.mint())).allowed).toBe(true);
       expect(local.fetches).toEqual({ discovery: 1, jwks: 1 });
       await local.rotate();
@@ -150,7 +166,9 @@ describe("JwtAuthorizer", () => {
       const warm = new JwtAuthorizer({ discoveryUrl: local.discoveryUrl, allowedClients: [DEFAULT_CLIENT_ID] });
       expect((await warm.authorize(token)).allowed).toBe(true);
       local.down = true;
-      const cold = denied(await new JwtAuthorizer({ discoveryUrl: local.discoveryUrl, allowedClients: [DEFAULT_CLIENT_ID] }).authorize(token));
+      const cold = denied(
+        await new JwtAuthorizer({ discoveryUrl: local.discoveryUrl, allowedClients: [DEFAULT_CLIENT_ID] }).authorize(token),
+      );
       expect(cold).toMatchObject({ httpStatus: 503, errorType: "ServiceUnavailableException" });
       expect(check(cold, "discovery")).toMatchObject({ status: "fail", detail: expect.stringMatching(/could not be fetched/) });
       expect(check(cold, "signature").status).toBe("skip");
@@ -164,7 +182,9 @@ describe("JwtAuthorizer", () => {
 
   it("says why the issuer could not be reached (the network error's code or message, not just TypeError)", async () => {
     // Port 9 is on fetch's blocked-port list: the cause has a message ("bad port") and no code.
-    const blocked = denied(await new JwtAuthorizer({ discoveryUrl: "http://127.0.0.1:9/pool/.well-known/openid-configuration" }).authorize(await issuer.mint()));
+    const blocked = denied(
+      await new JwtAuthorizer({ discoveryUrl: "http://127.0.0.1:9/pool/.well-known/openid-configuration" }).authorize(await issuer.mint()),
+    );
     expect(blocked.httpStatus).toBe(503);
     expect(check(blocked, "discovery").detail).toMatch(/could not be fetched \(bad port\)$/);
   });

@@ -2,14 +2,15 @@
  * Login/refresh request shapes and result handling (aws-sdk-client-mock), password sources, and
  * the cache-matching rules of the token acquisition API.
  */
+
+import { Readable } from "node:stream";
 import { CognitoIdentityProviderClient, InitiateAuthCommand, NotAuthorizedException } from "@aws-sdk/client-cognito-identity-provider";
 import { mockClient } from "aws-sdk-client-mock";
-import { Readable } from "node:stream";
 import { beforeEach, describe, expect, it } from "vitest";
 import {
-  RefreshTokenRejectedError,
   generatePassword,
   loginWithPassword,
+  RefreshTokenRejectedError,
   readPasswordFromStdin,
   refreshWithToken,
   suppliedPassword,
@@ -32,7 +33,9 @@ const client = () => new CognitoIdentityProviderClient({ region: "us-east-1" });
 describe("loginWithPassword / refreshWithToken", () => {
   it("sends USER_PASSWORD_AUTH and takes the expiry from ExpiresIn (Cognito's default is 1 hour)", async () => {
     const access = jwt({ iss: "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_P", client_id: "c1", exp: 9999999999 });
-    cognito.on(InitiateAuthCommand).resolves({ AuthenticationResult: { AccessToken: access, IdToken: jwt({}), RefreshToken: "r1", ExpiresIn: 3600, TokenType: "Bearer" } });
+    cognito.on(InitiateAuthCommand).resolves({
+      AuthenticationResult: { AccessToken: access, IdToken: jwt({}), RefreshToken: "r1", ExpiresIn: 3600, TokenType: "Bearer" },
+    });
     const before = Date.now();
     const tokens = await loginWithPassword(client(), { clientId: "c1", username: "testuser", password: "Secret-123" });
     expect(cognito).toHaveReceivedCommandWith(InitiateAuthCommand, {
@@ -50,7 +53,11 @@ describe("loginWithPassword / refreshWithToken", () => {
   it("uses the token's exp when the response has no ExpiresIn (cognito-local)", async () => {
     cognito.on(InitiateAuthCommand).resolves({ AuthenticationResult: { AccessToken: jwt({ exp: 2_000_000_000 }) } });
     const tokens = await refreshWithToken(client(), { clientId: "c1", refreshToken: "r1" });
-    expect(cognito).toHaveReceivedCommandWith(InitiateAuthCommand, { AuthFlow: "REFRESH_TOKEN_AUTH", ClientId: "c1", AuthParameters: { REFRESH_TOKEN: "r1" } });
+    expect(cognito).toHaveReceivedCommandWith(InitiateAuthCommand, {
+      AuthFlow: "REFRESH_TOKEN_AUTH",
+      ClientId: "c1",
+      AuthParameters: { REFRESH_TOKEN: "r1" },
+    });
     expect(tokens.accessTokenExpiresAt.toISOString()).toBe(new Date(2_000_000_000_000).toISOString());
     expect(tokens.refreshToken).toBeUndefined();
   });
@@ -58,7 +65,9 @@ describe("loginWithPassword / refreshWithToken", () => {
   it("names the user and the fix for a wrong password, without the password", async () => {
     cognito.on(InitiateAuthCommand).rejects(new NotAuthorizedException({ message: "Incorrect username or password.", $metadata: {} }));
     const failure = await failureOf(loginWithPassword(client(), { clientId: "c1", username: "testuser", password: "Wrong-pass-1" }));
-    expect(failure.message).toBe('Log in as "testuser" (InitiateAuth USER_PASSWORD_AUTH) failed: NotAuthorizedException: Incorrect username or password.');
+    expect(failure.message).toBe(
+      'Log in as "testuser" (InitiateAuth USER_PASSWORD_AUTH) failed: NotAuthorizedException: Incorrect username or password.',
+    );
     expect(failure.hint).toMatch(/--password-stdin or COGNITO_PASSWORD/);
     expect(JSON.stringify({ m: failure.message, h: failure.hint })).not.toContain("Wrong-pass-1");
   });
@@ -94,8 +103,13 @@ describe("passwords", () => {
     expect(await readPasswordFromStdin(Readable.from(["pa ss\n"]))).toBe("pa ss");
     await expect(readPasswordFromStdin(Readable.from([""]))).rejects.toMatchObject({ code: "EmptyStdin", exitCode: 2 });
     await expect(readPasswordFromStdin(Object.assign(Readable.from([]), { isTTY: true }))).rejects.toMatchObject({ code: "StdinIsTTY" });
-    expect(await suppliedPassword({ passwordStdin: true, stdin: Readable.from(["from-stdin"]), env: { COGNITO_PASSWORD: "from-env" } })).toEqual({ password: "from-stdin", source: "stdin" });
-    expect(await suppliedPassword({ stdin: Readable.from([]), env: { COGNITO_PASSWORD: "from-env" } })).toEqual({ password: "from-env", source: "env" });
+    expect(
+      await suppliedPassword({ passwordStdin: true, stdin: Readable.from(["from-stdin"]), env: { COGNITO_PASSWORD: "from-env" } }),
+    ).toEqual({ password: "from-stdin", source: "stdin" });
+    expect(await suppliedPassword({ stdin: Readable.from([]), env: { COGNITO_PASSWORD: "from-env" } })).toEqual({
+      password: "from-env",
+      source: "env",
+    });
     expect(await suppliedPassword({ stdin: Readable.from([]), env: {} })).toBeUndefined();
   });
 });
@@ -129,13 +143,21 @@ describe("matching cached tokens to an authorizer", () => {
       base({ clientId: "c2", username: "not-allowed" }),
       base({ userPoolId: "us-east-1_B", issuer: "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_B", username: "other-pool" }),
       // Issued through an endpoint override: iss differs, the pool id still matches.
-      base({ issuer: "http://127.0.0.1:5000/us-east-1_A", username: "via-override", accessTokenExpiresAt: new Date(Date.now() + 5000_000).toISOString() }),
+      base({
+        issuer: "http://127.0.0.1:5000/us-east-1_A",
+        username: "via-override",
+        accessTokenExpiresAt: new Date(Date.now() + 5000_000).toISOString(),
+      }),
     ];
     const cognitoSection = { region: "us-east-1", userPoolId: "us-east-1_A", clientId: "c1", username: "testuser", discoveryUrl };
     const matched = matchCachedTokens(entries, { authorizer: { discoveryUrl, allowedClients: ["c1"] }, cognito: cognitoSection });
     expect(matched.map((e) => e.username)).toEqual(["testuser", "other", "via-override"]);
     const byAudience = matchCachedTokens(entries, { authorizer: { discoveryUrl, allowedAudience: ["c1"] } });
     expect(byAudience.map((e) => e.username)).toContain("not-allowed");
-    expect(matchCachedTokens(entries, { authorizer: { discoveryUrl: "https://issuer.example.com/.well-known/openid-configuration", allowedClients: ["c1"] } })).toEqual([]);
+    expect(
+      matchCachedTokens(entries, {
+        authorizer: { discoveryUrl: "https://issuer.example.com/.well-known/openid-configuration", allowedClients: ["c1"] },
+      }),
+    ).toEqual([]);
   });
 });

@@ -6,7 +6,7 @@ import { spawn } from "node:child_process";
 import { promises as fsp } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { TokenCache, tokenCacheKey, type CachedTokens } from "../../src/auth/token-cache.js";
+import { type CachedTokens, TokenCache, tokenCacheKey } from "../../src/auth/token-cache.js";
 import { REPO_ROOT, tempDir } from "../support/cli.js";
 import { failureOf } from "../support/cognito-local.js";
 
@@ -72,12 +72,18 @@ describe("token cache", () => {
   it("breaks a lock left by a dead process, and waits for a live one", async () => {
     const cache = cacheIn();
     await cache.put(entry());
-    await fsp.writeFile(cache.lockFile, JSON.stringify({ pid: 2 ** 22 + 12345, host: (await import("node:os")).hostname(), at: Date.now(), nonce: "dead" }));
+    await fsp.writeFile(
+      cache.lockFile,
+      JSON.stringify({ pid: 2 ** 22 + 12345, host: (await import("node:os")).hostname(), at: Date.now(), nonce: "dead" }),
+    );
     await cache.put(entry({ username: "after-dead-lock" }));
     expect((await cache.entries()).length).toBe(2);
 
     // A live holder (this process) releases after 300 ms: the update waits, then goes through.
-    await fsp.writeFile(cache.lockFile, JSON.stringify({ pid: process.pid, host: (await import("node:os")).hostname(), at: Date.now(), nonce: "live" }));
+    await fsp.writeFile(
+      cache.lockFile,
+      JSON.stringify({ pid: process.pid, host: (await import("node:os")).hostname(), at: Date.now(), nonce: "live" }),
+    );
     const started = Date.now();
     setTimeout(() => void fsp.rm(cache.lockFile), 300);
     await cache.put(entry({ username: "after-live-lock" }));

@@ -56,22 +56,49 @@ afterAll(async () => {
 
 // One cheap call per factory method, with the env id of its service and the name it signs with.
 const calls: { method: string; envId: string; signingService: string; call: (aws: AwsClients) => Promise<unknown> }[] = [
-  { method: "sts", envId: "STS", signingService: "sts", call: async (aws) => (await aws.sts()).send(new (await import("@aws-sdk/client-sts")).GetCallerIdentityCommand({})) },
+  {
+    method: "sts",
+    envId: "STS",
+    signingService: "sts",
+    call: async (aws) => (await aws.sts()).send(new (await import("@aws-sdk/client-sts")).GetCallerIdentityCommand({})),
+  },
   {
     method: "cognito",
     envId: "COGNITO_IDENTITY_PROVIDER",
     signingService: "cognito-idp",
-    call: async (aws) => (await aws.cognito()).send(new (await import("@aws-sdk/client-cognito-identity-provider")).ListUserPoolsCommand({ MaxResults: 1 })),
+    call: async (aws) =>
+      (await aws.cognito()).send(new (await import("@aws-sdk/client-cognito-identity-provider")).ListUserPoolsCommand({ MaxResults: 1 })),
   },
-  { method: "iam", envId: "IAM", signingService: "iam", call: async (aws) => (await aws.iam()).send(new (await import("@aws-sdk/client-iam")).ListRolesCommand({})) },
-  { method: "ecr", envId: "ECR", signingService: "ecr", call: async (aws) => (await aws.ecr()).send(new (await import("@aws-sdk/client-ecr")).DescribeRepositoriesCommand({})) },
-  { method: "codebuild", envId: "CODEBUILD", signingService: "codebuild", call: async (aws) => (await aws.codebuild()).send(new (await import("@aws-sdk/client-codebuild")).ListProjectsCommand({})) },
-  { method: "s3", envId: "S3", signingService: "s3", call: async (aws) => (await aws.s3()).send(new (await import("@aws-sdk/client-s3")).ListBucketsCommand({})) },
+  {
+    method: "iam",
+    envId: "IAM",
+    signingService: "iam",
+    call: async (aws) => (await aws.iam()).send(new (await import("@aws-sdk/client-iam")).ListRolesCommand({})),
+  },
+  {
+    method: "ecr",
+    envId: "ECR",
+    signingService: "ecr",
+    call: async (aws) => (await aws.ecr()).send(new (await import("@aws-sdk/client-ecr")).DescribeRepositoriesCommand({})),
+  },
+  {
+    method: "codebuild",
+    envId: "CODEBUILD",
+    signingService: "codebuild",
+    call: async (aws) => (await aws.codebuild()).send(new (await import("@aws-sdk/client-codebuild")).ListProjectsCommand({})),
+  },
+  {
+    method: "s3",
+    envId: "S3",
+    signingService: "s3",
+    call: async (aws) => (await aws.s3()).send(new (await import("@aws-sdk/client-s3")).ListBucketsCommand({})),
+  },
   {
     method: "control",
     envId: "BEDROCK_AGENTCORE_CONTROL",
     signingService: "bedrock-agentcore",
-    call: async (aws) => (await aws.control()).send(new (await import("@aws-sdk/client-bedrock-agentcore-control")).ListAgentRuntimesCommand({})),
+    call: async (aws) =>
+      (await aws.control()).send(new (await import("@aws-sdk/client-bedrock-agentcore-control")).ListAgentRuntimesCommand({})),
   },
   {
     method: "data",
@@ -115,9 +142,19 @@ describe("AwsClients endpoint overrides", () => {
 describe("serviceEndpoint (fetch-based calls)", () => {
   it("prefers AWS_ENDPOINT_URL_<SERVICE>, then AWS_ENDPOINT_URL, then the default; AWS_IGNORE_CONFIGURED_ENDPOINT_URLS turns both off", () => {
     const fallback = "https://bedrock-agentcore.us-east-1.amazonaws.com";
-    expect(serviceEndpoint("BEDROCK_AGENTCORE", fallback, { AWS_ENDPOINT_URL: "http://127.0.0.1:1/", AWS_ENDPOINT_URL_BEDROCK_AGENTCORE: "http://127.0.0.1:2/" })).toBe("http://127.0.0.1:2");
+    expect(
+      serviceEndpoint("BEDROCK_AGENTCORE", fallback, {
+        AWS_ENDPOINT_URL: "http://127.0.0.1:1/",
+        AWS_ENDPOINT_URL_BEDROCK_AGENTCORE: "http://127.0.0.1:2/",
+      }),
+    ).toBe("http://127.0.0.1:2");
     expect(serviceEndpoint("BEDROCK_AGENTCORE", fallback, { AWS_ENDPOINT_URL: "http://127.0.0.1:1/" })).toBe("http://127.0.0.1:1");
     expect(serviceEndpoint("BEDROCK_AGENTCORE", fallback, {})).toBe(fallback);
-    expect(serviceEndpoint("BEDROCK_AGENTCORE", fallback, { AWS_ENDPOINT_URL: "http://127.0.0.1:1", AWS_IGNORE_CONFIGURED_ENDPOINT_URLS: "true" })).toBe(fallback);
+    expect(
+      serviceEndpoint("BEDROCK_AGENTCORE", fallback, {
+        AWS_ENDPOINT_URL: "http://127.0.0.1:1",
+        AWS_IGNORE_CONFIGURED_ENDPOINT_URLS: "true",
+      }),
+    ).toBe(fallback);
   });
 });

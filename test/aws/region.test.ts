@@ -48,7 +48,13 @@ describe("resolveRegion", () => {
   });
 
   it("blank values do not count", async () => {
-    expect(await resolveRegion({ flag: " ", configRegion: "ca-central-1", env: { AWS_REGION: "", AWS_DEFAULT_REGION: " ", AWS_CONFIG_FILE: "/nonexistent" } })).toBe("ca-central-1");
+    expect(
+      await resolveRegion({
+        flag: " ",
+        configRegion: "ca-central-1",
+        env: { AWS_REGION: "", AWS_DEFAULT_REGION: " ", AWS_CONFIG_FILE: "/nonexistent" },
+      }),
+    ).toBe("ca-central-1");
   });
 
   it("the profile comes from the argument, else AWS_PROFILE, else [default]; a profile without a region falls through", async () => {

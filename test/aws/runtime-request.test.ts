@@ -3,6 +3,13 @@
  * configuration sent on Create/Update (pure), and the role reconciliation's call pattern
  * (aws-sdk-client-mock: which IAM writes happen for which existing state).
  */
+
+import {
+  AuthorizingClaimMatchValueType$,
+  ClaimMatchValueType$,
+  CustomClaimValidationType$,
+  CustomJWTAuthorizerConfiguration$,
+} from "@aws-sdk/client-bedrock-agentcore-control";
 import {
   CreateRoleCommand,
   GetRoleCommand,
@@ -12,12 +19,6 @@ import {
   PutRolePolicyCommand,
   UpdateAssumeRolePolicyCommand,
 } from "@aws-sdk/client-iam";
-import {
-  AuthorizingClaimMatchValueType$,
-  ClaimMatchValueType$,
-  CustomClaimValidationType$,
-  CustomJWTAuthorizerConfiguration$,
-} from "@aws-sdk/client-bedrock-agentcore-control";
 import { mockClient } from "aws-sdk-client-mock";
 import { beforeEach, describe, expect, it } from "vitest";
 import { ensureManagedRole } from "../../src/aws/iam-role.js";
@@ -59,8 +60,12 @@ describe("runtimeConfiguration", () => {
   it("hashes canonically: key order does not matter, any value does", () => {
     const agent = agentSchema.parse({ name: "a", entrypoint: "a.py", language: "python", environmentVariables: { A: "1", B: "2" } });
     const reordered = agentSchema.parse({ name: "a", entrypoint: "a.py", language: "python", environmentVariables: { B: "2", A: "1" } });
-    expect(configurationHash(runtimeConfiguration(agent, IMAGE, ROLE))).toBe(configurationHash(runtimeConfiguration(reordered, IMAGE, ROLE)));
-    expect(configurationHash(runtimeConfiguration(agent, IMAGE, ROLE))).not.toBe(configurationHash(runtimeConfiguration(agent, `${IMAGE}0`, ROLE)));
+    expect(configurationHash(runtimeConfiguration(agent, IMAGE, ROLE))).toBe(
+      configurationHash(runtimeConfiguration(reordered, IMAGE, ROLE)),
+    );
+    expect(configurationHash(runtimeConfiguration(agent, IMAGE, ROLE))).not.toBe(
+      configurationHash(runtimeConfiguration(agent, `${IMAGE}0`, ROLE)),
+    );
   });
 });
 
@@ -87,9 +92,17 @@ describe("authorizer fields the SDK would drop", () => {
     }
     const claim = agentWith({
       discoveryUrl: DISCOVERY,
-      customClaims: [{ inboundTokenClaimName: "dept", inboundTokenClaimValueType: "STRING", authorizingClaimMatchValue: { claimMatchValue: { matchValue: "x" }, claimMatchOperator: "EQUALS" } }],
+      customClaims: [
+        {
+          inboundTokenClaimName: "dept",
+          inboundTokenClaimValueType: "STRING",
+          authorizingClaimMatchValue: { claimMatchValue: { matchValue: "x" }, claimMatchOperator: "EQUALS" },
+        },
+      ],
     });
-    expect(() => checkAuthorizerMembers(claim)).toThrow(/customClaims\[0\]\.authorizingClaimMatchValue\.claimMatchValue\.matchValue is not a field/);
+    expect(() => checkAuthorizerMembers(claim)).toThrow(
+      /customClaims\[0\]\.authorizingClaimMatchValue\.claimMatchValue\.matchValue is not a field/,
+    );
   });
 
   it("accepts every member the SDK knows, and IAM agents", () => {
@@ -99,7 +112,13 @@ describe("authorizer fields the SDK would drop", () => {
           discoveryUrl: DISCOVERY,
           allowedAudience: ["api"],
           advertisedScopeMapping: { read: "read" },
-          customClaims: [{ inboundTokenClaimName: "dept", inboundTokenClaimValueType: "STRING", authorizingClaimMatchValue: { claimMatchValue: { matchValueString: "x" }, claimMatchOperator: "EQUALS" } }],
+          customClaims: [
+            {
+              inboundTokenClaimName: "dept",
+              inboundTokenClaimValueType: "STRING",
+              authorizingClaimMatchValue: { claimMatchValue: { matchValueString: "x" }, claimMatchOperator: "EQUALS" },
+            },
+          ],
         }),
       ),
     ).not.toThrow();
@@ -117,7 +136,16 @@ describe("ensureManagedRole (aws-sdk-client-mock)", () => {
     policyName: "AgentCoreRuntimeExecution",
     policy: runtimeExecutionPolicy({ ...scope, agentName: "a", imageUri: IMAGE }),
   };
-  const existing = (trust: unknown) => ({ Role: { RoleName: spec.name, Arn: `arn:aws:iam::123456789012:role/${spec.name}`, AssumeRolePolicyDocument: encodeURIComponent(JSON.stringify(trust)), Path: "/", RoleId: "x", CreateDate: new Date() } });
+  const existing = (trust: unknown) => ({
+    Role: {
+      RoleName: spec.name,
+      Arn: `arn:aws:iam::123456789012:role/${spec.name}`,
+      AssumeRolePolicyDocument: encodeURIComponent(JSON.stringify(trust)),
+      Path: "/",
+      RoleId: "x",
+      CreateDate: new Date(),
+    },
+  });
   const writes = () => [
     ...iamMock.commandCalls(CreateRoleCommand),
     ...iamMock.commandCalls(PutRolePolicyCommand),
@@ -128,10 +156,15 @@ describe("ensureManagedRole (aws-sdk-client-mock)", () => {
 
   it("creates a missing role with the managed tag, then its inline policy", async () => {
     iamMock.on(GetRoleCommand).rejects(Object.assign(new Error("nope"), { name: "NoSuchEntityException" }));
-    iamMock.on(CreateRoleCommand).resolves({ Role: { Arn: "arn:aws:iam::123456789012:role/x", RoleName: "x", Path: "/", RoleId: "x", CreateDate: new Date() } });
+    iamMock
+      .on(CreateRoleCommand)
+      .resolves({ Role: { Arn: "arn:aws:iam::123456789012:role/x", RoleName: "x", Path: "/", RoleId: "x", CreateDate: new Date() } });
     const outcome = await ensureManagedRole(new IAMClient({ region: "us-east-1" }), spec);
     expect(outcome).toMatchObject({ created: true, changed: true, managed: true });
-    expect(iamMock).toHaveReceivedCommandWith(CreateRoleCommand, { RoleName: spec.name, Tags: [{ Key: "agentcore-ts:managed", Value: "true" }] });
+    expect(iamMock).toHaveReceivedCommandWith(CreateRoleCommand, {
+      RoleName: spec.name,
+      Tags: [{ Key: "agentcore-ts:managed", Value: "true" }],
+    });
     expect(iamMock).toHaveReceivedCommandWith(PutRolePolicyCommand, { RoleName: spec.name, PolicyName: "AgentCoreRuntimeExecution" });
   });
 
@@ -146,11 +179,19 @@ describe("ensureManagedRole (aws-sdk-client-mock)", () => {
   it("leaves an up-to-date managed role alone, and rewrites only what drifted", async () => {
     iamMock.on(GetRoleCommand).resolves(existing(spec.trustPolicy));
     iamMock.on(ListRoleTagsCommand).resolves({ Tags: [{ Key: "agentcore-ts:managed", Value: "true" }], IsTruncated: false });
-    iamMock.on(GetRolePolicyCommand).resolves({ RoleName: spec.name, PolicyName: spec.policyName, PolicyDocument: encodeURIComponent(JSON.stringify(spec.policy, null, 2)) });
+    iamMock.on(GetRolePolicyCommand).resolves({
+      RoleName: spec.name,
+      PolicyName: spec.policyName,
+      PolicyDocument: encodeURIComponent(JSON.stringify(spec.policy, null, 2)),
+    });
     expect(await ensureManagedRole(new IAMClient({ region: "us-east-1" }), spec)).toMatchObject({ changed: false });
     expect(writes()).toEqual([]);
 
-    iamMock.on(GetRolePolicyCommand).resolves({ RoleName: spec.name, PolicyName: spec.policyName, PolicyDocument: encodeURIComponent('{"Version":"2012-10-17","Statement":[]}') });
+    iamMock.on(GetRolePolicyCommand).resolves({
+      RoleName: spec.name,
+      PolicyName: spec.policyName,
+      PolicyDocument: encodeURIComponent('{"Version":"2012-10-17","Statement":[]}'),
+    });
     expect(await ensureManagedRole(new IAMClient({ region: "us-east-1" }), spec)).toMatchObject({ changed: true });
     expect(iamMock.commandCalls(PutRolePolicyCommand)).toHaveLength(1);
     expect(iamMock.commandCalls(UpdateAssumeRolePolicyCommand)).toHaveLength(0);

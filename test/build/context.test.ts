@@ -118,7 +118,16 @@ describe("build context", () => {
     const ctx = await readBuildContext(dir, path.join(dir, "Dockerfile"));
     const zip = await zipBuildContext(ctx);
     const files = unzipSync(zip);
-    expect(Object.keys(files).sort()).toEqual([".dockerignore", "Dockerfile", "agent.py", "debug.log", "keep.log", "link.py", "pkg/", "pkg/util.py"]);
+    expect(Object.keys(files).sort()).toEqual([
+      ".dockerignore",
+      "Dockerfile",
+      "agent.py",
+      "debug.log",
+      "keep.log",
+      "link.py",
+      "pkg/",
+      "pkg/util.py",
+    ]);
     expect(new TextDecoder().decode(files["agent.py"])).toBe("print(1)\n");
     expect(new TextDecoder().decode(files["link.py"])).toBe("agent.py");
     const modes = zipModes(zip);

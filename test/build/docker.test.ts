@@ -6,7 +6,7 @@
 import { promises as fsp } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startAwsFakes, type AwsFakes } from "../fakes/aws-fakes.js";
+import { type AwsFakes, startAwsFakes } from "../fakes/aws-fakes.js";
 import { awsEnv, makeProject } from "../fakes/aws-project.js";
 import { runCli, tempDir } from "../support/cli.js";
 
@@ -121,7 +121,10 @@ describe("launch --build docker (stand-in engine)", () => {
   });
 
   it("a failed build shows the engine's last lines, with a leaked password masked", async () => {
-    const run = await launchWithStandIn("broken_build_agent", ["--build", "docker"], { STANDIN_FAIL_BUILD: "1", STANDIN_SECRET_ECHO: aws.ecr.registryPassword });
+    const run = await launchWithStandIn("broken_build_agent", ["--build", "docker"], {
+      STANDIN_FAIL_BUILD: "1",
+      STANDIN_SECRET_ECHO: aws.ecr.registryPassword,
+    });
     expect(run.code).toBe(1);
     expect(run.stderr).toMatch(/docker build of .* failed:[\s\S]*failed to solve/);
     expect(run.stderr).toContain("auth ****");

@@ -1,11 +1,22 @@
 import { describe, expect, it } from "vitest";
-import { agentSchema, authorizerConfigurationSchema, configSchema, formatIssuePath, headerAllowlistSchema } from "../../src/config/schema.js";
+import {
+  agentSchema,
+  authorizerConfigurationSchema,
+  configSchema,
+  formatIssuePath,
+  headerAllowlistSchema,
+} from "../../src/config/schema.js";
 
 const agent = { name: "my_agent", entrypoint: "agent.py", language: "python" };
-const jwt = (fields: Record<string, unknown>) => ({ customJWTAuthorizer: { discoveryUrl: "https://issuer.example.com/.well-known/openid-configuration", ...fields } });
+const jwt = (fields: Record<string, unknown>) => ({
+  customJWTAuthorizer: { discoveryUrl: "https://issuer.example.com/.well-known/openid-configuration", ...fields },
+});
 
 /** The first issue's "path: message", the way the store reports it. */
-function firstIssue(schema: { safeParse(value: unknown): { success: boolean; error?: { issues: { path: PropertyKey[]; message: string }[] } } }, value: unknown): string {
+function firstIssue(
+  schema: { safeParse(value: unknown): { success: boolean; error?: { issues: { path: PropertyKey[]; message: string }[] } } },
+  value: unknown,
+): string {
   const parsed = schema.safeParse(value);
   expect(parsed.success).toBe(false);
   const issue = parsed.error!.issues[0]!;
@@ -39,7 +50,11 @@ describe("agent schema", () => {
     ["an execution role that is not an ARN", { executionRole: "MyRole" }, /^executionRole: must be an IAM role ARN or "auto"/],
     ["an unknown protocol", { protocol: "GRPC" }, /^protocol:/],
     ["an empty ECR repository", { ecrRepository: "" }, /^ecrRepository:/],
-    ["more than 50 environment variables", { environmentVariables: Object.fromEntries(Array.from({ length: 51 }, (_, i) => [`K${i}`, "v"])) }, /^environmentVariables: at most 50/],
+    [
+      "more than 50 environment variables",
+      { environmentVariables: Object.fromEntries(Array.from({ length: 51 }, (_, i) => [`K${i}`, "v"])) },
+      /^environmentVariables: at most 50/,
+    ],
     ["an environment value over 5000 characters", { environmentVariables: { K: "x".repeat(5001) } }, /^environmentVariables\.K:/],
   ])("rejects %s", (_, change, message) => {
     expect(firstIssue(agentSchema, { ...agent, ...change })).toMatch(message);
@@ -54,14 +69,28 @@ describe("authorizer schema", () => {
   it("accepts a Cognito authorizer and a loopback http issuer", () => {
     expect(authorizerConfigurationSchema.safeParse(jwt({ allowedClients: ["abc"] })).success).toBe(true);
     expect(
-      authorizerConfigurationSchema.safeParse({ customJWTAuthorizer: { discoveryUrl: "http://127.0.0.1:9229/local_x/.well-known/openid-configuration", allowedClients: ["c"] } }).success,
+      authorizerConfigurationSchema.safeParse({
+        customJWTAuthorizer: { discoveryUrl: "http://127.0.0.1:9229/local_x/.well-known/openid-configuration", allowedClients: ["c"] },
+      }).success,
     ).toBe(true);
   });
 
   it.each([
-    ["a discovery URL without the well-known path", jwt({ discoveryUrl: "https://issuer.example.com", allowedClients: ["c"] }), /discoveryUrl: .*must end with \/\.well-known\/openid-configuration/],
-    ["a plain-http discovery URL off loopback", jwt({ discoveryUrl: "http://issuer.example.com/.well-known/openid-configuration", allowedClients: ["c"] }), /discoveryUrl: .*must use https/],
-    ["no clients, audience, scopes or claims", jwt({}), /set at least one of allowedClients, allowedAudience, allowedScopes or customClaims/],
+    [
+      "a discovery URL without the well-known path",
+      jwt({ discoveryUrl: "https://issuer.example.com", allowedClients: ["c"] }),
+      /discoveryUrl: .*must end with \/\.well-known\/openid-configuration/,
+    ],
+    [
+      "a plain-http discovery URL off loopback",
+      jwt({ discoveryUrl: "http://issuer.example.com/.well-known/openid-configuration", allowedClients: ["c"] }),
+      /discoveryUrl: .*must use https/,
+    ],
+    [
+      "no clients, audience, scopes or claims",
+      jwt({}),
+      /set at least one of allowedClients, allowedAudience, allowedScopes or customClaims/,
+    ],
     ["an empty client list", jwt({ allowedClients: [] }), /allowedClients:/],
     ["an empty client ID", jwt({ allowedClients: [""] }), /allowedClients\[0\]:/],
     ["a scope with a space", jwt({ allowedScopes: ["a b"] }), /allowedScopes\[0\]: scopes are 1-255 printable characters/],
@@ -94,9 +123,17 @@ describe("request header allowlist schema", () => {
 describe("config schema", () => {
   it.each([
     ["an agent stored under another key", { version: 1, agents: { other: agent } }, /^agents\.other\.name: must equal its key "other"/],
-    ["a default agent that does not exist", { version: 1, defaultAgent: "nope", agents: { my_agent: agent } }, /^defaultAgent: names no agent/],
+    [
+      "a default agent that does not exist",
+      { version: 1, defaultAgent: "nope", agents: { my_agent: agent } },
+      /^defaultAgent: names no agent/,
+    ],
     ["an unknown version", { version: 2, agents: {} }, /^version:/],
-    ["a cognito section without a client ID", { version: 1, agents: {}, cognito: { region: "us-east-1", userPoolId: "p", username: "u", discoveryUrl: "d" } }, /^cognito\.clientId:/],
+    [
+      "a cognito section without a client ID",
+      { version: 1, agents: {}, cognito: { region: "us-east-1", userPoolId: "p", username: "u", discoveryUrl: "d" } },
+      /^cognito\.clientId:/,
+    ],
     ["agents that is not an object", { version: 1, agents: [] }, /^agents:/],
   ])("rejects %s", (_, value, message) => {
     expect(firstIssue(configSchema, value)).toMatch(message);

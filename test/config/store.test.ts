@@ -1,8 +1,8 @@
 import { promises as fsp } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { ConfigError } from "../../src/errors.js";
 import { findConfigFile, loadConfig, selectAgent, updateConfig } from "../../src/config/store.js";
+import { ConfigError } from "../../src/errors.js";
 import { tempDir } from "../support/cli.js";
 
 const agent = {
@@ -38,7 +38,9 @@ describe("config store", () => {
     const file = path.join(root, ".agentcore.json");
     const broken = JSON.stringify({
       version: 1,
-      agents: { my_agent: { ...agent, authorizerConfiguration: { customJWTAuthorizer: { discoveryUrl: "https://x/y", allowedClients: ["c"] } } } },
+      agents: {
+        my_agent: { ...agent, authorizerConfiguration: { customJWTAuthorizer: { discoveryUrl: "https://x/y", allowedClients: ["c"] } } },
+      },
     });
     await fsp.writeFile(file, broken);
     const failure = updateConfig(file, () => {});
@@ -63,7 +65,19 @@ describe("config store", () => {
     const jwt = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ0ZXN0dXNlciJ9.c2lnbmF0dXJlc2lnbmF0dXJl";
     await expect(
       updateConfig(file, (config) => {
-        config.agents.my_agent = { ...agent, language: "python", platform: "linux/arm64", executionRole: "auto", ecrRepository: "auto", requirementsFile: null, authorizerConfiguration: null, requestHeaderAllowlist: [], protocol: "HTTP", deployment: null, environmentVariables: { TOKEN: jwt } };
+        config.agents.my_agent = {
+          ...agent,
+          language: "python",
+          platform: "linux/arm64",
+          executionRole: "auto",
+          ecrRepository: "auto",
+          requirementsFile: null,
+          authorizerConfiguration: null,
+          requestHeaderAllowlist: [],
+          protocol: "HTTP",
+          deployment: null,
+          environmentVariables: { TOKEN: jwt },
+        };
       }),
     ).rejects.toThrow(/looks like it holds a token/);
     await expect(fsp.access(file)).rejects.toThrow();
@@ -72,10 +86,7 @@ describe("config store", () => {
   it("selects the default agent, the only agent, or fails naming the choices", async () => {
     const root = tempDir();
     const file = path.join(root, ".agentcore.json");
-    await fsp.writeFile(
-      file,
-      JSON.stringify({ version: 1, agents: { a1: { ...agent, name: "a1" }, a2: { ...agent, name: "a2" } } }),
-    );
+    await fsp.writeFile(file, JSON.stringify({ version: 1, agents: { a1: { ...agent, name: "a1" }, a2: { ...agent, name: "a2" } } }));
     const loaded = (await loadConfig(root))!;
     expect(() => selectAgent(loaded)).toThrow(/several agents/);
     expect(selectAgent(loaded, "a2").name).toBe("a2");

@@ -5,20 +5,21 @@
  * AWS path through AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER, and an unreachable endpoint.
  * Every output is checked for leaked tokens and passwords at the end.
  */
+
+import { promises as fsp } from "node:fs";
+import { createRequire } from "node:module";
+import path from "node:path";
 import {
+  type CognitoIdentityProviderClient,
   DescribeUserPoolCommand,
   ListUserPoolClientsCommand,
   ListUserPoolsCommand,
   RevokeTokenCommand,
-  type CognitoIdentityProviderClient,
 } from "@aws-sdk/client-cognito-identity-provider";
-import { generateKeyPair, importJWK, SignJWT, decodeJwt } from "jose";
-import { promises as fsp } from "node:fs";
-import { createRequire } from "node:module";
-import path from "node:path";
+import { decodeJwt, generateKeyPair, importJWK, SignJWT } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runCli, tempDir, testEnv, type CliResult } from "../support/cli.js";
-import { startPrivateCognito, type PrivateCognito } from "../support/cognito-local.js";
+import { type CliResult, runCli, tempDir, testEnv } from "../support/cli.js";
+import { type PrivateCognito, startPrivateCognito } from "../support/cognito-local.js";
 
 let cognito: PrivateCognito;
 let sdk: CognitoIdentityProviderClient;
@@ -50,7 +51,9 @@ interface CacheEntry {
   refreshToken?: string;
 }
 async function cacheEntries(): Promise<CacheEntry[]> {
-  return Object.values((JSON.parse(await fsp.readFile(path.join(cognito.home, "tokens.json"), "utf8")) as { entries: Record<string, CacheEntry> }).entries);
+  return Object.values(
+    (JSON.parse(await fsp.readFile(path.join(cognito.home, "tokens.json"), "utf8")) as { entries: Record<string, CacheEntry> }).entries,
+  );
 }
 const config = async () => JSON.parse(await fsp.readFile(path.join(project, ".agentcore.json"), "utf8"));
 const poolCount = async () => (await sdk.send(new ListUserPoolsCommand({ MaxResults: 60 }))).UserPools?.length ?? 0;
@@ -97,7 +100,11 @@ describe("cognito setup --local and the token commands (built CLI, embedded Cogn
     const refresh = await cli(["token", "refresh", "--json"]);
     expect(refresh.code).toBe(0);
     const doc = JSON.parse(refresh.stdout);
-    expect(doc).toMatchObject({ method: "refresh_token", username: "testuser", claims: { token_use: "access", client_id: (await config()).cognito.clientId } });
+    expect(doc).toMatchObject({
+      method: "refresh_token",
+      username: "testuser",
+      claims: { token_use: "access", client_id: (await config()).cognito.clientId },
+    });
     expect(doc.expiresInSeconds).toBeGreaterThan(86000);
     const [entry] = await cacheEntries();
     expect(refresh.stdout).not.toContain(entry.accessToken);
@@ -118,7 +125,10 @@ describe("cognito setup --local and the token commands (built CLI, embedded Cogn
       language: "python",
       authorizerConfiguration: { customJWTAuthorizer: { discoveryUrl: current.cognito.discoveryUrl, ...authorizer } },
     });
-    current.agents = { by_client: agent("by_client", { allowedClients: [current.cognito.clientId] }), by_aud: agent("by_aud", { allowedAudience: [current.cognito.clientId] }) };
+    current.agents = {
+      by_client: agent("by_client", { allowedClients: [current.cognito.clientId] }),
+      by_aud: agent("by_aud", { allowedAudience: [current.cognito.clientId] }),
+    };
     current.defaultAgent = "by_client";
     await fsp.writeFile(path.join(project, ".agentcore.json"), JSON.stringify(current, null, 2));
 
@@ -133,7 +143,10 @@ describe("cognito setup --local and the token commands (built CLI, embedded Cogn
     expect(fail.code).toBe(1);
     const doc = JSON.parse(fail.stdout);
     expect(doc).toMatchObject({ allowed: false, httpStatus: 403, agent: "by_aud" });
-    expect(doc.checks.find((c: { name: string }) => c.name === "aud")).toMatchObject({ status: "fail", fix: expect.stringMatching(/allowedClients/) });
+    expect(doc.checks.find((c: { name: string }) => c.name === "aud")).toMatchObject({
+      status: "fail",
+      fix: expect.stringMatching(/allowedClients/),
+    });
     expect(JSON.stringify(doc)).not.toContain((await cacheEntries())[0].accessToken);
   });
 
@@ -144,7 +157,12 @@ describe("cognito setup --local and the token commands (built CLI, embedded Cogn
       .setProtectedHeader({ alg: "RS256", kid: "other" })
       .sign((await generateKeyPair("RS256")).privateKey);
     // Signed with the embedded Cognito's own key (shipped in cognito-local), so only the expiry is wrong.
-    const localKey = JSON.parse(await fsp.readFile(path.join(path.dirname(createRequire(import.meta.url).resolve("cognito-local")), "keys", "cognitoLocal.private.json"), "utf8")).jwk;
+    const localKey = JSON.parse(
+      await fsp.readFile(
+        path.join(path.dirname(createRequire(import.meta.url).resolve("cognito-local")), "keys", "cognitoLocal.private.json"),
+        "utf8",
+      ),
+    ).jwk;
     const expired = await new SignJWT({ ...claims, iat: now - 7200, exp: now - 3600 })
       .setProtectedHeader({ alg: "RS256", kid: "CognitoLocal" })
       .sign(await importJWK(localKey, "RS256"));
@@ -155,7 +173,10 @@ describe("cognito setup --local and the token commands (built CLI, embedded Cogn
       const doc = JSON.parse(result.stdout) as { checks: { name: string; status: string; fix?: string }[] };
       return Object.fromEntries(doc.checks.filter((c) => c.status === "fail").map((c) => [c.name, c.fix]));
     };
-    expect(await verdict(["--token", foreign])).toEqual({ signature: expect.stringMatching(/token refresh/), issuer: expect.stringMatching(/discoveryUrl/) });
+    expect(await verdict(["--token", foreign])).toEqual({
+      signature: expect.stringMatching(/token refresh/),
+      issuer: expect.stringMatching(/discoveryUrl/),
+    });
     expect(await verdict(["--token-stdin"], `${expired}\n`)).toEqual({ expiry: expect.stringMatching(/token refresh/) });
     expect(await verdict(["--token", "not-a-token"])).toEqual({ format: expect.stringMatching(/three base64url parts/) });
   });
@@ -194,7 +215,9 @@ describe("cognito setup --local and the token commands (built CLI, embedded Cogn
     const deleted = await cli(["cognito", "delete", "--yes"]);
     expect(deleted.code).toBe(0);
     expect(deleted.stderr).toMatch(/Agents "by_client", "by_aud" still trust the deleted pool .*configure/);
-    await expect(sdk.send(new DescribeUserPoolCommand({ UserPoolId: userPoolId }))).rejects.toMatchObject({ name: "ResourceNotFoundException" });
+    await expect(sdk.send(new DescribeUserPoolCommand({ UserPoolId: userPoolId }))).rejects.toMatchObject({
+      name: "ResourceNotFoundException",
+    });
     expect((await config()).cognito).toBeUndefined();
     expect(await cacheEntries()).toHaveLength(0);
     expect(await fsp.readFile(path.join(project, ".env"), "utf8")).toBe("AWS_REGION=us-east-1\n# mine\nOTHER=kept\n");

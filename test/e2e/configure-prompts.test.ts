@@ -6,8 +6,8 @@ import { promises as fsp } from "node:fs";
 import path from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { testEnv } from "../support/cli.js";
-import { startDiscoveryServer, writeProject, type DiscoveryServer } from "../support/project.js";
-import { KEY, runCliInPty, type PtySession } from "../support/pty.js";
+import { type DiscoveryServer, startDiscoveryServer, writeProject } from "../support/project.js";
+import { KEY, type PtySession, runCliInPty } from "../support/pty.js";
 
 let issuer: DiscoveryServer;
 let discoveryUrl: string;
@@ -47,7 +47,10 @@ describe("agentcore-ts configure on a terminal", () => {
     await cli.answer("Agent name (agent)", `support_bot${KEY.enter}`);
     await cli.answer("Inbound auth", KEY.enter); // JWT is the default
     await cli.answer(`OIDC discovery URL (https://…/.well-known/openid-configuration) (${discoveryUrl})`, KEY.enter);
-    await cli.answer("Allowed client IDs (Cognito: the app client ID) (comma-separated; Enter for none, - to clear) (appclient1)", KEY.enter);
+    await cli.answer(
+      "Allowed client IDs (Cognito: the app client ID) (comma-separated; Enter for none, - to clear) (appclient1)",
+      KEY.enter,
+    );
     await cli.answer("Allowed audiences", KEY.enter);
     await cli.answer("Allowed scopes", `openid, profile${KEY.enter}`);
     await cli.answer("Forward the caller's Authorization header", KEY.enter); // yes
@@ -58,7 +61,9 @@ describe("agentcore-ts configure on a terminal", () => {
     expect(config.defaultAgent).toBe("support_bot");
     expect(config.agents.support_bot).toMatchObject({
       entrypoint: "agent.py",
-      authorizerConfiguration: { customJWTAuthorizer: { discoveryUrl, allowedClients: ["appclient1"], allowedScopes: ["openid", "profile"] } },
+      authorizerConfiguration: {
+        customJWTAuthorizer: { discoveryUrl, allowedClients: ["appclient1"], allowedScopes: ["openid", "profile"] },
+      },
       requestHeaderAllowlist: ["Authorization"],
     });
   });
@@ -97,7 +102,8 @@ describe("agentcore-ts configure on a terminal", () => {
 
   it("--json on a terminal: no prompts, no spinner, only the JSON document", async () => {
     const dir = await project({ "agent.py": "", "requirements.txt": "" });
-    const result = await start(["configure", "-e", "agent.py", "--discovery-url", discoveryUrl, "--allowed-clients", "c1", "--json"], dir).done;
+    const result = await start(["configure", "-e", "agent.py", "--discovery-url", discoveryUrl, "--allowed-clients", "c1", "--json"], dir)
+      .done;
     expect(result.code, result.text).toBe(0);
     expect(result.raw).not.toMatch(SPINNER_FRAME);
     expect(JSON.parse(result.text)).toMatchObject({ name: "agent", requestHeaderAllowlist: ["Authorization"] });
@@ -113,7 +119,12 @@ describe("agentcore-ts configure on a terminal", () => {
 
   it("a terminal that reports 0 columns gets no spinner (ora would clear lines forever) and finishes", async () => {
     const dir = await project({ "agent.py": "", "requirements.txt": "" });
-    const result = await start(["configure", "-e", "agent.py", "--discovery-url", discoveryUrl, "--allowed-clients", "c1", "--non-interactive"], dir, testEnv(), 0).done;
+    const result = await start(
+      ["configure", "-e", "agent.py", "--discovery-url", discoveryUrl, "--allowed-clients", "c1", "--non-interactive"],
+      dir,
+      testEnv(),
+      0,
+    ).done;
     expect(result.code, result.text.slice(0, 2000)).toBe(0);
     expect(result.raw).not.toMatch(SPINNER_FRAME);
     expect(result.text).toMatch(/✔ Discovery document http/);

@@ -6,8 +6,8 @@ import { execFileSync } from "node:child_process";
 import { promises as fsp } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { BIN, REPO_ROOT, freePort, runCli, tempDir, testEnv } from "../support/cli.js";
-import { startDiscoveryServer, writeProject, type DiscoveryServer } from "../support/project.js";
+import { BIN, freePort, REPO_ROOT, runCli, tempDir, testEnv } from "../support/cli.js";
+import { type DiscoveryServer, startDiscoveryServer, writeProject } from "../support/project.js";
 
 let issuer: DiscoveryServer;
 let discoveryUrl: string;
@@ -56,7 +56,9 @@ describe("agentcore-ts configure (binary)", () => {
     expect(result.stdout).toContain(`✔ Discovery document ${cognito.discoveryUrl}`);
     expect(result.stdout).toMatch(/AgentCore Runtime in AWS cannot reach it/);
     const agent = JSON.parse(await fsp.readFile(path.join(dir, ".agentcore.json"), "utf8")).agents.agent;
-    expect(agent.authorizerConfiguration).toEqual({ customJWTAuthorizer: { discoveryUrl: cognito.discoveryUrl, allowedClients: [cognito.clientId] } });
+    expect(agent.authorizerConfiguration).toEqual({
+      customJWTAuthorizer: { discoveryUrl: cognito.discoveryUrl, allowedClients: [cognito.clientId] },
+    });
     // The on-demand server exits once configure released it (allow it a moment).
     let status = await runCli(["cognito", "local", "status"], { cwd: dir, env });
     for (let i = 0; i < 10 && !/not running/.test(status.stdout); i++) {
@@ -86,14 +88,27 @@ describe("agentcore-ts configure (binary)", () => {
     const dir = await project();
     const result = await runCli(["configure", "-e", "agent.py", "--name", "bad-name", "--json"], { cwd: dir });
     expect(result.code).toBe(1);
-    expect(JSON.parse(result.stdout)).toMatchObject({ error: "InvalidAgentName", message: expect.stringMatching(/"bad-name" is not a valid agent name/) });
+    expect(JSON.parse(result.stdout)).toMatchObject({
+      error: "InvalidAgentName",
+      message: expect.stringMatching(/"bad-name" is not a valid agent name/),
+    });
   });
 
   it.each([
     ["an invalid name", ["--name", "9lives"], /"9lives" is not a valid agent name/, /--name/],
-    ["an invalid discovery URL", ["--discovery-url", "https://example.com/oidc", "--allowed-clients", "c"], /must end with \/\.well-known\/openid-configuration/, /--discovery-url/],
+    [
+      "an invalid discovery URL",
+      ["--discovery-url", "https://example.com/oidc", "--allowed-clients", "c"],
+      /must end with \/\.well-known\/openid-configuration/,
+      /--discovery-url/,
+    ],
     ["bad authorizer JSON", ["--authorizer-config", "{customJWTAuthorizer:"], /--authorizer-config is not valid JSON/, /null for IAM/],
-    ["an unreachable discovery URL", ["--discovery-url", "https://127.0.0.1:1/.well-known/openid-configuration", "--allowed-clients", "c"], /Cannot reach the discovery URL https:\/\/127\.0\.0\.1:1\//, /--skip-discovery-check/],
+    [
+      "an unreachable discovery URL",
+      ["--discovery-url", "https://127.0.0.1:1/.well-known/openid-configuration", "--allowed-clients", "c"],
+      /Cannot reach the discovery URL https:\/\/127\.0\.0\.1:1\//,
+      /--skip-discovery-check/,
+    ],
   ])("%s: one sentence and a hint, no stack, exit 1, nothing written", async (_, flags, message, hint) => {
     const dir = await project();
     const result = await runCli(["configure", "-e", "agent.py", ...flags], { cwd: dir });
@@ -198,20 +213,31 @@ describe("global CLI behaviour (binary)", () => {
     expect(plain.stdout + plain.stderr).not.toContain(ESC);
     const coloured = await runCli(args, { cwd: dir, env: testEnv({ NO_COLOR: undefined, FORCE_COLOR: "1" }) });
     expect(coloured.stderr).toContain(ESC);
-    const ok = await runCli(["configure", "-e", "agent.py", "--authorizer-config", "null"], { cwd: dir, env: testEnv({ NO_COLOR: "1", FORCE_COLOR: "1" }) });
+    const ok = await runCli(["configure", "-e", "agent.py", "--authorizer-config", "null"], {
+      cwd: dir,
+      env: testEnv({ NO_COLOR: "1", FORCE_COLOR: "1" }),
+    });
     expect(ok.code).toBe(0);
     expect(ok.stdout + ok.stderr).not.toContain(ESC);
   });
 
   it("global flags work before and after the command", async () => {
     const dir = tempDir();
-    for (const args of [["--json", "status"], ["status", "--json"], ["--json", "token", "show"], ["token", "show", "--json"]]) {
+    for (const args of [
+      ["--json", "status"],
+      ["status", "--json"],
+      ["--json", "token", "show"],
+      ["token", "show", "--json"],
+    ]) {
       const result = await runCli(args, { cwd: dir });
       expect(result.code, args.join(" ")).toBe(1);
       expect(JSON.parse(result.stdout), args.join(" ")).toHaveProperty("error");
     }
     const project = await writeProject({ "agent.py": "" });
-    for (const args of [["--region", "eu-west-3", "configure"], ["configure", "--region", "eu-west-3"]]) {
+    for (const args of [
+      ["--region", "eu-west-3", "configure"],
+      ["configure", "--region", "eu-west-3"],
+    ]) {
       const result = await runCli([...args, "-e", "agent.py", "--authorizer-config", "null", "--json", "--force"], { cwd: project });
       expect(result.code, result.stderr).toBe(0);
       expect(JSON.parse(result.stdout).region).toBe("eu-west-3");
@@ -221,7 +247,11 @@ describe("global CLI behaviour (binary)", () => {
   it("--json with a usage error still prints one JSON document (exit 2)", async () => {
     const result = await runCli(["status", "--json", "--bogus"], { cwd: tempDir() });
     expect(result.code).toBe(2);
-    expect(JSON.parse(result.stdout)).toEqual({ error: "UsageError", message: "unknown option '--bogus'", hint: "Run with --help for usage." });
+    expect(JSON.parse(result.stdout)).toEqual({
+      error: "UsageError",
+      message: "unknown option '--bogus'",
+      hint: "Run with --help for usage.",
+    });
     expect(result.stderr).toMatch(/unknown option '--bogus'/);
   });
 
@@ -244,8 +274,16 @@ describe("global CLI behaviour (binary)", () => {
     const tooNew = Object.entries(lock.packages as Record<string, { dev?: boolean; engines?: { node?: string } }>)
       .filter(([name, entry]) => name !== "" && !entry.dev && entry.engines?.node)
       // The lowest version a range allows on the Node 20 line ("^20.17.0", ">=20.18.1", ">= 20.19.0"), if any.
-      .map(([name, entry]) => ({ name, needs: entry.engines!.node!.split("||").map((range) => /^\s*(?:>=|\^)\s*20\.(\d+)(?:\.(\d+))?/.exec(range)).find(Boolean) }))
-      .filter(({ needs }) => needs && (Number(needs[1]) > floor[1]! || (Number(needs[1]) === floor[1] && Number(needs[2] ?? 0) > floor[2]!)))
+      .map(([name, entry]) => ({
+        name,
+        needs: entry
+          .engines!.node!.split("||")
+          .map((range) => /^\s*(?:>=|\^)\s*20\.(\d+)(?:\.(\d+))?/.exec(range))
+          .find(Boolean),
+      }))
+      .filter(
+        ({ needs }) => needs && (Number(needs[1]) > floor[1]! || (Number(needs[1]) === floor[1] && Number(needs[2] ?? 0) > floor[2]!)),
+      )
       .map(({ name, needs }) => `${name} needs 20.${needs![1]}.${needs![2] ?? 0}`);
     expect(tooNew).toEqual([]);
   });
@@ -256,7 +294,21 @@ describe("global CLI behaviour (binary)", () => {
     expect(top.stdout).toMatch(/configure/);
     const help = await runCli(["configure", "--help"]);
     expect(help.code).toBe(0);
-    for (const flag of ["--entrypoint", "--name", "--execution-role", "--ecr", "--requirements-file", "--discovery-url", "--allowed-clients", "--allowed-audience", "--allowed-scopes", "--authorizer-config", "--request-header-allowlist", "--skip-discovery-check", "--force"]) {
+    for (const flag of [
+      "--entrypoint",
+      "--name",
+      "--execution-role",
+      "--ecr",
+      "--requirements-file",
+      "--discovery-url",
+      "--allowed-clients",
+      "--allowed-audience",
+      "--allowed-scopes",
+      "--authorizer-config",
+      "--request-header-allowlist",
+      "--skip-discovery-check",
+      "--force",
+    ]) {
       expect(help.stdout).toContain(flag);
     }
     expect(help.stdout).toMatch(/Examples:\n {2}\$ agentcore-ts configure/);

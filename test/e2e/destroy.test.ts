@@ -4,12 +4,12 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runtimeRoleName } from "../../src/aws/iam-role.js";
-import { createContext } from "../../src/core/context.js";
 import { destroy } from "../../src/commands/destroy/destroy.js";
 import { launch } from "../../src/commands/launch/launch.js";
+import { createContext } from "../../src/core/context.js";
 import { MemoryOutput } from "../../src/ui/output.js";
 import { ScriptedPrompter } from "../../src/ui/prompts.js";
-import { startAwsFakes, type AwsFakes } from "../fakes/aws-fakes.js";
+import { type AwsFakes, startAwsFakes } from "../fakes/aws-fakes.js";
 import { awsEnv, makeProject, readConfig } from "../fakes/aws-project.js";
 import { runCli } from "../support/cli.js";
 
@@ -96,7 +96,11 @@ describe("destroy", () => {
 
   it("never changes or deletes a role agentcore-ts did not create, even under its own role name", async () => {
     const name = "borrowed_role_agent";
-    const role = aws.iam.seedRole(runtimeRoleName(aws.region, name), { policies: { Handmade: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "s3:GetObject", Resource: "*" }] }) } });
+    const role = aws.iam.seedRole(runtimeRoleName(aws.region, name), {
+      policies: {
+        Handmade: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "s3:GetObject", Resource: "*" }] }),
+      },
+    });
     const trustBefore = role.trustPolicy;
     const project = await launched(name);
     expect(project.roleArn).toBe(role.arn);
@@ -106,7 +110,9 @@ describe("destroy", () => {
     expect(aws.iam.roles.get(role.name)).toBe(role);
     expect(role.trustPolicy).toBe(trustBefore);
     expect([...role.inlinePolicies.keys()]).toEqual(["Handmade"]);
-    const writes = aws.iam.calls.filter((c) => /^(Put|Update|Delete|Detach)/.test(c.operation) && JSON.stringify(c.input).includes(role.name));
+    const writes = aws.iam.calls.filter(
+      (c) => /^(Put|Update|Delete|Detach)/.test(c.operation) && JSON.stringify(c.input).includes(role.name),
+    );
     expect(writes).toEqual([]);
   });
 

@@ -4,9 +4,9 @@
  * token, so the tests can run concurrently against one fake.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type FakeRuntime, sendError, sendSse, startFakeRuntime } from "../fakes/sigv4-runtime.js";
 import { runCli, tempDir, testEnv } from "../support/cli.js";
-import { sendError, sendSse, startFakeRuntime, type FakeRuntime } from "../fakes/sigv4-runtime.js";
-import { CLIENT_ID, JWT_ARN, projectDir, runCliLive, promptOf } from "./invoke-helpers.js";
+import { CLIENT_ID, JWT_ARN, projectDir, promptOf, runCliLive } from "./invoke-helpers.js";
 
 let fake: FakeRuntime;
 let project: string;
@@ -23,9 +23,15 @@ beforeAll(async () => {
     },
     respond: async (request, res) => {
       const prompt = promptOf(request);
-      if (prompt === "not-found") return sendError(res, 404, "ResourceNotFoundException", "No endpoint or agent found with qualifier 'DEFAULT'");
+      if (prompt === "not-found")
+        return sendError(res, 404, "ResourceNotFoundException", "No endpoint or agent found with qualifier 'DEFAULT'");
       if (prompt === "agent-fails") {
-        return sendError(res, 424, "RuntimeClientError", "An error occurred when starting the runtime. Please check your CloudWatch logs for more information.");
+        return sendError(
+          res,
+          424,
+          "RuntimeClientError",
+          "An error occurred when starting the runtime. Please check your CloudWatch logs for more information.",
+        );
       }
       if (prompt === "throttled") return sendError(res, 429, "ThrottlingException", "Rate exceeded");
       if (prompt.startsWith("throttled-once")) {
@@ -61,7 +67,10 @@ const SESSION = "test-session-0123456789-abcdefghijklmnop";
 
 describe.concurrent("invoke with a bearer token", () => {
   it("sends exactly the documented request: request line, headers, percent-encoded ARN, payload as the body", async () => {
-    const result = await runCli(["invoke", '{"prompt":"exact"}', "--bearer-token", "token-exact", "--session-id", SESSION], { cwd: project, env: env() });
+    const result = await runCli(["invoke", '{"prompt":"exact"}', "--bearer-token", "token-exact", "--session-id", SESSION], {
+      cwd: project,
+      env: env(),
+    });
     expect(result.stderr).toBe("");
     expect(result.code).toBe(0);
     expect(result.stdout).toBe("Hello world\n");
@@ -72,14 +81,22 @@ describe.concurrent("invoke with a bearer token", () => {
     expect(request.arn).toBe(JWT_ARN);
     const port = new URL(fake.url).port;
     expect(request.rawHeaders).toEqual([
-      "Authorization", "Bearer token-exact",
-      "Content-Type", "application/json",
-      "Accept", "text/event-stream, application/json",
-      "X-Amzn-Bedrock-AgentCore-Runtime-Session-Id", SESSION,
-      "User-Agent", "agentcore-ts/0.1.0",
-      "Content-Length", "18",
-      "Host", `127.0.0.1:${port}`,
-      "Connection", "close",
+      "Authorization",
+      "Bearer token-exact",
+      "Content-Type",
+      "application/json",
+      "Accept",
+      "text/event-stream, application/json",
+      "X-Amzn-Bedrock-AgentCore-Runtime-Session-Id",
+      SESSION,
+      "User-Agent",
+      "agentcore-ts/0.1.0",
+      "Content-Length",
+      "18",
+      "Host",
+      `127.0.0.1:${port}`,
+      "Connection",
+      "close",
     ]);
     expect(request.body).toBe('{"prompt":"exact"}');
   });
@@ -95,7 +112,10 @@ describe.concurrent("invoke with a bearer token", () => {
   });
 
   it("uses COGNITO_ACCESS_TOKEN when no --bearer-token is given, and never sends a user id header", async () => {
-    const result = await runCli(["invoke", '{"prompt":"env-token"}'], { cwd: project, env: env({ COGNITO_ACCESS_TOKEN: "token-from-env" }) });
+    const result = await runCli(["invoke", '{"prompt":"env-token"}'], {
+      cwd: project,
+      env: env({ COGNITO_ACCESS_TOKEN: "token-from-env" }),
+    });
     expect(result.code).toBe(0);
     const [request] = requestsWith("env-token");
     expect(request.headers.authorization).toBe("Bearer token-from-env");
@@ -116,12 +136,16 @@ describe.concurrent("invoke with a bearer token", () => {
     const result = await runCli(["invoke", '{"prompt":"no-token"}'], { cwd: project, env: env() });
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('Agent "jwt_agent" requires an OAuth bearer token');
-    for (const named of ["agentcore-ts cognito setup", "agentcore-ts token refresh", "--bearer-token"]) expect(result.stderr).toContain(named);
+    for (const named of ["agentcore-ts cognito setup", "agentcore-ts token refresh", "--bearer-token"])
+      expect(result.stderr).toContain(named);
     expect(requestsWith("no-token")).toHaveLength(0);
   });
 
   it("refuses --user-id with a bearer token, explaining why", async () => {
-    const result = await runCli(["invoke", '{"prompt":"user-id"}', "--bearer-token", "t", "--user-id", "alice"], { cwd: project, env: env() });
+    const result = await runCli(["invoke", '{"prompt":"user-id"}', "--bearer-token", "t", "--user-id", "alice"], {
+      cwd: project,
+      env: env(),
+    });
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/--user-id cannot be used with a bearer token/);
     expect(result.stderr).toMatch(/sub claim/);
@@ -149,7 +173,11 @@ describe.concurrent("invoke with a bearer token", () => {
       row: "403 claim mismatch: names the claim and the configured allowedClients",
       prompt: "claims",
       flags: ["--bearer-token", "wrong-client-token"],
-      shows: ["AccessDeniedException: Claim 'client_id' mismatch", `"client_id" claim does not match allowedClients ["${CLIENT_ID}"]`, "agentcore-ts token verify"],
+      shows: [
+        "AccessDeniedException: Claim 'client_id' mismatch",
+        `"client_id" claim does not match allowedClients ["${CLIENT_ID}"]`,
+        "agentcore-ts token verify",
+      ],
     },
     {
       row: "404: names the ARN and the qualifier",
@@ -161,7 +189,10 @@ describe.concurrent("invoke with a bearer token", () => {
       row: "424: the agent itself failed; names its log group",
       prompt: "agent-fails",
       flags: ["--bearer-token", "t"],
-      shows: ["RuntimeClientError: An error occurred when starting the runtime", "/aws/bedrock-agentcore/runtimes/jwt_agent-AbCdEf1234-DEFAULT"],
+      shows: [
+        "RuntimeClientError: An error occurred when starting the runtime",
+        "/aws/bedrock-agentcore/runtimes/jwt_agent-AbCdEf1234-DEFAULT",
+      ],
     },
   ])("$row", async ({ prompt, flags, shows }) => {
     const result = await runCli(["invoke", JSON.stringify({ prompt }), ...flags], { cwd: project, env: env() });
@@ -201,7 +232,10 @@ describe.concurrent("invoke with a bearer token", () => {
   });
 
   it("--json prints one document; JSON answers are pretty-printed; --raw keeps the bytes", async () => {
-    const json = await runCli(["invoke", '{"prompt":"json"}', "--bearer-token", "t", "--json", "--session-id", SESSION], { cwd: project, env: env() });
+    const json = await runCli(["invoke", '{"prompt":"json"}', "--bearer-token", "t", "--json", "--session-id", SESSION], {
+      cwd: project,
+      env: env(),
+    });
     expect(json.code).toBe(0);
     expect(JSON.parse(json.stdout)).toEqual({
       agent: "jwt_agent",
@@ -222,7 +256,10 @@ describe.concurrent("invoke with a bearer token", () => {
   });
 
   it("--agent-arn without any config: bearer path with COGNITO_ACCESS_TOKEN", async () => {
-    const result = await runCli(["invoke", "arn-bearer", "--agent-arn", JWT_ARN], { cwd: tempDir(), env: env({ COGNITO_ACCESS_TOKEN: "arn-token" }) });
+    const result = await runCli(["invoke", "arn-bearer", "--agent-arn", JWT_ARN], {
+      cwd: tempDir(),
+      env: env({ COGNITO_ACCESS_TOKEN: "arn-token" }),
+    });
     expect(result.code).toBe(0);
     expect(result.stdout).toBe("Hello world\n");
     expect(requestsWith("arn-bearer")[0].headers.authorization).toBe("Bearer arn-token");

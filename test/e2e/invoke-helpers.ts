@@ -2,8 +2,8 @@
 import { spawn } from "node:child_process";
 import { promises as fsp } from "node:fs";
 import path from "node:path";
-import { BIN, tempDir } from "../support/cli.js";
 import type { RecordedRequest } from "../fakes/sigv4-runtime.js";
+import { BIN, tempDir } from "../support/cli.js";
 
 export const JWT_ARN = "arn:aws:bedrock-agentcore:us-east-1:123456789012:runtime/jwt_agent-AbCdEf1234";
 export const IAM_ARN = "arn:aws:bedrock-agentcore:us-east-1:123456789012:runtime/iam_agent-XyZ9876543";
@@ -67,11 +67,17 @@ export function runCliLive(args: string[], options: { cwd: string; env: NodeJS.P
     waitForStdout(text, timeoutMs = 10_000) {
       if (stdout.includes(text)) return Promise.resolve();
       return new Promise<void>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`stdout never showed ${JSON.stringify(text)}; so far: ${JSON.stringify(stdout)}; stderr: ${stderr}`)), timeoutMs);
-        waiters.push({ text, resolve: () => {
-          clearTimeout(timer);
-          resolve();
-        } });
+        const timer = setTimeout(
+          () => reject(new Error(`stdout never showed ${JSON.stringify(text)}; so far: ${JSON.stringify(stdout)}; stderr: ${stderr}`)),
+          timeoutMs,
+        );
+        waiters.push({
+          text,
+          resolve: () => {
+            clearTimeout(timer);
+            resolve();
+          },
+        });
       });
     },
   };

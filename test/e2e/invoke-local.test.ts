@@ -7,8 +7,8 @@
 import { promises as fsp } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startLocalRuntime, type LocalRuntime } from "../../src/local/runtime.js";
-import { startFakeIssuer, type FakeIssuer } from "../fakes/oidc-issuer.js";
+import { type LocalRuntime, startLocalRuntime } from "../../src/local/runtime.js";
+import { type FakeIssuer, startFakeIssuer } from "../fakes/oidc-issuer.js";
 import { REPO_ROOT, runCli, tempDir, testEnv } from "../support/cli.js";
 
 const CLIENT = "exampleclient0000000000001";
@@ -60,16 +60,26 @@ afterAll(async () => {
 });
 
 /** The CLI's environment: the test's private home (where the runtime records are) and the data plane at the JWT gateway. */
-const env = (extra: NodeJS.ProcessEnv = {}) => testEnv({ AGENTCORE_TS_HOME: home, AWS_ENDPOINT_URL_BEDROCK_AGENTCORE: jwtRuntime.gatewayUrl, ...extra });
+const env = (extra: NodeJS.ProcessEnv = {}) =>
+  testEnv({ AGENTCORE_TS_HOME: home, AWS_ENDPOINT_URL_BEDROCK_AGENTCORE: jwtRuntime.gatewayUrl, ...extra });
 const token = (claims: Record<string, unknown> = {}, expiresIn?: number) => issuer.mint({ client_id: CLIENT, ...claims }, { expiresIn });
 
 describe.concurrent("invoke through the local gateway with the example agent", () => {
   it("streams the agent's answer event by event (deployed-style call at AWS_ENDPOINT_URL_BEDROCK_AGENTCORE)", async () => {
-    const result = await runCli(["invoke", '{"prompt":"What is 6 * 7?"}', "--bearer-token", await token(), "--json"], { cwd: project, env: env() });
+    const result = await runCli(["invoke", '{"prompt":"What is 6 * 7?"}', "--bearer-token", await token(), "--json"], {
+      cwd: project,
+      env: env(),
+    });
     expect(result.stderr).toBe("");
     expect(result.code).toBe(0);
     const doc = JSON.parse(result.stdout);
-    expect(doc).toMatchObject({ agent: "example", agentRuntimeArn: DEPLOYED_ARN, auth: "bearer", status: 200, contentType: expect.stringContaining("text/event-stream") });
+    expect(doc).toMatchObject({
+      agent: "example",
+      agentRuntimeArn: DEPLOYED_ARN,
+      auth: "bearer",
+      status: 200,
+      contentType: expect.stringContaining("text/event-stream"),
+    });
     expect(doc.events.length).toBeGreaterThan(2);
     expect(doc.response).toContain("42");
 
@@ -79,7 +89,10 @@ describe.concurrent("invoke through the local gateway with the example agent", (
   });
 
   it("--local finds the gateway from the runtime record, with the token from COGNITO_ACCESS_TOKEN", async () => {
-    const result = await runCli(["invoke", "What is 2 + 3?", "--local"], { cwd: project, env: env({ AWS_ENDPOINT_URL_BEDROCK_AGENTCORE: "http://127.0.0.1:9", COGNITO_ACCESS_TOKEN: await token() }) });
+    const result = await runCli(["invoke", "What is 2 + 3?", "--local"], {
+      cwd: project,
+      env: env({ AWS_ENDPOINT_URL_BEDROCK_AGENTCORE: "http://127.0.0.1:9", COGNITO_ACCESS_TOKEN: await token() }),
+    });
     expect(result.stderr).toBe("");
     expect(result.code).toBe(0);
     expect(result.stdout).toContain("5");
@@ -99,7 +112,10 @@ describe.concurrent("invoke through the local gateway with the example agent", (
   });
 
   it("a token from another client: the gateway's 403 and the configured allowedClients", async () => {
-    const result = await runCli(["invoke", "hi", "--bearer-token", await token({ client_id: "someoneelse" })], { cwd: project, env: env() });
+    const result = await runCli(["invoke", "hi", "--bearer-token", await token({ client_id: "someoneelse" })], {
+      cwd: project,
+      env: env(),
+    });
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/HTTP 403\) failed: AccessDeniedException: /);
     expect(result.stderr).toContain(`allowedClients ["${CLIENT}"]`);
@@ -113,7 +129,10 @@ describe.concurrent("invoke through the local gateway with the example agent", (
   });
 
   it("--agent-arn without a config, with a bearer token: answered", async () => {
-    const result = await runCli(["invoke", "What is 1 + 1?", "--agent-arn", DEPLOYED_ARN, "--bearer-token", await token()], { cwd: tempDir(), env: env() });
+    const result = await runCli(["invoke", "What is 1 + 1?", "--agent-arn", DEPLOYED_ARN, "--bearer-token", await token()], {
+      cwd: tempDir(),
+      env: env(),
+    });
     expect(result.code).toBe(0);
     expect(result.stdout).toContain("2");
   });
@@ -137,7 +156,10 @@ describe.concurrent("invoke through the local gateway with the example agent", (
   });
 
   it("the agent throws mid-stream (event: error): what came is printed, then exit 1", async () => {
-    const result = await runCli(["invoke", "__error_midstream__", "--local", "--bearer-token", await token()], { cwd: project, env: env() });
+    const result = await runCli(["invoke", "__error_midstream__", "--local", "--bearer-token", await token()], {
+      cwd: project,
+      env: env(),
+    });
     expect(result.code).toBe(1);
     expect(result.stdout).toBe("Streaming one chunk, then failing...\n");
     expect(result.stderr).toContain("The agent failed while streaming its answer");
@@ -167,7 +189,8 @@ describe("invoke through the local gateway: no token", () => {
     const before = gatewayRequests.length;
     const result = await runCli(["invoke", "hi"], { cwd: project, env: env() });
     expect(result.code).toBe(1);
-    for (const named of ["agentcore-ts cognito setup", "agentcore-ts token refresh", "--bearer-token"]) expect(result.stderr).toContain(named);
+    for (const named of ["agentcore-ts cognito setup", "agentcore-ts token refresh", "--bearer-token"])
+      expect(result.stderr).toContain(named);
     expect(gatewayRequests.length).toBe(before);
   });
 });
@@ -175,7 +198,10 @@ describe("invoke through the local gateway: no token", () => {
 // Last and alone: the agent process dies (the runtime restarts it), which would disturb concurrent tests.
 describe("invoke through the local gateway: the agent crashes mid-stream", () => {
   it("prints what came, then says the stream broke and where the log is", async () => {
-    const result = await runCli(["invoke", "__crash_midstream__", "--local", "--bearer-token", await token()], { cwd: project, env: env() });
+    const result = await runCli(["invoke", "__crash_midstream__", "--local", "--bearer-token", await token()], {
+      cwd: project,
+      env: env(),
+    });
     expect(result.code).toBe(1);
     expect(result.stdout).toBe("Streaming one chunk, then failing...\n");
     expect(result.stderr).toContain("The response stream broke off");

@@ -7,10 +7,10 @@
  */
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { updateConfig, requireConfig } from "../../src/config/store.js";
 import { TokenCache } from "../../src/auth/token-cache.js";
-import { startLocalRuntime, type LocalRuntime } from "../../src/local/runtime.js";
-import { REPO_ROOT, freePort, runCli, tempDir, testEnv } from "../support/cli.js";
+import { requireConfig, updateConfig } from "../../src/config/store.js";
+import { type LocalRuntime, startLocalRuntime } from "../../src/local/runtime.js";
+import { freePort, REPO_ROOT, runCli, tempDir, testEnv } from "../support/cli.js";
 
 let env: NodeJS.ProcessEnv;
 let project: string;
@@ -65,7 +65,12 @@ describe("invoke with the cached Cognito token", () => {
     const result = await runCli(["invoke", "What is 2 + 2?", "--local", "--json"], { cwd: project, env });
     expect(result.stderr).toBe("");
     expect(result.code).toBe(0);
-    expect(JSON.parse(result.stdout)).toMatchObject({ auth: "bearer", tokenSource: "cache", status: 200, response: expect.stringContaining("4") });
+    expect(JSON.parse(result.stdout)).toMatchObject({
+      auth: "bearer",
+      tokenSource: "cache",
+      status: 200,
+      response: expect.stringContaining("4"),
+    });
   });
 
   it("refreshes a token that expires within two minutes before sending it", async () => {
@@ -100,7 +105,10 @@ describe("invoke with the cached Cognito token", () => {
     await updateConfig(path.join(project, ".agentcore.json"), (c) => {
       c.agents.example.deployment = { runtimeArn: "arn:aws:bedrock-agentcore:us-east-1:123456789012:runtime/example-AbCdEf1234" };
     });
-    const result = await runCli(["invoke", "What is 5 + 5?"], { cwd: project, env: { ...env, AWS_ENDPOINT_URL_BEDROCK_AGENTCORE: runtime.gatewayUrl } });
+    const result = await runCli(["invoke", "What is 5 + 5?"], {
+      cwd: project,
+      env: { ...env, AWS_ENDPOINT_URL_BEDROCK_AGENTCORE: runtime.gatewayUrl },
+    });
     expect(result.stderr).toBe("");
     expect(result.code).toBe(0);
     expect(result.stdout).toContain("10");

@@ -2,8 +2,8 @@
 import { promises as fsp } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type FakeRuntime, SESSION_HEADER, startFakeRuntime } from "../fakes/sigv4-runtime.js";
 import { runCli, testEnv } from "../support/cli.js";
-import { SESSION_HEADER, startFakeRuntime, type FakeRuntime } from "../fakes/sigv4-runtime.js";
 import { projectDir, promptOf } from "./invoke-helpers.js";
 
 let fake: FakeRuntime;
@@ -18,7 +18,8 @@ afterAll(async () => {
   await fake.stop();
 });
 
-const env = (extra: NodeJS.ProcessEnv = {}) => testEnv({ AWS_ENDPOINT_URL_BEDROCK_AGENTCORE: fake.url, COGNITO_ACCESS_TOKEN: "t", ...extra });
+const env = (extra: NodeJS.ProcessEnv = {}) =>
+  testEnv({ AWS_ENDPOINT_URL_BEDROCK_AGENTCORE: fake.url, COGNITO_ACCESS_TOKEN: "t", ...extra });
 const requestsWith = (prompt: string) => fake.requests.filter((r) => promptOf(r) === prompt);
 
 describe.concurrent("invoke sessions and payloads", () => {
@@ -48,17 +49,42 @@ describe.concurrent("invoke sessions and payloads", () => {
 
     const file = path.join(shared.AGENTCORE_TS_HOME!, "sessions.json");
     const store = JSON.parse(await fsp.readFile(file, "utf8")) as Record<string, { sessionId: string }>;
-    expect(Object.entries(store).map(([key, entry]) => [key, entry.sessionId])).toEqual([[`agent:${project}/.agentcore.json#jwt_agent`, chosen]]);
+    expect(Object.entries(store).map(([key, entry]) => [key, entry.sessionId])).toEqual([
+      [`agent:${project}/.agentcore.json#jwt_agent`, chosen],
+    ]);
     expect((await fsp.stat(file)).mode & 0o777).toBe(0o600);
   });
 
   it("keeps one session per agent", async () => {
     const shared = env();
-    const dir = await projectDir({ agents: {
-      a_one: { name: "a_one", entrypoint: "a.py", language: "python", authorizerConfiguration: { customJWTAuthorizer: { discoveryUrl: "https://issuer.example.com/.well-known/openid-configuration", allowedClients: ["c"] } }, deployment: { runtimeArn: "arn:aws:bedrock-agentcore:us-east-1:123456789012:runtime/a_one-AAAAAAAAAA" } },
-      a_two: { name: "a_two", entrypoint: "a.py", language: "python", authorizerConfiguration: { customJWTAuthorizer: { discoveryUrl: "https://issuer.example.com/.well-known/openid-configuration", allowedClients: ["c"] } }, deployment: { runtimeArn: "arn:aws:bedrock-agentcore:us-east-1:123456789012:runtime/a_two-BBBBBBBBBB" } },
-    }, defaultAgent: "a_one" });
-    for (const [prompt, agent] of [["per-agent-1", "a_one"], ["per-agent-2", "a_two"], ["per-agent-3", "a_one"]]) {
+    const dir = await projectDir({
+      agents: {
+        a_one: {
+          name: "a_one",
+          entrypoint: "a.py",
+          language: "python",
+          authorizerConfiguration: {
+            customJWTAuthorizer: { discoveryUrl: "https://issuer.example.com/.well-known/openid-configuration", allowedClients: ["c"] },
+          },
+          deployment: { runtimeArn: "arn:aws:bedrock-agentcore:us-east-1:123456789012:runtime/a_one-AAAAAAAAAA" },
+        },
+        a_two: {
+          name: "a_two",
+          entrypoint: "a.py",
+          language: "python",
+          authorizerConfiguration: {
+            customJWTAuthorizer: { discoveryUrl: "https://issuer.example.com/.well-known/openid-configuration", allowedClients: ["c"] },
+          },
+          deployment: { runtimeArn: "arn:aws:bedrock-agentcore:us-east-1:123456789012:runtime/a_two-BBBBBBBBBB" },
+        },
+      },
+      defaultAgent: "a_one",
+    });
+    for (const [prompt, agent] of [
+      ["per-agent-1", "a_one"],
+      ["per-agent-2", "a_two"],
+      ["per-agent-3", "a_one"],
+    ]) {
       expect((await runCli(["invoke", prompt, "--agent", agent], { cwd: dir, env: shared })).code).toBe(0);
     }
     const [one, two, oneAgain] = ["per-agent-1", "per-agent-2", "per-agent-3"].map((p) => requestsWith(p)[0].headers[SESSION_HEADER]);

@@ -3,8 +3,8 @@
  * the data-plane fake that verifies the signature.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type FakeRuntime, SESSION_HEADER, sendError, sendSse, startFakeRuntime } from "../fakes/sigv4-runtime.js";
 import { runCli, tempDir, testEnv } from "../support/cli.js";
-import { sendError, sendSse, SESSION_HEADER, startFakeRuntime, type FakeRuntime } from "../fakes/sigv4-runtime.js";
 import { IAM_ARN, JWT_ARN, projectDir, promptOf } from "./invoke-helpers.js";
 
 let fake: FakeRuntime;
@@ -30,15 +30,25 @@ const requestsWith = (prompt: string) => fake.requests.filter((r) => promptOf(r)
 
 describe.concurrent("invoke with SigV4", () => {
   it("signs with SigV4 for bedrock-agentcore, carries the session and user id headers, and streams the answer", async () => {
-    const result = await runCli(["invoke", '{"prompt":"signed"}', "--agent", "iam_agent", "--user-id", "alice"], { cwd: project, env: env() });
+    const result = await runCli(["invoke", '{"prompt":"signed"}', "--agent", "iam_agent", "--user-id", "alice"], {
+      cwd: project,
+      env: env(),
+    });
     expect(result.stderr).not.toMatch(/✖/);
     expect(result.code).toBe(0);
     expect(result.stdout).toBe("signed answer\n");
     const [request] = requestsWith("signed");
     expect(request.url).toBe(`/runtimes/${encodeURIComponent(IAM_ARN)}/invocations?qualifier=DEFAULT`);
-    expect(request.sigv4).toMatchObject({ valid: true, service: "bedrock-agentcore", region: "us-east-1", accessKeyId: "AKIATESTTESTTESTTEST" });
+    expect(request.sigv4).toMatchObject({
+      valid: true,
+      service: "bedrock-agentcore",
+      region: "us-east-1",
+      accessKeyId: "AKIATESTTESTTESTTEST",
+    });
     expect(request.sigv4!.signedHeaders).toEqual(expect.arrayContaining(["x-amz-date", "x-amz-content-sha256", SESSION_HEADER, "host"]));
-    expect(String(request.headers.authorization)).toMatch(/^AWS4-HMAC-SHA256 Credential=AKIATESTTESTTESTTEST\/\d{8}\/us-east-1\/bedrock-agentcore\/aws4_request, /);
+    expect(String(request.headers.authorization)).toMatch(
+      /^AWS4-HMAC-SHA256 Credential=AKIATESTTESTTESTTEST\/\d{8}\/us-east-1\/bedrock-agentcore\/aws4_request, /,
+    );
     expect(request.headers["x-amz-date"]).toMatch(/^\d{8}T\d{6}Z$/);
     expect(String(request.headers[SESSION_HEADER]).length).toBe(36);
     expect(request.headers["x-amzn-bedrock-agentcore-runtime-user-id"]).toBe("alice");
@@ -47,7 +57,10 @@ describe.concurrent("invoke with SigV4", () => {
   });
 
   it("honours the generic AWS_ENDPOINT_URL when AWS_ENDPOINT_URL_BEDROCK_AGENTCORE is unset", async () => {
-    const result = await runCli(["invoke", '{"prompt":"generic-endpoint"}', "--agent", "iam_agent"], { cwd: project, env: testEnv({ AWS_ENDPOINT_URL: fake.url }) });
+    const result = await runCli(["invoke", '{"prompt":"generic-endpoint"}', "--agent", "iam_agent"], {
+      cwd: project,
+      env: testEnv({ AWS_ENDPOINT_URL: fake.url }),
+    });
     expect(result.stderr).not.toMatch(/✖/);
     expect(result.code).toBe(0);
     const [request] = requestsWith("generic-endpoint");
@@ -64,7 +77,10 @@ describe.concurrent("invoke with SigV4", () => {
   });
 
   it("a bearer token to a SigV4 runtime (--agent-arn --bearer-token): 403 mismatch, says it expects SigV4", async () => {
-    const result = await runCli(["invoke", '{"prompt":"bearer-to-iam"}', "--agent-arn", IAM_ARN, "--bearer-token", "t"], { cwd: tempDir(), env: env() });
+    const result = await runCli(["invoke", '{"prompt":"bearer-to-iam"}', "--agent-arn", IAM_ARN, "--bearer-token", "t"], {
+      cwd: tempDir(),
+      env: env(),
+    });
     expect(result.code).toBe(1);
     expect(result.stderr).toContain("AccessDeniedException: Authorization method mismatch");
     expect(result.stderr).toMatch(/expects SigV4/);
@@ -96,7 +112,10 @@ describe.concurrent("invoke with SigV4", () => {
   });
 
   it("an agent that was never launched: says so and names launch", async () => {
-    const dir = await projectDir({ agents: { fresh: { name: "fresh", entrypoint: "agent.py", language: "python" } }, defaultAgent: "fresh" });
+    const dir = await projectDir({
+      agents: { fresh: { name: "fresh", entrypoint: "agent.py", language: "python" } },
+      defaultAgent: "fresh",
+    });
     const result = await runCli(["invoke", "x"], { cwd: dir, env: env() });
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('Agent "fresh" is not deployed');

@@ -4,14 +4,14 @@
  * then SIGTERM and check that the agent and the gateway are gone and the record is removed.
  * Run `npm run build` first (npm test does).
  */
-import { spawn, type ChildProcess } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { promises as fsp } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { readLocalRuntime, type LocalRuntimeRecord } from "../../src/local/runtime-state.js";
-import { DEFAULT_CLIENT_ID, startFakeIssuer, type FakeIssuer } from "../fakes/oidc-issuer.js";
+import { type LocalRuntimeRecord, readLocalRuntime } from "../../src/local/runtime-state.js";
+import { DEFAULT_CLIENT_ID, type FakeIssuer, startFakeIssuer } from "../fakes/oidc-issuer.js";
+import { AGENT_SCRIPT, FIXTURES, isAlive, post, SIGV4_HEADER, waitFor, writeAgentProject } from "../local/gateway-helpers.js";
 import { BIN, REPO_ROOT, runCli, testEnv } from "../support/cli.js";
-import { AGENT_SCRIPT, FIXTURES, SIGV4_HEADER, isAlive, post, waitFor, writeAgentProject } from "../local/gateway-helpers.js";
 
 const EXAMPLE_AGENT = path.join(REPO_ROOT, "examples", "typescript", "src", "agent.ts");
 const FAKE_DOCKER_DIR = path.resolve(FIXTURES, "../fake-docker");
@@ -39,7 +39,11 @@ beforeAll(async () => {
   );
   // A docker whose daemon is unreachable (as on these machines), so the agent runs as a process on every machine.
   env = testEnv({ PATH: `${FAKE_DOCKER_DIR}:${process.env.PATH}`, FAKE_DOCKER_MODE: "unreachable" });
-  launch = spawn(process.execPath, [BIN, "launch", "--local", "--port", "0", "--agent-port", "0"], { cwd, env, stdio: ["ignore", "pipe", "pipe"] });
+  launch = spawn(process.execPath, [BIN, "launch", "--local", "--port", "0", "--agent-port", "0"], {
+    cwd,
+    env,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   launch.stdout!.setEncoding("utf8").on("data", (d: string) => (stdout += d));
   launch.stderr!.setEncoding("utf8").on("data", (d: string) => (stderr += d));
   exited = new Promise((resolve) => launch.once("exit", (code) => resolve(code)));
@@ -102,7 +106,10 @@ describe("agentcore-ts launch --local (CLI)", () => {
 
   it("is found by `invoke --local` and `status --local`", async () => {
     const token = await issuer.mint();
-    const invoked = await runCli(["invoke", "--local", '{"prompt": "What is 6*7?"}', "--json"], { cwd, env: { ...env, COGNITO_ACCESS_TOKEN: token } });
+    const invoked = await runCli(["invoke", "--local", '{"prompt": "What is 6*7?"}', "--json"], {
+      cwd,
+      env: { ...env, COGNITO_ACCESS_TOKEN: token },
+    });
     expect(invoked.stderr).toBe("");
     expect(invoked.code).toBe(0);
     expect(JSON.stringify(JSON.parse(invoked.stdout))).toContain("42");
@@ -113,7 +120,9 @@ describe("agentcore-ts launch --local (CLI)", () => {
     expect(status.stdout).toContain(`gateway:  ${record.gatewayUrl}  customJWTAuthorizer enforced`);
     expect(status.stdout).toContain(`log:      ${record.logFile}`);
     const json = await runCli(["status", "--local", "--json"], { cwd, env });
-    expect(JSON.parse(json.stdout)).toMatchObject({ runtimes: [{ agentName: "workshop_agent", gatewayUrl: record.gatewayUrl, health: "Healthy" }] });
+    expect(JSON.parse(json.stdout)).toMatchObject({
+      runtimes: [{ agentName: "workshop_agent", gatewayUrl: record.gatewayUrl, health: "Healthy" }],
+    });
   });
 
   it("stops the agent and the gateway on SIGTERM and removes the record", async () => {
@@ -134,12 +143,20 @@ describe("agentcore-ts launch --local (CLI)", () => {
   // The fixture agent (plain Node, starts fast); `end` makes the CLI end, then nothing of it may be left.
   async function launchThenEnd(name: string, end: (child: ChildProcess, runtime: LocalRuntimeRecord) => Promise<void>) {
     const dir = await writeAgentProject({ name, entrypoint: AGENT_SCRIPT }, "agentcore-ts-launch-end-");
-    const child = spawn(process.execPath, [BIN, "launch", "--local", "--port", "0", "--agent-port", "0"], { cwd: dir, env, stdio: ["ignore", "pipe", "ignore"] });
+    const child = spawn(process.execPath, [BIN, "launch", "--local", "--port", "0", "--agent-port", "0"], {
+      cwd: dir,
+      env,
+      stdio: ["ignore", "pipe", "ignore"],
+    });
     const gone = new Promise((resolve) => child.once("exit", resolve));
     let out = "";
     child.stdout!.setEncoding("utf8").on("data", (d: string) => (out += d));
     try {
-      const runtime = await waitFor(async () => (out.includes("Press Ctrl-C to stop.") ? readLocalRuntime(env, name) : undefined), 20_000, `launch --local of ${name}`);
+      const runtime = await waitFor(
+        async () => (out.includes("Press Ctrl-C to stop.") ? readLocalRuntime(env, name) : undefined),
+        20_000,
+        `launch --local of ${name}`,
+      );
       await end(child, runtime);
       await gone;
       await waitFor(() => !isAlive(runtime.agentPid!) || undefined, 5_000, "the agent to stop");

@@ -7,7 +7,7 @@ import { promises as fsp } from "node:fs";
 import path from "node:path";
 import { unzipSync } from "fflate";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startAwsFakes, type AwsFakes } from "../fakes/aws-fakes.js";
+import { type AwsFakes, startAwsFakes } from "../fakes/aws-fakes.js";
 import { awsEnv, DISCOVERY_URL, makeProject, readConfig } from "../fakes/aws-project.js";
 import { runCli } from "../support/cli.js";
 import { KEY, runCliInPty } from "../support/pty.js";
@@ -62,7 +62,13 @@ describe("launch: first, second, unchanged", () => {
     expect(result.code).toBe(0);
     expect(aws.rejections()).toEqual([]);
     first = result.doc!;
-    expect(first).toMatchObject({ action: "created", runtimeVersion: "1", endpoint: { status: "READY", liveVersion: "1" }, image: "codebuild", executionRoleCreated: true });
+    expect(first).toMatchObject({
+      action: "created",
+      runtimeVersion: "1",
+      endpoint: { status: "READY", liveVersion: "1" },
+      image: "codebuild",
+      executionRoleCreated: true,
+    });
 
     // ECR: toolkit-style name, scan on push, managed tag; the image tag is the context hash.
     const repo = aws.ecr.repositories.get(`bedrock-agentcore-${name}`)!;
@@ -83,7 +89,19 @@ describe("launch: first, second, unchanged", () => {
       },
     });
     const policy = JSON.stringify([...role.inlinePolicies.values()]);
-    for (const action of ["ecr:BatchGetImage", "ecr:GetAuthorizationToken", "logs:PutLogEvents", "logs:PutDeliverySource", "logs:CreateDelivery", "xray:PutTraceSegments", "bedrock:InvokeModel", "bedrock:InvokeModelWithResponseStream", "bedrock:ApplyGuardrail", "cloudwatch:PutMetricData", "bedrock-agentcore:GetWorkloadAccessTokenForJWT"]) {
+    for (const action of [
+      "ecr:BatchGetImage",
+      "ecr:GetAuthorizationToken",
+      "logs:PutLogEvents",
+      "logs:PutDeliverySource",
+      "logs:CreateDelivery",
+      "xray:PutTraceSegments",
+      "bedrock:InvokeModel",
+      "bedrock:InvokeModelWithResponseStream",
+      "bedrock:ApplyGuardrail",
+      "cloudwatch:PutMetricData",
+      "bedrock-agentcore:GetWorkloadAccessTokenForJWT",
+    ]) {
       expect(policy).toContain(action);
     }
     expect(policy).toContain(`repository/${repo.name}`);
@@ -96,7 +114,11 @@ describe("launch: first, second, unchanged", () => {
     expect(files).toEqual(expect.arrayContaining(["agent.py", "requirements.txt", "Dockerfile", ".dockerignore"]));
     expect(files.filter((f) => f.startsWith("node_modules") || f === ".env" || f === ".agentcore.json")).toEqual([]);
     const project_ = aws.codebuild.projects.get(`bedrock-agentcore-${name}-builder`)!;
-    expect(project_.definition.environment).toMatchObject({ type: "ARM_CONTAINER", image: expect.stringContaining("aarch64"), privilegedMode: true });
+    expect(project_.definition.environment).toMatchObject({
+      type: "ARM_CONTAINER",
+      image: expect.stringContaining("aarch64"),
+      privilegedMode: true,
+    });
     expect(project_.tags).toContainEqual({ key: "agentcore-ts:managed", value: "true" });
     expect(aws.iam.roleByArn(String(project_.definition.serviceRole))!.tags).toContainEqual({ Key: "agentcore-ts:managed", Value: "true" });
 
@@ -114,7 +136,14 @@ describe("launch: first, second, unchanged", () => {
 
     // The deployment section records what was deployed.
     const deployment = (await readConfig(project.configFile)).agents[name]!.deployment!;
-    expect(deployment).toMatchObject({ runtimeId: first.runtimeId, runtimeArn: first.runtimeArn, runtimeVersion: "1", region: aws.region, imageUri: first.imageUri, executionRoleCreated: true });
+    expect(deployment).toMatchObject({
+      runtimeId: first.runtimeId,
+      runtimeArn: first.runtimeArn,
+      runtimeVersion: "1",
+      region: aws.region,
+      imageUri: first.imageUri,
+      executionRoleCreated: true,
+    });
     expect(deployment.configurationHash).toMatch(/^sha256:[0-9a-f]{64}$/);
   });
 
@@ -125,16 +154,34 @@ describe("launch: first, second, unchanged", () => {
     expect(result.code).toBe(0);
     expect(aws.rejections()).toEqual([]);
     const second = result.doc!;
-    expect(second).toMatchObject({ action: "updated", runtimeId: first.runtimeId, runtimeArn: first.runtimeArn, runtimeVersion: "2", image: "codebuild" });
+    expect(second).toMatchObject({
+      action: "updated",
+      runtimeId: first.runtimeId,
+      runtimeArn: first.runtimeArn,
+      runtimeVersion: "2",
+      image: "codebuild",
+    });
     // The fake keeps the endpoint READY on version 1 for a while: launch must wait for liveVersion 2.
     expect(second.endpoint).toEqual({ name: "DEFAULT", status: "READY", liveVersion: "2" });
     expect(second.imageUri).not.toBe(first.imageUri);
     const update = bodiesOf("UpdateAgentRuntime").slice(updatesBefore)[0]!;
     // Update replaces everything, so everything is sent again.
     expect(Object.keys(update).sort()).toEqual(
-      ["agentRuntimeArtifact", "authorizerConfiguration", "clientToken", "environmentVariables", "networkConfiguration", "protocolConfiguration", "requestHeaderConfiguration", "roleArn"].sort(),
+      [
+        "agentRuntimeArtifact",
+        "authorizerConfiguration",
+        "clientToken",
+        "environmentVariables",
+        "networkConfiguration",
+        "protocolConfiguration",
+        "requestHeaderConfiguration",
+        "roleArn",
+      ].sort(),
     );
-    expect((await readConfig(project.configFile)).agents[name]!.deployment).toMatchObject({ runtimeVersion: "2", imageUri: second.imageUri });
+    expect((await readConfig(project.configFile)).agents[name]!.deployment).toMatchObject({
+      runtimeVersion: "2",
+      imageUri: second.imageUri,
+    });
   });
 
   it("an unchanged launch says so and changes nothing", async () => {
@@ -214,7 +261,9 @@ describe("launch: recovery paths", () => {
     expect(result.stdout).toMatch(/retry 2/);
     expect(creates()).toBe(3);
     // CodeBuild refused the fresh CodeBuild role once too, and the project write was retried.
-    const projectWrites = aws.codebuild.callsOf("CreateProject").filter((c) => (c.input as { name: string }).name === `bedrock-agentcore-${name}-builder`);
+    const projectWrites = aws.codebuild
+      .callsOf("CreateProject")
+      .filter((c) => (c.input as { name: string }).name === `bedrock-agentcore-${name}-builder`);
     expect(projectWrites.map((c) => c.errorType ?? c.status)).toEqual(["InvalidInputException", 200]);
     expect(aws.rejections()).toEqual([]);
   });
@@ -225,7 +274,9 @@ describe("launch: recovery paths", () => {
     aws.control.failNextDeployment = "Runtime initialization failed: container exited with code 1 (exec format error)";
     const result = await runCli(["launch", "--build", "codebuild"], { cwd: project.dir, env: awsEnv(aws) });
     expect(result.code).toBe(1);
-    expect(result.stderr).toMatch(/failed \(CREATE_FAILED\): Runtime initialization failed: container exited with code 1 \(exec format error\)/);
+    expect(result.stderr).toMatch(
+      /failed \(CREATE_FAILED\): Runtime initialization failed: container exited with code 1 \(exec format error\)/,
+    );
     expect(result.stderr).toMatch(/hint: .*linux\/arm64/);
     expect(result.stderr).not.toMatch(/at .*\.js:\d+/); // no stack trace
     expect((await readConfig(project.configFile)).agents[name]!.deployment).toMatchObject({ runtimeVersion: "1" });
@@ -300,12 +351,18 @@ describe("launch: recovery paths", () => {
   it("an authorizer field the SDK would silently drop (a typo) is refused before any AWS call", async () => {
     const project = await makeProject({
       agentName: "typo_agent",
-      agent: { authorizerConfiguration: { customJWTAuthorizer: { discoveryUrl: DISCOVERY_URL, allowedClients: ["client1example"], allowedAudiences: ["api"] } } },
+      agent: {
+        authorizerConfiguration: {
+          customJWTAuthorizer: { discoveryUrl: DISCOVERY_URL, allowedClients: ["client1example"], allowedAudiences: ["api"] },
+        },
+      },
     });
     const mark = aws.mark();
     const result = await runCli(["launch"], { cwd: project.dir, env: awsEnv(aws) });
     expect(result.code).toBe(1);
-    expect(result.stderr).toMatch(/customJWTAuthorizer\.allowedAudiences is not a field of the AgentCore authorizer[\s\S]*Did you mean "allowedAudience"/);
+    expect(result.stderr).toMatch(
+      /customJWTAuthorizer\.allowedAudiences is not a field of the AgentCore authorizer[\s\S]*Did you mean "allowedAudience"/,
+    );
     expect(result.stderr).not.toMatch(/at .*\.js:\d+/);
     expect(aws.calls(mark)).toEqual([]);
   });
@@ -317,7 +374,9 @@ describe("launch: recovery paths", () => {
     const result = await launch(project.dir, ["--build", "codebuild"]);
     expect(result.code).toBe(0);
     expect(result.doc).toMatchObject({ executionRoleArn: role.arn, executionRoleCreated: false });
-    const iamWrites = aws.iam.calls.filter((c) => /^(Put|Update|Delete|Create)/.test(c.operation) && JSON.stringify(c.input).includes("TeamAgentRole"));
+    const iamWrites = aws.iam.calls.filter(
+      (c) => /^(Put|Update|Delete|Create)/.test(c.operation) && JSON.stringify(c.input).includes("TeamAgentRole"),
+    );
     expect(iamWrites).toEqual([]);
   });
 

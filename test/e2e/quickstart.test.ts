@@ -10,9 +10,9 @@ import { promises as fsp } from "node:fs";
 import http from "node:http";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { probeEmbeddedCognito } from "../../src/embedded-cognito/control.js";
 import { portRefuses as refuses } from "../../src/commands/quickstart/quickstart.js";
-import { BIN, freePort, runCli, tempDir, testEnv, type CliResult } from "../support/cli.js";
+import { probeEmbeddedCognito } from "../../src/embedded-cognito/control.js";
+import { BIN, type CliResult, freePort, runCli, tempDir, testEnv } from "../support/cli.js";
 
 const JWT = /eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\./;
 const RUN_TIMEOUT = 60_000;
@@ -27,7 +27,12 @@ interface Sandbox {
 async function sandbox(): Promise<Sandbox> {
   const cognitoPort = await freePort();
   const env = testEnv({ AGENTCORE_TS_COGNITO_PORT: String(cognitoPort) });
-  return { env, home: env.AGENTCORE_TS_HOME!, cognitoEndpoint: `http://127.0.0.1:${cognitoPort}`, cwd: tempDir("agentcore-ts-quickstart-") };
+  return {
+    env,
+    home: env.AGENTCORE_TS_HOME!,
+    cognitoEndpoint: `http://127.0.0.1:${cognitoPort}`,
+    cwd: tempDir("agentcore-ts-quickstart-"),
+  };
 }
 
 function quickstart(box: Sandbox, extra: string[] = [], env: NodeJS.ProcessEnv = box.env): Promise<CliResult> {
@@ -37,14 +42,18 @@ function quickstart(box: Sandbox, extra: string[] = [], env: NodeJS.ProcessEnv =
 /** Nothing the quickstart started may outlive it: the given URLs refuse connections, no runtime record, Cognito stopped. */
 async function expectNothingRunning(box: Sandbox, urls: string[] = []): Promise<void> {
   for (const url of urls) expect(await refuses(url), `${url} still accepts connections`).toBe(true);
-  const records = (await fsp.readdir(path.join(box.home, "local")).catch(() => [] as string[])).filter((name) => name.startsWith("runtime-"));
+  const records = (await fsp.readdir(path.join(box.home, "local")).catch(() => [] as string[])).filter((name) =>
+    name.startsWith("runtime-"),
+  );
   expect(records).toEqual([]);
   expect((await probeEmbeddedCognito(box.cognitoEndpoint)).state).toBe("stopped");
 }
 
 /** Every token the token cache holds (access, id and refresh tokens). */
 async function cachedTokens(box: Sandbox): Promise<string[]> {
-  const cache = JSON.parse(await fsp.readFile(path.join(box.home, "tokens.json"), "utf8")) as { entries: Record<string, Record<string, unknown>> };
+  const cache = JSON.parse(await fsp.readFile(path.join(box.home, "tokens.json"), "utf8")) as {
+    entries: Record<string, Record<string, unknown>>;
+  };
   return Object.values(cache.entries).flatMap((entry) =>
     ["accessToken", "idToken", "refreshToken"].map((key) => entry[key]).filter((value): value is string => typeof value === "string"),
   );
@@ -84,11 +93,15 @@ describe("quickstart --local", () => {
     expect(out).toMatch(/User pool "agentcore-ts-agentcore-quickstart": local_\w+ \(created\)/);
     expect(out).toContain('Test user "testuser" (created)');
     expect(out).toContain("$ agentcore-ts cognito setup --local");
-    expect(out).toMatch(/\$ agentcore-ts configure --entrypoint src\/agent\.ts --name quickstart_agent --discovery-url http:\/\/127\.0\.0\.1:\d+\/local_\w+\/\.well-known\/openid-configuration --allowed-clients \w+/);
+    expect(out).toMatch(
+      /\$ agentcore-ts configure --entrypoint src\/agent\.ts --name quickstart_agent --discovery-url http:\/\/127\.0\.0\.1:\d+\/local_\w+\/\.well-known\/openid-configuration --allowed-clients \w+/,
+    );
     expect(out).toContain("$ agentcore-ts launch --local");
     // The call without a token: the gateway's 401, with the service's WWW-Authenticate.
     expect(out).toContain("HTTP 401 UnauthorizedException");
-    expect(out).toMatch(/WWW-Authenticate: Bearer resource_metadata="http:\/\/127\.0\.0\.1:\d+\/runtimes\/quickstart_agent\/invocations\/\.well-known\/oauth-protected-resource/);
+    expect(out).toMatch(
+      /WWW-Authenticate: Bearer resource_metadata="http:\/\/127\.0\.0\.1:\d+\/runtimes\/quickstart_agent\/invocations\/\.well-known\/oauth-protected-resource/,
+    );
     // The streamed answers, before and after the refresh, with the caller the agent saw in the forwarded JWT.
     const answers = out.match(/│ I asked my weather tool\. The weather is sunny, 22 °C, with a light breeze\./g) ?? [];
     expect(answers).toHaveLength(2);
@@ -134,85 +147,118 @@ describe("quickstart --local", () => {
     await expectNoTokens(box, [first.stdout, first.stderr]);
   });
 
-  it("reruns in the same place, reusing the pool, client and user (--json: one document, each step's facts)", async () => {
-    const rerun = await quickstart(box, ["--json"]);
-    expect(rerun.stderr).toBe("");
-    expect(rerun.code).toBe(0);
-    const doc = JSON.parse(rerun.stdout);
-    expect(doc).toMatchObject({ ok: true, agent: "quickstart_agent", project: { status: "reused", dir: path.join(box.cwd, "agentcore-quickstart") } });
-    expect(doc.steps.map((s: { name: string; ok: boolean }) => [s.name, s.ok])).toEqual(
-      ["embedded-cognito", "cognito-setup", "configure", "launch-local", "invoke-without-token", "invoke-bearer", "token-refresh", "invoke-bearer-again", "stop"].map((name) => [name, true]),
-    );
-    const facts = Object.fromEntries(doc.steps.map((s: { name: string; facts: unknown }) => [s.name, s.facts]));
-    const poolId = /User pool "[^"]+": (local_\w+)/.exec(first.stdout)?.[1];
-    expect(facts["cognito-setup"]).toMatchObject({ userPoolId: poolId, userPool: "reused", appClient: "reused", user: "reused" });
-    expect(facts["invoke-without-token"]).toMatchObject({ status: 401, errorType: "UnauthorizedException" });
-    expect(facts["invoke-bearer"]).toMatchObject({ status: 200, tokenSource: "cache", caller: "testuser" });
-    expect(facts["invoke-bearer"].answer).toContain("sunny");
-    expect(facts["token-refresh"]).toMatchObject({ method: "refresh_token", username: "testuser" });
-    expect(facts["invoke-bearer-again"]).toMatchObject({ status: 200, sessionId: facts["invoke-bearer"].sessionId });
-    expect(facts.stop).toEqual({ gatewayStopped: true, agentStopped: true, runtimeRecordRemoved: true, embeddedCognito: "stopped" });
-    expect(typeof doc.totalMs).toBe("number");
-    expect(doc.next.local).toContain("agentcore-ts launch --local");
-    await expectNothingRunning(box, [facts["launch-local"].gatewayUrl, facts["launch-local"].agentUrl]);
-    await expectNoTokens(box, [rerun.stdout]);
-  }, RUN_TIMEOUT);
-
-  it("stops at an agent that cannot start, names the step, stops everything (exit 1); --force restores the example", async () => {
-    const entry = path.join(box.cwd, "agentcore-quickstart", "src", "agent.ts");
-    await fsp.appendFile(entry, "\nthis is not TypeScript (\n");
-    const failed = await quickstart(box, ["--json"]);
-    expect(failed.code).toBe(1);
-    expect(failed.stderr).toMatch(/Step 4\/9 \(launch --local\) failed: expected the agent to answer GET \/ping behind the local gateway, but: The agent exited/);
-    expect(failed.stderr).toContain("Everything the quickstart started was stopped");
-    expect(failed.stderr).toContain("quickstart_agent.log");
-    const doc = JSON.parse(failed.stdout);
-    const steps = doc.details.steps.map((s: { name: string; ok: boolean }) => [s.name, s.ok]);
-    expect(steps).toEqual([["embedded-cognito", true], ["cognito-setup", true], ["configure", true], ["launch-local", false]]);
-    expect(doc.details.steps[2].facts.files.kept).toEqual(["src/agent.ts"]);
-    await expectNothingRunning(box);
-
-    const restored = await quickstart(box, ["--force"]);
-    expect(restored.code).toBe(0);
-    expect(restored.stdout).toContain("Restored the example's src/agent.ts (--force)");
-    await expectNothingRunning(box);
-  }, 2 * RUN_TIMEOUT);
-
-  it("stops the running gateway, agent and Cognito on Ctrl-C (exit 130)", async () => {
-    // A slow stream keeps step 6 busy long enough to interrupt it with everything running.
-    // --force: start from the example's own files whatever an earlier test left.
-    const child = spawn(process.execPath, [BIN, "quickstart", "--local", "--force", "--port", "0", "--agent-port", "0"], {
-      cwd: box.cwd,
-      env: { ...box.env, AGENT_STREAM_DELAY_MS: "2000" },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stderr.setEncoding("utf8").on("data", (d: string) => (stderr += d));
-    const exited = new Promise<number | null>((resolve) => child.once("close", (code) => resolve(code)));
-    try {
-      await new Promise<void>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`no streamed answer in time:\n${stdout}\n${stderr}`)), RUN_TIMEOUT - 10_000);
-        void exited.then((code) => reject(new Error(`exited (${code}) before the streamed answer:\n${stdout}\n${stderr}`)));
-        child.stdout.setEncoding("utf8").on("data", (d: string) => {
-          stdout += d;
-          if (stdout.includes("│ ")) {
-            clearTimeout(timer);
-            resolve();
-          }
-        });
+  it(
+    "reruns in the same place, reusing the pool, client and user (--json: one document, each step's facts)",
+    async () => {
+      const rerun = await quickstart(box, ["--json"]);
+      expect(rerun.stderr).toBe("");
+      expect(rerun.code).toBe(0);
+      const doc = JSON.parse(rerun.stdout);
+      expect(doc).toMatchObject({
+        ok: true,
+        agent: "quickstart_agent",
+        project: { status: "reused", dir: path.join(box.cwd, "agentcore-quickstart") },
       });
-      child.kill("SIGINT");
-      expect(await exited).toBe(130);
-    } finally {
-      if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
-    }
-    expect(stderr).toContain("Interrupted during Step 6/9 (invoke --bearer); everything the quickstart started was stopped.");
-    expect(stdout).toContain("gateway stopped, agent stopped, embedded Cognito stopped.");
-    const gateway = /Gateway on (http:\/\/127\.0\.0\.1:\d+)/.exec(stdout)![1]!;
-    const agent = /running as a process on (http:\/\/127\.0\.0\.1:\d+)/.exec(stdout)![1]!;
-    await expectNothingRunning(box, [gateway, agent]);
-  }, RUN_TIMEOUT);
+      expect(doc.steps.map((s: { name: string; ok: boolean }) => [s.name, s.ok])).toEqual(
+        [
+          "embedded-cognito",
+          "cognito-setup",
+          "configure",
+          "launch-local",
+          "invoke-without-token",
+          "invoke-bearer",
+          "token-refresh",
+          "invoke-bearer-again",
+          "stop",
+        ].map((name) => [name, true]),
+      );
+      const facts = Object.fromEntries(doc.steps.map((s: { name: string; facts: unknown }) => [s.name, s.facts]));
+      const poolId = /User pool "[^"]+": (local_\w+)/.exec(first.stdout)?.[1];
+      expect(facts["cognito-setup"]).toMatchObject({ userPoolId: poolId, userPool: "reused", appClient: "reused", user: "reused" });
+      expect(facts["invoke-without-token"]).toMatchObject({ status: 401, errorType: "UnauthorizedException" });
+      expect(facts["invoke-bearer"]).toMatchObject({ status: 200, tokenSource: "cache", caller: "testuser" });
+      expect(facts["invoke-bearer"].answer).toContain("sunny");
+      expect(facts["token-refresh"]).toMatchObject({ method: "refresh_token", username: "testuser" });
+      expect(facts["invoke-bearer-again"]).toMatchObject({ status: 200, sessionId: facts["invoke-bearer"].sessionId });
+      expect(facts.stop).toEqual({ gatewayStopped: true, agentStopped: true, runtimeRecordRemoved: true, embeddedCognito: "stopped" });
+      expect(typeof doc.totalMs).toBe("number");
+      expect(doc.next.local).toContain("agentcore-ts launch --local");
+      await expectNothingRunning(box, [facts["launch-local"].gatewayUrl, facts["launch-local"].agentUrl]);
+      await expectNoTokens(box, [rerun.stdout]);
+    },
+    RUN_TIMEOUT,
+  );
+
+  it(
+    "stops at an agent that cannot start, names the step, stops everything (exit 1); --force restores the example",
+    async () => {
+      const entry = path.join(box.cwd, "agentcore-quickstart", "src", "agent.ts");
+      await fsp.appendFile(entry, "\nthis is not TypeScript (\n");
+      const failed = await quickstart(box, ["--json"]);
+      expect(failed.code).toBe(1);
+      expect(failed.stderr).toMatch(
+        /Step 4\/9 \(launch --local\) failed: expected the agent to answer GET \/ping behind the local gateway, but: The agent exited/,
+      );
+      expect(failed.stderr).toContain("Everything the quickstart started was stopped");
+      expect(failed.stderr).toContain("quickstart_agent.log");
+      const doc = JSON.parse(failed.stdout);
+      const steps = doc.details.steps.map((s: { name: string; ok: boolean }) => [s.name, s.ok]);
+      expect(steps).toEqual([
+        ["embedded-cognito", true],
+        ["cognito-setup", true],
+        ["configure", true],
+        ["launch-local", false],
+      ]);
+      expect(doc.details.steps[2].facts.files.kept).toEqual(["src/agent.ts"]);
+      await expectNothingRunning(box);
+
+      const restored = await quickstart(box, ["--force"]);
+      expect(restored.code).toBe(0);
+      expect(restored.stdout).toContain("Restored the example's src/agent.ts (--force)");
+      await expectNothingRunning(box);
+    },
+    2 * RUN_TIMEOUT,
+  );
+
+  it(
+    "stops the running gateway, agent and Cognito on Ctrl-C (exit 130)",
+    async () => {
+      // A slow stream keeps step 6 busy long enough to interrupt it with everything running.
+      // --force: start from the example's own files whatever an earlier test left.
+      const child = spawn(process.execPath, [BIN, "quickstart", "--local", "--force", "--port", "0", "--agent-port", "0"], {
+        cwd: box.cwd,
+        env: { ...box.env, AGENT_STREAM_DELAY_MS: "2000" },
+        stdio: ["ignore", "pipe", "pipe"],
+      });
+      let stdout = "";
+      let stderr = "";
+      child.stderr.setEncoding("utf8").on("data", (d: string) => (stderr += d));
+      const exited = new Promise<number | null>((resolve) => child.once("close", (code) => resolve(code)));
+      try {
+        await new Promise<void>((resolve, reject) => {
+          const timer = setTimeout(() => reject(new Error(`no streamed answer in time:\n${stdout}\n${stderr}`)), RUN_TIMEOUT - 10_000);
+          void exited.then((code) => reject(new Error(`exited (${code}) before the streamed answer:\n${stdout}\n${stderr}`)));
+          child.stdout.setEncoding("utf8").on("data", (d: string) => {
+            stdout += d;
+            if (stdout.includes("│ ")) {
+              clearTimeout(timer);
+              resolve();
+            }
+          });
+        });
+        child.kill("SIGINT");
+        expect(await exited).toBe(130);
+      } finally {
+        if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+      }
+      expect(stderr).toContain("Interrupted during Step 6/9 (invoke --bearer); everything the quickstart started was stopped.");
+      expect(stdout).toContain("gateway stopped, agent stopped, embedded Cognito stopped.");
+      const gateway = /Gateway on (http:\/\/127\.0\.0\.1:\d+)/.exec(stdout)![1]!;
+      const agent = /running as a process on (http:\/\/127\.0\.0\.1:\d+)/.exec(stdout)![1]!;
+      await expectNothingRunning(box, [gateway, agent]);
+    },
+    RUN_TIMEOUT,
+  );
 });
 
 describe("quickstart --local refusals and start-up failures", () => {
@@ -223,7 +269,9 @@ describe("quickstart --local refusals and start-up failures", () => {
     try {
       const result = await quickstart(box);
       expect(result.code).toBe(1);
-      expect(result.stderr).toContain("Step 1/9 (embedded Cognito) failed: expected the embedded Cognito to run on its port, but: Cannot use the embedded Cognito");
+      expect(result.stderr).toContain(
+        "Step 1/9 (embedded Cognito) failed: expected the embedded Cognito to run on its port, but: Cannot use the embedded Cognito",
+      );
       expect(result.stderr).toContain("AGENTCORE_TS_COGNITO_PORT");
       expect(result.stdout).not.toContain("Step 2/9");
       const records = await fsp.readdir(path.join(box.home, "local")).catch(() => [] as string[]);

@@ -4,7 +4,7 @@
 import { promises as fsp } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TokenCache } from "../../src/auth/token-cache.js";
-import { startAwsFakes, type AwsFakes } from "../fakes/aws-fakes.js";
+import { type AwsFakes, startAwsFakes } from "../fakes/aws-fakes.js";
 import { awsEnv, DISCOVERY_URL, makeProject, readConfig } from "../fakes/aws-project.js";
 import { runCli } from "../support/cli.js";
 
@@ -53,7 +53,13 @@ describe("status", () => {
       runtime: { id: runtimeId, status: "READY", version: "1" },
       endpoint: { name: "DEFAULT", status: "READY", liveVersion: "1" },
       imageUri: expect.stringMatching(/bedrock-agentcore-status_agent:[0-9a-f]{16}$/),
-      authorization: { mode: "customJWTAuthorizer", discoveryUrl: DISCOVERY_URL, allowedClients: ["client1example"], source: "deployed", matchesConfig: true },
+      authorization: {
+        mode: "customJWTAuthorizer",
+        discoveryUrl: DISCOVERY_URL,
+        allowedClients: ["client1example"],
+        source: "deployed",
+        matchesConfig: true,
+      },
       token: { username: "alice", clientId: "client1example", expiresAt, expired: false },
       logs: {
         logGroup: `/aws/bedrock-agentcore/runtimes/${runtimeId}-DEFAULT`,
@@ -81,7 +87,11 @@ describe("status", () => {
     await fsp.writeFile(project.configFile, JSON.stringify(config));
     try {
       const result = await status(["--json"]);
-      expect(JSON.parse(result.stdout).authorization).toMatchObject({ source: "deployed", matchesConfig: false, allowedClients: ["client1example"] });
+      expect(JSON.parse(result.stdout).authorization).toMatchObject({
+        source: "deployed",
+        matchesConfig: false,
+        allowedClients: ["client1example"],
+      });
       expect(result.stderr).toMatch(/deployed inbound auth differs from .agentcore.json: run `agentcore-ts launch`/);
     } finally {
       await fsp.writeFile(project.configFile, original);
@@ -95,7 +105,11 @@ describe("status", () => {
     expect(result.stdout).toMatch(/idle_agent is configured but has never been launched/);
     expect(result.stdout).toMatch(/Next: +agentcore-ts launch/);
     const json = await runCli(["status", "--json"], { cwd: fresh.dir, env });
-    expect(JSON.parse(json.stdout)).toMatchObject({ state: "not-launched", next: "agentcore-ts launch", authorization: { mode: "customJWTAuthorizer", source: "config" } });
+    expect(JSON.parse(json.stdout)).toMatchObject({
+      state: "not-launched",
+      next: "agentcore-ts launch",
+      authorization: { mode: "customJWTAuthorizer", source: "config" },
+    });
   });
 
   it("refuses to look for the runtime in another region than the one it was deployed in", async () => {
@@ -111,7 +125,9 @@ describe("status", () => {
       const result = await status(["--json"]);
       expect(result.code).toBe(0);
       expect(JSON.parse(result.stdout)).toMatchObject({ state: "deleted", next: "agentcore-ts launch" });
-      expect(result.stderr).toMatch(new RegExp(`Runtime ${runtimeId} recorded in .* no longer exists in us-east-1 \\(deleted outside agentcore-ts\\)`));
+      expect(result.stderr).toMatch(
+        new RegExp(`Runtime ${runtimeId} recorded in .* no longer exists in us-east-1 \\(deleted outside agentcore-ts\\)`),
+      );
     } finally {
       aws.control.runtimes.set(runtimeId, runtime);
     }

@@ -3,6 +3,10 @@
  * the holder is killed), state across restarts, a discovery document that matches the tokens, and
  * clear refusals for a port someone else uses. Real processes on loopback.
  */
+
+import { spawn } from "node:child_process";
+import http from "node:http";
+import path from "node:path";
 import {
   AdminCreateUserCommand,
   AdminSetUserPasswordCommand,
@@ -12,9 +16,6 @@ import {
   DescribeUserPoolCommand,
   InitiateAuthCommand,
 } from "@aws-sdk/client-cognito-identity-provider";
-import { spawn } from "node:child_process";
-import http from "node:http";
-import path from "node:path";
 import { createRemoteJWKSet, jwtVerify } from "jose";
 import { afterAll, describe, expect, it } from "vitest";
 import {
@@ -24,7 +25,7 @@ import {
   isEmbeddedCognitoUrl,
   probeEmbeddedCognito,
 } from "../../src/embedded-cognito/control.js";
-import { REPO_ROOT, freePort, runCli, tempDir, testEnv } from "../support/cli.js";
+import { freePort, REPO_ROOT, runCli, tempDir, testEnv } from "../support/cli.js";
 import { portOpen, startPrivateCognito } from "../support/cognito-local.js";
 
 const cleanups: (() => Promise<unknown> | unknown)[] = [];
@@ -46,7 +47,12 @@ async function freshEnv(): Promise<NodeJS.ProcessEnv> {
 }
 
 function sdk(endpoint: string): CognitoIdentityProviderClient {
-  const client = new CognitoIdentityProviderClient({ region: "us-east-1", endpoint, credentials: { accessKeyId: "x", secretAccessKey: "x" }, maxAttempts: 1 });
+  const client = new CognitoIdentityProviderClient({
+    region: "us-east-1",
+    endpoint,
+    credentials: { accessKeyId: "x", secretAccessKey: "x" },
+    maxAttempts: 1,
+  });
   cleanups.push(() => client.destroy());
   return client;
 }
@@ -60,7 +66,9 @@ describe("embedded Cognito addressing", () => {
     expect(isEmbeddedCognitoUrl("http://127.0.0.1:40123/local_abc/.well-known/openid-configuration", env)).toBe(true);
     expect(isEmbeddedCognitoUrl("http://localhost:40123/local_abc", env)).toBe(true);
     expect(isEmbeddedCognitoUrl("http://127.0.0.1:19229/local_abc", env)).toBe(false);
-    expect(isEmbeddedCognitoUrl("https://cognito-idp.us-east-1.amazonaws.com/us-east-1_x/.well-known/openid-configuration", env)).toBe(false);
+    expect(isEmbeddedCognitoUrl("https://cognito-idp.us-east-1.amazonaws.com/us-east-1_x/.well-known/openid-configuration", env)).toBe(
+      false,
+    );
     expect(isEmbeddedCognitoUrl("not a url", env)).toBe(false);
     expect(() => embeddedCognitoEndpoint({ AGENTCORE_TS_COGNITO_PORT: "99999" })).toThrow(/not a TCP port/);
   });
@@ -91,7 +99,10 @@ describe("ensureEmbeddedCognito", () => {
   it("two callers starting it at the same moment share one server", async () => {
     const env = await freshEnv();
     const [a, b] = await Promise.all([ensureEmbeddedCognito(env), ensureEmbeddedCognito(env)]);
-    cleanups.push(() => a.stop(), () => b.stop());
+    cleanups.push(
+      () => a.stop(),
+      () => b.stop(),
+    );
     expect([a.startedHere, b.startedHere].sort()).toEqual([false, true]);
     expect(a.endpoint).toBe(b.endpoint);
     await a.stop();
@@ -106,7 +117,10 @@ describe("ensureEmbeddedCognito", () => {
       const held = await ensureEmbeddedCognito(process.env);
       process.stdout.write("held " + held.endpoint + "\\n");
       setInterval(() => {}, 1000);`;
-    const child = spawn(process.execPath, ["--input-type=module", "-e", script], { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "inherit"] });
+    const child = spawn(process.execPath, ["--input-type=module", "-e", script], {
+      env: { ...process.env, ...env },
+      stdio: ["ignore", "pipe", "inherit"],
+    });
     cleanups.push(() => child.kill("SIGKILL"));
     const line = await new Promise<string>((resolve, reject) => {
       child.stdout.setEncoding("utf8").once("data", resolve);
@@ -122,13 +136,18 @@ describe("ensureEmbeddedCognito", () => {
     const env = await freshEnv();
     let cognito = await ensureEmbeddedCognito(env);
     let client = sdk(cognito.endpoint);
-    const poolId = (await client.send(new CreateUserPoolCommand({ PoolName: "p", Policies: { PasswordPolicy: { MinimumLength: 8 } } }))).UserPool!.Id!;
+    const poolId = (await client.send(new CreateUserPoolCommand({ PoolName: "p", Policies: { PasswordPolicy: { MinimumLength: 8 } } })))
+      .UserPool!.Id!;
     const clientId = (
-      await client.send(new CreateUserPoolClientCommand({ UserPoolId: poolId, ClientName: "c", ExplicitAuthFlows: ["ALLOW_USER_PASSWORD_AUTH"] }))
+      await client.send(
+        new CreateUserPoolClientCommand({ UserPoolId: poolId, ClientName: "c", ExplicitAuthFlows: ["ALLOW_USER_PASSWORD_AUTH"] }),
+      )
     ).UserPoolClient!.ClientId!;
     // A plain username works (cognito-local's default wants an email).
     await client.send(new AdminCreateUserCommand({ UserPoolId: poolId, Username: "testuser", MessageAction: "SUPPRESS" }));
-    await client.send(new AdminSetUserPasswordCommand({ UserPoolId: poolId, Username: "testuser", Password: "Passw0rd!x", Permanent: true }));
+    await client.send(
+      new AdminSetUserPasswordCommand({ UserPoolId: poolId, Username: "testuser", Password: "Passw0rd!x", Permanent: true }),
+    );
     await cognito.stop();
     await waitUntil(async () => (await probeEmbeddedCognito(cognito.endpoint)).state === "stopped", "the server to stop");
 
@@ -138,21 +157,34 @@ describe("ensureEmbeddedCognito", () => {
     client = sdk(cognito.endpoint);
     expect((await client.send(new DescribeUserPoolCommand({ UserPoolId: poolId }))).UserPool?.Name).toBe("p");
     const auth = await client.send(
-      new InitiateAuthCommand({ ClientId: clientId, AuthFlow: "USER_PASSWORD_AUTH", AuthParameters: { USERNAME: "testuser", PASSWORD: "Passw0rd!x" } }),
+      new InitiateAuthCommand({
+        ClientId: clientId,
+        AuthFlow: "USER_PASSWORD_AUTH",
+        AuthParameters: { USERNAME: "testuser", PASSWORD: "Passw0rd!x" },
+      }),
     );
-    const discovery = (await (await fetch(`${cognito.endpoint}/${poolId}/.well-known/openid-configuration`)).json()) as { issuer: string; jwks_uri: string };
+    const discovery = (await (await fetch(`${cognito.endpoint}/${poolId}/.well-known/openid-configuration`)).json()) as {
+      issuer: string;
+      jwks_uri: string;
+    };
     expect(discovery.issuer).toBe(`${cognito.endpoint}/${poolId}`);
-    const { payload } = await jwtVerify(auth.AuthenticationResult!.AccessToken!, createRemoteJWKSet(new URL(discovery.jwks_uri)), { issuer: discovery.issuer });
+    const { payload } = await jwtVerify(auth.AuthenticationResult!.AccessToken!, createRemoteJWKSet(new URL(discovery.jwks_uri)), {
+      issuer: discovery.issuer,
+    });
     expect(payload.client_id).toBe(clientId);
     expect((await fetch(`${cognito.endpoint}/local_doesNotExist/.well-known/openid-configuration`)).status).toBe(404);
   });
 
   it("writes nothing but its ready line: no aws-sdk v2 end-of-support NOTE, no logs", async () => {
     const dataDir = tempDir("agentcore-ts-cognito-data-");
-    const child = spawn(process.execPath, [path.join(REPO_ROOT, "dist/embedded-cognito/server.js"), "--data-dir", dataDir, "--port", "0", "--mode", "persistent"], {
-      cwd: dataDir,
-      stdio: ["ignore", "pipe", "pipe"],
-    });
+    const child = spawn(
+      process.execPath,
+      [path.join(REPO_ROOT, "dist/embedded-cognito/server.js"), "--data-dir", dataDir, "--port", "0", "--mode", "persistent"],
+      {
+        cwd: dataDir,
+        stdio: ["ignore", "pipe", "pipe"],
+      },
+    );
     cleanups.push(() => child.kill("SIGKILL"));
     let stdout = "";
     let stderr = "";
@@ -161,7 +193,9 @@ describe("ensureEmbeddedCognito", () => {
     await waitUntil(async () => stdout.includes("\n"), "the ready line");
     const { endpoint } = JSON.parse(stdout) as { endpoint: string };
     // Exercise it (a request, an error) and give any deferred warning time to appear.
-    await sdk(endpoint).send(new DescribeUserPoolCommand({ UserPoolId: "local_missing1" })).catch(() => undefined);
+    await sdk(endpoint)
+      .send(new DescribeUserPoolCommand({ UserPoolId: "local_missing1" }))
+      .catch(() => undefined);
     await new Promise((resolve) => setTimeout(resolve, 300));
     child.kill("SIGTERM");
     await new Promise((resolve) => child.once("exit", resolve));

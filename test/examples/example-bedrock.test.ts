@@ -5,7 +5,7 @@
 import { BedrockRuntimeClient, ConverseStreamCommand, type ConverseStreamOutput } from "@aws-sdk/client-bedrock-runtime";
 import { mockClient } from "aws-sdk-client-mock";
 import { afterEach, describe, expect, it } from "vitest";
-import { BedrockAgent, DEFAULT_MODEL_ID, createBedrockAgent } from "../../examples/typescript/src/bedrock.js";
+import { BedrockAgent, createBedrockAgent, DEFAULT_MODEL_ID } from "../../examples/typescript/src/bedrock.js";
 import { weather } from "../../examples/typescript/src/tools.js";
 
 const bedrock = mockClient(BedrockRuntimeClient);

@@ -8,13 +8,12 @@ import path from "node:path";
 import { UnsecuredJWT } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { calculator, weather } from "../../examples/typescript/src/tools.js";
-import { REPO_ROOT, freePort, tempDir, testEnv } from "../support/cli.js";
+import { freePort, REPO_ROOT, tempDir, testEnv } from "../support/cli.js";
 
 const EXAMPLE_DIR = path.join(REPO_ROOT, "examples", "typescript");
 const SESSION = { "X-Amzn-Bedrock-AgentCore-Runtime-Session-Id": "test-session-0001" };
 const JSON_BODY = { "Content-Type": "application/json" };
 const SSE = { Accept: "text/event-stream" };
-
 
 interface RunningAgent {
   url: string;

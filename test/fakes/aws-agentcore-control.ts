@@ -106,7 +106,11 @@ export class FakeAgentCoreControl extends FakeAwsService {
   }
 
   private newRuntime(name: string, configuration: Record<string, unknown>): FakeRuntime {
-    const id = `${name}-${randomBytes(8).toString("base64").replace(/[^a-zA-Z0-9]/g, "").padEnd(10, "x").slice(0, 10)}`;
+    const id = `${name}-${randomBytes(8)
+      .toString("base64")
+      .replace(/[^a-zA-Z0-9]/g, "")
+      .padEnd(10, "x")
+      .slice(0, 10)}`;
     const now = new Date();
     const runtime: FakeRuntime = {
       id,
@@ -150,7 +154,13 @@ export class FakeAgentCoreControl extends FakeAwsService {
     }
     runtime.status = "READY";
     runtime.failureReason = undefined;
-    runtime.endpoint = { ...runtime.endpoint, status: "READY", liveVersion: String(runtime.version), targetVersion: undefined, failureReason: undefined };
+    runtime.endpoint = {
+      ...runtime.endpoint,
+      status: "READY",
+      liveVersion: String(runtime.version),
+      targetVersion: undefined,
+      failureReason: undefined,
+    };
   }
 
   private runtime(id: string): FakeRuntime {
@@ -168,7 +178,16 @@ export class FakeAgentCoreControl extends FakeAwsService {
     }
     const parts = segments.slice(2, -1);
     const body = this.jsonBody(request);
-    const route = `${request.method} ${parts.length === 0 ? "" : parts.length === 1 ? "{id}" : `{id}/${parts.slice(1).map((p, i) => (i === 1 ? "{name}" : p)).join("/")}`}`;
+    const route = `${request.method} ${
+      parts.length === 0
+        ? ""
+        : parts.length === 1
+          ? "{id}"
+          : `{id}/${parts
+              .slice(1)
+              .map((p, i) => (i === 1 ? "{name}" : p))
+              .join("/")}`
+    }`;
     switch (route) {
       case "PUT ":
         return this.create(body);
@@ -190,7 +209,8 @@ export class FakeAgentCoreControl extends FakeAwsService {
 
   private jsonBody(request: WireRequest): Record<string, unknown> | undefined {
     if (request.body.length === 0) return undefined;
-    if (!String(request.headers["content-type"] ?? "").startsWith("application/json")) throw invalid("SerializationException", "body must be application/json");
+    if (!String(request.headers["content-type"] ?? "").startsWith("application/json"))
+      throw invalid("SerializationException", "body must be application/json");
     try {
       return JSON.parse(request.body.toString("utf8")) as Record<string, unknown>;
     } catch {
@@ -225,7 +245,9 @@ export class FakeAgentCoreControl extends FakeAwsService {
 
   private union(value: unknown, field: string, members: string[]): string {
     if (value === null || typeof value !== "object" || Array.isArray(value)) throw this.fieldError(field, "Member must be a structure");
-    const set = Object.keys(value).filter((k) => (value as Record<string, unknown>)[k] !== undefined && (value as Record<string, unknown>)[k] !== null);
+    const set = Object.keys(value).filter(
+      (k) => (value as Record<string, unknown>)[k] !== undefined && (value as Record<string, unknown>)[k] !== null,
+    );
     if (set.length !== 1) throw this.fieldError(field, `Union must have exactly one member set, got ${set.length}`);
     if (!members.includes(set[0]!)) throw this.fieldError(field, `Unknown union member ${set[0]}`);
     return set[0]!;
@@ -234,7 +256,8 @@ export class FakeAgentCoreControl extends FakeAwsService {
   private stringList(value: unknown, field: string, item?: RegExp): string[] {
     if (!Array.isArray(value) || value.length < 1) throw this.fieldError(field, "Member must have length greater than or equal to 1");
     for (const v of value) {
-      if (typeof v !== "string" || (item && !item.test(v))) throw this.fieldError(field, `Member must satisfy regular expression pattern: ${item?.source ?? ".+"}`);
+      if (typeof v !== "string" || (item && !item.test(v)))
+        throw this.fieldError(field, `Member must satisfy regular expression pattern: ${item?.source ?? ".+"}`);
     }
     return value as string[];
   }
@@ -245,14 +268,23 @@ export class FakeAgentCoreControl extends FakeAwsService {
     if (!Array.isArray(value) || value.length < 1) throw this.fieldError(field, "Member must have length greater than or equal to 1");
     value.forEach((item: unknown, i) => {
       const at = `${field}.${i + 1}.member`;
-      const claim = (item ?? {}) as { inboundTokenClaimName?: unknown; inboundTokenClaimValueType?: unknown; authorizingClaimMatchValue?: unknown };
+      const claim = (item ?? {}) as {
+        inboundTokenClaimName?: unknown;
+        inboundTokenClaimValueType?: unknown;
+        authorizingClaimMatchValue?: unknown;
+      };
       if (typeof claim.inboundTokenClaimName !== "string") throw this.fieldError(`${at}.inboundTokenClaimName`, "Member must not be null");
-      if (!CLAIM_NAME.test(claim.inboundTokenClaimName)) throw this.fieldError(`${at}.inboundTokenClaimName`, "Member must satisfy regular expression pattern: [A-Za-z0-9_.-:]+");
+      if (!CLAIM_NAME.test(claim.inboundTokenClaimName))
+        throw this.fieldError(`${at}.inboundTokenClaimName`, "Member must satisfy regular expression pattern: [A-Za-z0-9_.-:]+");
       const type = claim.inboundTokenClaimValueType;
-      if (type !== "STRING" && type !== "STRING_ARRAY") throw this.fieldError(`${at}.inboundTokenClaimValueType`, "Member must satisfy enum value set: [STRING, STRING_ARRAY]");
+      if (type !== "STRING" && type !== "STRING_ARRAY")
+        throw this.fieldError(`${at}.inboundTokenClaimValueType`, "Member must satisfy enum value set: [STRING, STRING_ARRAY]");
       const match = claim.authorizingClaimMatchValue as { claimMatchValue?: unknown; claimMatchOperator?: unknown } | undefined;
       if (!match || typeof match !== "object") throw this.fieldError(`${at}.authorizingClaimMatchValue`, "Member must not be null");
-      const kind = this.union(match.claimMatchValue, `${at}.authorizingClaimMatchValue.claimMatchValue`, ["matchValueString", "matchValueStringList"]);
+      const kind = this.union(match.claimMatchValue, `${at}.authorizingClaimMatchValue.claimMatchValue`, [
+        "matchValueString",
+        "matchValueStringList",
+      ]);
       const matchValue = (match.claimMatchValue as Record<string, unknown>)[kind];
       const valueField = `${at}.authorizingClaimMatchValue.claimMatchValue.${kind}`;
       if (kind === "matchValueString" && (typeof matchValue !== "string" || !CLAIM_VALUE.test(matchValue))) {
@@ -261,11 +293,16 @@ export class FakeAgentCoreControl extends FakeAwsService {
       if (kind === "matchValueStringList") this.stringList(matchValue, valueField, CLAIM_VALUE);
       const operator = match.claimMatchOperator;
       if (operator !== "EQUALS" && operator !== "CONTAINS" && operator !== "CONTAINS_ANY") {
-        throw this.fieldError(`${at}.authorizingClaimMatchValue.claimMatchOperator`, "Member must satisfy enum value set: [EQUALS, CONTAINS, CONTAINS_ANY]");
+        throw this.fieldError(
+          `${at}.authorizingClaimMatchValue.claimMatchOperator`,
+          "Member must satisfy enum value set: [EQUALS, CONTAINS, CONTAINS_ANY]",
+        );
       }
       // Semantic rule from the docs: STRING claims compare with EQUALS, STRING_ARRAY claims with CONTAINS / CONTAINS_ANY.
       if ((type === "STRING") !== (operator === "EQUALS")) {
-        throw invalid("ValidationException", `claimMatchOperator ${operator} cannot be used with inboundTokenClaimValueType ${type}`, 400, { reason: "FieldValidationFailed" });
+        throw invalid("ValidationException", `claimMatchOperator ${operator} cannot be used with inboundTokenClaimValueType ${type}`, 400, {
+          reason: "FieldValidationFailed",
+        });
       }
     });
   }
@@ -282,33 +319,52 @@ export class FakeAgentCoreControl extends FakeAwsService {
     const artifact = this.union(body.agentRuntimeArtifact, "agentRuntimeArtifact", ["containerConfiguration", "codeConfiguration"]);
     if (artifact === "containerConfiguration") {
       const uri = (body.agentRuntimeArtifact as { containerConfiguration: { containerUri?: unknown } }).containerConfiguration.containerUri;
-      if (typeof uri !== "string") throw this.fieldError("agentRuntimeArtifact.containerConfiguration.containerUri", "Member must not be null");
-      if (uri.length > 1024 || !CONTAINER_URI.test(uri)) throw this.fieldError("agentRuntimeArtifact.containerConfiguration.containerUri", "Member must satisfy the container URI pattern");
+      if (typeof uri !== "string")
+        throw this.fieldError("agentRuntimeArtifact.containerConfiguration.containerUri", "Member must not be null");
+      if (uri.length > 1024 || !CONTAINER_URI.test(uri))
+        throw this.fieldError("agentRuntimeArtifact.containerConfiguration.containerUri", "Member must satisfy the container URI pattern");
     }
     const roleArn = body.roleArn;
     if (typeof roleArn !== "string") throw this.fieldError("roleArn", "Member must not be null");
-    if (roleArn.length > 2048 || !ROLE_ARN.test(roleArn)) throw this.fieldError("roleArn", "Member must satisfy regular expression pattern: arn:aws(-[^:]+)?:iam::([0-9]{12})?:role/.+");
+    if (roleArn.length > 2048 || !ROLE_ARN.test(roleArn))
+      throw this.fieldError("roleArn", "Member must satisfy regular expression pattern: arn:aws(-[^:]+)?:iam::([0-9]{12})?:role/.+");
     if (body.networkConfiguration !== undefined) {
       const net = body.networkConfiguration as { networkMode?: unknown; networkModeConfig?: unknown };
-      if (net.networkMode !== "PUBLIC" && net.networkMode !== "VPC") throw this.fieldError("networkConfiguration.networkMode", "Member must satisfy enum value set: [PUBLIC, VPC]");
-      if (net.networkMode === "VPC" && !net.networkModeConfig) throw invalid("ValidationException", "VPC network mode requires networkModeConfig", 400, { reason: "FieldValidationFailed" });
+      if (net.networkMode !== "PUBLIC" && net.networkMode !== "VPC")
+        throw this.fieldError("networkConfiguration.networkMode", "Member must satisfy enum value set: [PUBLIC, VPC]");
+      if (net.networkMode === "VPC" && !net.networkModeConfig)
+        throw invalid("ValidationException", "VPC network mode requires networkModeConfig", 400, { reason: "FieldValidationFailed" });
     }
     if (body.protocolConfiguration !== undefined) {
       const protocol = (body.protocolConfiguration as { serverProtocol?: unknown }).serverProtocol;
-      if (!["HTTP", "MCP", "A2A", "AGUI"].includes(String(protocol))) throw this.fieldError("protocolConfiguration.serverProtocol", "Member must satisfy enum value set: [HTTP, MCP, A2A, AGUI]");
+      if (!["HTTP", "MCP", "A2A", "AGUI"].includes(String(protocol)))
+        throw this.fieldError("protocolConfiguration.serverProtocol", "Member must satisfy enum value set: [HTTP, MCP, A2A, AGUI]");
     }
     if (body.authorizerConfiguration !== undefined) {
       this.union(body.authorizerConfiguration, "authorizerConfiguration", ["customJWTAuthorizer"]);
       const jwt = (body.authorizerConfiguration as { customJWTAuthorizer: Record<string, unknown> }).customJWTAuthorizer;
       const url = jwt.discoveryUrl;
-      if (typeof url !== "string") throw this.fieldError("authorizerConfiguration.customJWTAuthorizer.discoveryUrl", "Member must not be null");
-      if (!DISCOVERY_URL.test(url)) throw this.fieldError("authorizerConfiguration.customJWTAuthorizer.discoveryUrl", "Member must satisfy regular expression pattern: .+/\\.well-known/openid-configuration");
-      if (jwt.allowedAudience !== undefined) this.stringList(jwt.allowedAudience, "authorizerConfiguration.customJWTAuthorizer.allowedAudience");
-      if (jwt.allowedClients !== undefined) this.stringList(jwt.allowedClients, "authorizerConfiguration.customJWTAuthorizer.allowedClients");
-      if (jwt.allowedScopes !== undefined) this.stringList(jwt.allowedScopes, "authorizerConfiguration.customJWTAuthorizer.allowedScopes", SCOPE);
+      if (typeof url !== "string")
+        throw this.fieldError("authorizerConfiguration.customJWTAuthorizer.discoveryUrl", "Member must not be null");
+      if (!DISCOVERY_URL.test(url))
+        throw this.fieldError(
+          "authorizerConfiguration.customJWTAuthorizer.discoveryUrl",
+          "Member must satisfy regular expression pattern: .+/\\.well-known/openid-configuration",
+        );
+      if (jwt.allowedAudience !== undefined)
+        this.stringList(jwt.allowedAudience, "authorizerConfiguration.customJWTAuthorizer.allowedAudience");
+      if (jwt.allowedClients !== undefined)
+        this.stringList(jwt.allowedClients, "authorizerConfiguration.customJWTAuthorizer.allowedClients");
+      if (jwt.allowedScopes !== undefined)
+        this.stringList(jwt.allowedScopes, "authorizerConfiguration.customJWTAuthorizer.allowedScopes", SCOPE);
       if (jwt.customClaims !== undefined) this.customClaims(jwt.customClaims);
       if ([jwt.allowedAudience, jwt.allowedClients, jwt.allowedScopes, jwt.customClaims].every((v) => v === undefined)) {
-        throw invalid("ValidationException", "At least one of allowedAudience, allowedClients, allowedScopes or customClaims must be set", 400, { reason: "FieldValidationFailed" });
+        throw invalid(
+          "ValidationException",
+          "At least one of allowedAudience, allowedClients, allowedScopes or customClaims must be set",
+          400,
+          { reason: "FieldValidationFailed" },
+        );
       }
     }
     if (body.requestHeaderConfiguration !== undefined) {
@@ -318,18 +374,21 @@ export class FakeAgentCoreControl extends FakeAwsService {
         "requestHeaderConfiguration.requestHeaderAllowlist",
         HEADER_NAME,
       );
-      if (names.length > 20) throw this.fieldError("requestHeaderConfiguration.requestHeaderAllowlist", "Member must have length less than or equal to 20");
+      if (names.length > 20)
+        throw this.fieldError("requestHeaderConfiguration.requestHeaderAllowlist", "Member must have length less than or equal to 20");
     }
     if (body.environmentVariables !== undefined) {
       const env = body.environmentVariables as Record<string, unknown>;
       if (Object.keys(env).length > 50) throw this.fieldError("environmentVariables", "Member must have length less than or equal to 50");
       for (const [k, v] of Object.entries(env)) {
-        if (k.length < 1 || k.length > 100 || typeof v !== "string" || v.length > 5000) throw this.fieldError("environmentVariables", "Map keys 1-100 characters, values at most 5000");
+        if (k.length < 1 || k.length > 100 || typeof v !== "string" || v.length > 5000)
+          throw this.fieldError("environmentVariables", "Map keys 1-100 characters, values at most 5000");
       }
     }
     if (body.lifecycleConfiguration !== undefined) {
       for (const [k, v] of Object.entries(body.lifecycleConfiguration as Record<string, unknown>)) {
-        if (typeof v !== "number" || v < 60 || v > 1209600) throw this.fieldError(`lifecycleConfiguration.${k}`, "Member must be between 60 and 1209600");
+        if (typeof v !== "number" || v < 60 || v > 1209600)
+          throw this.fieldError(`lifecycleConfiguration.${k}`, "Member must be between 60 and 1209600");
       }
     }
     return configuration;
@@ -339,12 +398,24 @@ export class FakeAgentCoreControl extends FakeAwsService {
   private checkRole(roleArn: string): void {
     if (this.roleNotAssumableTimes > 0) {
       this.roleNotAssumableTimes -= 1;
-      throw new FakeAwsError(400, "ValidationException", `Role validation failed for ${roleArn}. Please verify that the role exists and that bedrock-agentcore.amazonaws.com can assume it.`, false, { reason: "FieldValidationFailed" });
+      throw new FakeAwsError(
+        400,
+        "ValidationException",
+        `Role validation failed for ${roleArn}. Please verify that the role exists and that bedrock-agentcore.amazonaws.com can assume it.`,
+        false,
+        { reason: "FieldValidationFailed" },
+      );
     }
     if (!this.iam) return;
     const role = this.iam.roleByArn(roleArn);
     if (!role?.trustPolicy.includes("bedrock-agentcore.amazonaws.com")) {
-      throw new FakeAwsError(400, "ValidationException", `Role validation failed for ${roleArn}. Please verify that the role exists and that bedrock-agentcore.amazonaws.com can assume it.`, false, { reason: "FieldValidationFailed" });
+      throw new FakeAwsError(
+        400,
+        "ValidationException",
+        `Role validation failed for ${roleArn}. Please verify that the role exists and that bedrock-agentcore.amazonaws.com can assume it.`,
+        false,
+        { reason: "FieldValidationFailed" },
+      );
     }
   }
 
@@ -361,23 +432,28 @@ export class FakeAgentCoreControl extends FakeAwsService {
     if (!body) throw this.fieldError("agentRuntimeName", "Member must not be null");
     const name = body.agentRuntimeName;
     if (typeof name !== "string") throw this.fieldError("agentRuntimeName", "Member must not be null");
-    if (!AGENT_NAME.test(name)) throw this.fieldError("agentRuntimeName", "Member must satisfy regular expression pattern: [a-zA-Z][a-zA-Z0-9_]{0,47}");
+    if (!AGENT_NAME.test(name))
+      throw this.fieldError("agentRuntimeName", "Member must satisfy regular expression pattern: [a-zA-Z][a-zA-Z0-9_]{0,47}");
     const configuration = this.validateConfiguration(body);
     if (this.runtimeByName(name)) throw new FakeAwsError(409, "ConflictException", `An agent runtime with the name ${name} already exists`);
     this.checkRole(body.roleArn as string);
     const runtime = this.newRuntime(name, configuration);
     runtime.pending = { kind: "create", failure: this.takeFailure() };
     return this.writeResponse(runtime, {
-      workloadIdentityDetails: { workloadIdentityArn: `arn:aws:bedrock-agentcore:${this.region}:${this.account}:workload-identity-directory/default/workload-identity/${name}-wi` },
+      workloadIdentityDetails: {
+        workloadIdentityArn: `arn:aws:bedrock-agentcore:${this.region}:${this.account}:workload-identity-directory/default/workload-identity/${name}-wi`,
+      },
     });
   }
 
   private update(id: string, body: Record<string, unknown> | undefined): WireResponse {
     this.current = { operation: "UpdateAgentRuntime", input: body };
     if (!body) throw this.fieldError("agentRuntimeArtifact", "Member must not be null");
-    if ("agentRuntimeName" in body) throw invalid("SerializationException", "agentRuntimeName is not a member of UpdateAgentRuntimeRequest");
+    if ("agentRuntimeName" in body)
+      throw invalid("SerializationException", "agentRuntimeName is not a member of UpdateAgentRuntimeRequest");
     // Optional in the model, but the API reference says Update is a full PUT that must repeat it (aws-contracts.md §1.4).
-    if (body.networkConfiguration === undefined) throw this.fieldError("networkConfiguration", "Member must not be null (UpdateAgentRuntime replaces the whole configuration)");
+    if (body.networkConfiguration === undefined)
+      throw this.fieldError("networkConfiguration", "Member must not be null (UpdateAgentRuntime replaces the whole configuration)");
     const configuration = this.validateConfiguration(body);
     const runtime = this.runtime(id);
     if (runtime.status === "CREATING" || runtime.status === "UPDATING" || runtime.status === "DELETING") {
@@ -390,7 +466,11 @@ export class FakeAgentCoreControl extends FakeAwsService {
     runtime.failureReason = undefined;
     runtime.lastUpdatedAt = new Date();
     // The endpoint keeps serving (READY) the old version until the new one is live.
-    runtime.endpoint = { ...runtime.endpoint, status: runtime.endpoint.liveVersion ? "READY" : "UPDATING", targetVersion: String(runtime.version) };
+    runtime.endpoint = {
+      ...runtime.endpoint,
+      status: runtime.endpoint.liveVersion ? "READY" : "UPDATING",
+      targetVersion: String(runtime.version),
+    };
     runtime.pollsLeft = this.pollsToSettle;
     runtime.pending = { kind: "update", failure: this.takeFailure() };
     return this.writeResponse(runtime, { lastUpdatedAt: runtime.lastUpdatedAt.toISOString() });
@@ -429,7 +509,8 @@ export class FakeAgentCoreControl extends FakeAwsService {
 
   private getEndpoint(id: string, name: string): WireResponse {
     this.current = { operation: "GetAgentRuntimeEndpoint", input: { agentRuntimeId: id, endpointName: name } };
-    if (!AGENT_NAME.test(name)) throw this.fieldError("endpointName", "Member must satisfy regular expression pattern: [a-zA-Z][a-zA-Z0-9_]{0,47}");
+    if (!AGENT_NAME.test(name))
+      throw this.fieldError("endpointName", "Member must satisfy regular expression pattern: [a-zA-Z][a-zA-Z0-9_]{0,47}");
     this.observe(this.runtime(id));
     const runtime = this.runtime(id);
     if (name !== "DEFAULT") throw new FakeAwsError(404, "ResourceNotFoundException", `Endpoint ${name} not found`);
@@ -452,7 +533,8 @@ export class FakeAgentCoreControl extends FakeAwsService {
     const maxResults = request.query.get("maxResults");
     const nextToken = request.query.get("nextToken");
     this.current = { operation: "ListAgentRuntimes", input: { maxResults, nextToken } };
-    if (request.body.length > 0) throw invalid("SerializationException", "ListAgentRuntimes takes its parameters in the query string, not a body");
+    if (request.body.length > 0)
+      throw invalid("SerializationException", "ListAgentRuntimes takes its parameters in the query string, not a body");
     const max = maxResults === null ? 100 : Number(maxResults);
     if (!Number.isInteger(max) || max < 1 || max > 100) throw this.fieldError("maxResults", "Member must be between 1 and 100");
     const start = nextToken === null ? 0 : Number(Buffer.from(nextToken, "base64").toString("utf8"));

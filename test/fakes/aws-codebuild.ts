@@ -8,13 +8,41 @@
 import type { FakeEcr } from "./aws-ecr.js";
 import { FAKE_ACCOUNT, type FakeIam } from "./aws-iam.js";
 import type { FakeS3 } from "./aws-s3.js";
-import { FakeAwsError, Json11Service, epochSeconds, invalid } from "./aws-wire.js";
+import { epochSeconds, FakeAwsError, invalid, Json11Service } from "./aws-wire.js";
 
 const PROJECT_NAME = /^[A-Za-z0-9][A-Za-z0-9\-_]{1,254}$/;
 const ROLE_ARN = /^arn:aws(-[^:]+)?:iam::[0-9]{12}:role\/.+$/;
-const SOURCE_TYPES = new Set(["CODECOMMIT", "CODEPIPELINE", "GITHUB", "GITLAB", "GITLAB_SELF_MANAGED", "S3", "BITBUCKET", "GITHUB_ENTERPRISE", "NO_SOURCE"]);
-const ARM_COMPUTE = new Set(["BUILD_GENERAL1_SMALL", "BUILD_GENERAL1_MEDIUM", "BUILD_GENERAL1_LARGE", "BUILD_GENERAL1_XLARGE", "BUILD_GENERAL1_2XLARGE"]);
-const PHASES = ["SUBMITTED", "QUEUED", "PROVISIONING", "DOWNLOAD_SOURCE", "INSTALL", "PRE_BUILD", "BUILD", "POST_BUILD", "UPLOAD_ARTIFACTS", "FINALIZING", "COMPLETED"];
+const SOURCE_TYPES = new Set([
+  "CODECOMMIT",
+  "CODEPIPELINE",
+  "GITHUB",
+  "GITLAB",
+  "GITLAB_SELF_MANAGED",
+  "S3",
+  "BITBUCKET",
+  "GITHUB_ENTERPRISE",
+  "NO_SOURCE",
+]);
+const ARM_COMPUTE = new Set([
+  "BUILD_GENERAL1_SMALL",
+  "BUILD_GENERAL1_MEDIUM",
+  "BUILD_GENERAL1_LARGE",
+  "BUILD_GENERAL1_XLARGE",
+  "BUILD_GENERAL1_2XLARGE",
+]);
+const PHASES = [
+  "SUBMITTED",
+  "QUEUED",
+  "PROVISIONING",
+  "DOWNLOAD_SOURCE",
+  "INSTALL",
+  "PRE_BUILD",
+  "BUILD",
+  "POST_BUILD",
+  "UPLOAD_ARTIFACTS",
+  "FINALIZING",
+  "COMPLETED",
+];
 
 export interface FakeProject {
   name: string;
@@ -51,20 +79,24 @@ export class FakeCodeBuild extends Json11Service {
 
   private validateProject(input: Record<string, unknown>): void {
     const name = input.name;
-    if (typeof name !== "string" || !PROJECT_NAME.test(name)) throw invalid("InvalidInputException", `Invalid project name: ${String(name)}`);
+    if (typeof name !== "string" || !PROJECT_NAME.test(name))
+      throw invalid("InvalidInputException", `Invalid project name: ${String(name)}`);
     const source = input.source as { type?: string; location?: string } | undefined;
-    if (!source?.type || !SOURCE_TYPES.has(source.type)) throw invalid("InvalidInputException", "1 validation error detected: Value null at 'source.type'");
+    if (!source?.type || !SOURCE_TYPES.has(source.type))
+      throw invalid("InvalidInputException", "1 validation error detected: Value null at 'source.type'");
     if (source.type === "S3" && !/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]\/.+/.test(source.location ?? "")) {
       throw invalid("InvalidInputException", "Invalid source location: S3 locations are <bucket>/<key>");
     }
     const artifacts = input.artifacts as { type?: string } | undefined;
     if (!artifacts?.type) throw invalid("InvalidInputException", "1 validation error detected: Value null at 'artifacts.type'");
     const env = input.environment as { type?: string; image?: string; computeType?: string } | undefined;
-    if (!env?.type || !env.image || !env.computeType) throw invalid("InvalidInputException", "environment type, image and computeType are required");
+    if (!env?.type || !env.image || !env.computeType)
+      throw invalid("InvalidInputException", "environment type, image and computeType are required");
     if (env.type === "ARM_CONTAINER" && !ARM_COMPUTE.has(env.computeType)) {
       throw invalid("InvalidInputException", `Invalid compute type ${env.computeType} for environment type ARM_CONTAINER`);
     }
-    if (env.type === "ARM_CONTAINER" && !/aarch64|arm/.test(env.image)) throw invalid("InvalidInputException", `Image ${env.image} is not an ARM image`);
+    if (env.type === "ARM_CONTAINER" && !/aarch64|arm/.test(env.image))
+      throw invalid("InvalidInputException", `Image ${env.image} is not an ARM image`);
     const role = input.serviceRole;
     if (typeof role !== "string" || !ROLE_ARN.test(role)) throw invalid("InvalidInputException", `Invalid service role: ${String(role)}`);
     const fake = this.deps.iam.roleByArn(role);
@@ -102,7 +134,11 @@ export class FakeCodeBuild extends Json11Service {
       currentPhase: PHASES[build.phaseIndex],
       phases,
       source: { type: "S3", location: build.sourceLocation },
-      logs: { groupName: `/aws/codebuild/${build.projectName}`, streamName: build.id.split(":")[1], deepLink: `https://console.aws.amazon.com/cloudwatch/home?region=${this.region}#logEvent:group=/aws/codebuild/${build.projectName}` },
+      logs: {
+        groupName: `/aws/codebuild/${build.projectName}`,
+        streamName: build.id.split(":")[1],
+        deepLink: `https://console.aws.amazon.com/cloudwatch/home?region=${this.region}#logEvent:group=/aws/codebuild/${build.projectName}`,
+      },
       startTime: epochSeconds(),
     };
   }
@@ -119,11 +155,13 @@ export class FakeCodeBuild extends Json11Service {
     };
     if (phase === "DOWNLOAD_SOURCE") {
       const [bucket = "", ...key] = build.sourceLocation.split("/");
-      if (!this.deps.s3.object(bucket, key.join("/"))) fail(`CLIENT_ERROR: NoSuchKey: The specified key does not exist. for primary source ${build.sourceLocation}`);
+      if (!this.deps.s3.object(bucket, key.join("/")))
+        fail(`CLIENT_ERROR: NoSuchKey: The specified key does not exist. for primary source ${build.sourceLocation}`);
     } else if (phase === "BUILD") {
       const project = this.projects.get(build.projectName)!;
       const env = project.definition.environment as { privilegedMode?: boolean };
-      if (!env.privilegedMode) fail("Error while executing command: docker build. Reason: Cannot connect to the Docker daemon at unix:///var/run/docker.sock");
+      if (!env.privilegedMode)
+        fail("Error while executing command: docker build. Reason: Cannot connect to the Docker daemon at unix:///var/run/docker.sock");
       else if (this.failNextBuild) {
         fail(this.failNextBuild);
         this.failNextBuild = undefined;
@@ -146,7 +184,8 @@ export class FakeCodeBuild extends Json11Service {
       case "CreateProject": {
         this.validateProject(input);
         const projectName = input.name as string;
-        if (this.projects.has(projectName)) throw new FakeAwsError(400, "ResourceAlreadyExistsException", `Project already exists: ${projectName}`);
+        if (this.projects.has(projectName))
+          throw new FakeAwsError(400, "ResourceAlreadyExistsException", `Project already exists: ${projectName}`);
         const { tags, ...definition } = input;
         const project: FakeProject = { name: projectName, definition, tags: (tags as { key: string; value: string }[] | undefined) ?? [] };
         this.projects.set(projectName, project);
@@ -168,7 +207,8 @@ export class FakeCodeBuild extends Json11Service {
         const env: Record<string, string> = {};
         for (const v of (input.environmentVariablesOverride as { name?: string; value?: string; type?: string }[] | undefined) ?? []) {
           if (!v.name || v.value === undefined) throw invalid("InvalidInputException", "environment variables need a name and a value");
-          if (v.type && !["PLAINTEXT", "PARAMETER_STORE", "SECRETS_MANAGER"].includes(v.type)) throw invalid("InvalidInputException", `invalid type ${v.type}`);
+          if (v.type && !["PLAINTEXT", "PARAMETER_STORE", "SECRETS_MANAGER"].includes(v.type))
+            throw invalid("InvalidInputException", `invalid type ${v.type}`);
           env[v.name] = v.value;
         }
         const sourceLocation = String(input.sourceLocationOverride ?? (project.definition.source as { location?: string }).location ?? "");
@@ -185,7 +225,8 @@ export class FakeCodeBuild extends Json11Service {
         return { builds: builds.map((b) => this.buildJson(b)), buildsNotFound: ids.filter((id) => !this.builds.has(id)) };
       }
       case "DeleteProject": {
-        if (!this.projects.delete(String(input.name))) throw new FakeAwsError(400, "ResourceNotFoundException", `Project cannot be found: ${String(input.name)}`);
+        if (!this.projects.delete(String(input.name)))
+          throw new FakeAwsError(400, "ResourceNotFoundException", `Project cannot be found: ${String(input.name)}`);
         return {};
       }
       default:

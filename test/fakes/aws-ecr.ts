@@ -4,7 +4,7 @@
  * registry token, and RepositoryNotEmptyException for a non-forced delete.
  */
 import { FAKE_ACCOUNT } from "./aws-iam.js";
-import { FakeAwsError, Json11Service, epochSeconds, invalid } from "./aws-wire.js";
+import { epochSeconds, FakeAwsError, invalid, Json11Service } from "./aws-wire.js";
 
 const REPOSITORY_NAME = /^(?:[a-z0-9]+(?:[._-][a-z0-9]+)*\/)*[a-z0-9]+(?:[._-][a-z0-9]+)*$/;
 const TAG_PART = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u;
@@ -71,11 +71,19 @@ export class FakeEcr extends Json11Service {
       throw invalid("InvalidParameterException", `Invalid parameter at 'repositoryName' failed to satisfy constraint: '${String(name)}'`);
     }
     if (input.registryId !== undefined && input.registryId !== this.account) {
-      throw new FakeAwsError(400, "RepositoryNotFoundException", `The repository with name '${name}' does not exist in the registry with id '${String(input.registryId)}'`);
+      throw new FakeAwsError(
+        400,
+        "RepositoryNotFoundException",
+        `The repository with name '${name}' does not exist in the registry with id '${String(input.registryId)}'`,
+      );
     }
     const repo = this.repositories.get(name);
     if (!repo) {
-      throw new FakeAwsError(400, "RepositoryNotFoundException", `The repository with name '${name}' does not exist in the registry with id '${this.account}'`);
+      throw new FakeAwsError(
+        400,
+        "RepositoryNotFoundException",
+        `The repository with name '${name}' does not exist in the registry with id '${this.account}'`,
+      );
     }
     return repo;
   }
@@ -85,19 +93,29 @@ export class FakeEcr extends Json11Service {
       case "DescribeRepositories": {
         const names = input.repositoryNames as string[] | undefined;
         if (!names) return { repositories: [...this.repositories.values()].map((r) => this.repositoryJson(r)) };
-        return { repositories: names.map((n) => this.repositoryJson(this.repository({ repositoryName: n, registryId: input.registryId }))) };
+        return {
+          repositories: names.map((n) => this.repositoryJson(this.repository({ repositoryName: n, registryId: input.registryId }))),
+        };
       }
       case "CreateRepository": {
         const repoName = input.repositoryName;
         if (typeof repoName !== "string" || !REPOSITORY_NAME.test(repoName) || repoName.length < 2 || repoName.length > 256) {
-          throw invalid("InvalidParameterException", `Invalid parameter at 'repositoryName' failed to satisfy constraint: '${String(repoName)}'`);
+          throw invalid(
+            "InvalidParameterException",
+            `Invalid parameter at 'repositoryName' failed to satisfy constraint: '${String(repoName)}'`,
+          );
         }
         const tags = (input.tags as { Key?: string; Value?: string }[] | undefined) ?? [];
         for (const tag of tags) {
-          if (!tag.Key || tag.Key.length > 128 || !TAG_PART.test(tag.Key) || (tag.Value ?? "").length > 256) throw invalid("InvalidTagParameterException", `invalid tag ${tag.Key}`);
+          if (!tag.Key || tag.Key.length > 128 || !TAG_PART.test(tag.Key) || (tag.Value ?? "").length > 256)
+            throw invalid("InvalidTagParameterException", `invalid tag ${tag.Key}`);
         }
         if (this.repositories.has(repoName)) {
-          throw new FakeAwsError(400, "RepositoryAlreadyExistsException", `The repository with name '${repoName}' already exists in the registry with id '${this.account}'`);
+          throw new FakeAwsError(
+            400,
+            "RepositoryAlreadyExistsException",
+            `The repository with name '${repoName}' already exists in the registry with id '${this.account}'`,
+          );
         }
         const scan = input.imageScanningConfiguration as { scanOnPush?: boolean } | undefined;
         const repo: FakeRepository = {
@@ -117,9 +135,19 @@ export class FakeEcr extends Json11Service {
         for (const id of ids) {
           const digest = id.imageTag ? repo.images.get(id.imageTag) : undefined;
           if (!digest) {
-            throw new FakeAwsError(400, "ImageNotFoundException", `The image with imageId {imageDigest:'null', imageTag:'${id.imageTag}'} does not exist within the repository with name '${repo.name}' in the registry with id '${this.account}'`);
+            throw new FakeAwsError(
+              400,
+              "ImageNotFoundException",
+              `The image with imageId {imageDigest:'null', imageTag:'${id.imageTag}'} does not exist within the repository with name '${repo.name}' in the registry with id '${this.account}'`,
+            );
           }
-          details.push({ registryId: this.account, repositoryName: repo.name, imageDigest: digest, imageTags: [id.imageTag], imagePushedAt: epochSeconds() });
+          details.push({
+            registryId: this.account,
+            repositoryName: repo.name,
+            imageDigest: digest,
+            imageTags: [id.imageTag],
+            imagePushedAt: epochSeconds(),
+          });
         }
         return { imageDetails: details };
       }
@@ -136,7 +164,11 @@ export class FakeEcr extends Json11Service {
       case "DeleteRepository": {
         const repo = this.repository(input);
         if (repo.images.size > 0 && input.force !== true) {
-          throw new FakeAwsError(400, "RepositoryNotEmptyException", `The repository with name '${repo.name}' in registry with id '${this.account}' cannot be deleted because it still contains images`);
+          throw new FakeAwsError(
+            400,
+            "RepositoryNotEmptyException",
+            `The repository with name '${repo.name}' in registry with id '${this.account}' cannot be deleted because it still contains images`,
+          );
         }
         this.repositories.delete(repo.name);
         return { repository: this.repositoryJson(repo) };

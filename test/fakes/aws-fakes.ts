@@ -8,12 +8,12 @@
  *   expect(aws.rejections()).toEqual([]);
  *   await aws.close();
  */
-import { FakeAgentCoreControl, type ControlOptions } from "./aws-agentcore-control.js";
+import { type ControlOptions, FakeAgentCoreControl } from "./aws-agentcore-control.js";
 import { FakeCodeBuild } from "./aws-codebuild.js";
 import { FakeEcr } from "./aws-ecr.js";
 import { FAKE_ACCOUNT, FakeIam, FakeSts } from "./aws-iam.js";
 import { FakeS3 } from "./aws-s3.js";
-import { lastCallSeq, type FakeAwsService, type RecordedCall, type Rejection } from "./aws-wire.js";
+import { type FakeAwsService, lastCallSeq, type RecordedCall, type Rejection } from "./aws-wire.js";
 
 export interface AwsFakes {
   account: string;

@@ -5,7 +5,7 @@
  * Principal), the 2048-character trust policy and 10240-character inline policy quotas, tags, and
  * DeleteConflict when a role still has policies.
  */
-import { FakeAwsError, QueryProtocolService, invalid, queryList, type XmlValue } from "./aws-wire.js";
+import { FakeAwsError, invalid, QueryProtocolService, queryList, type XmlValue } from "./aws-wire.js";
 
 export const FAKE_ACCOUNT = "123456789012";
 
@@ -53,20 +53,25 @@ function parsePolicy(text: string, kind: "trust" | "identity"): void {
   } catch {
     throw invalid("MalformedPolicyDocument", "This policy contains invalid Json");
   }
-  if (doc.Version !== "2012-10-17" && doc.Version !== "2008-10-17") throw invalid("MalformedPolicyDocument", "The policy failed legacy parsing");
+  if (doc.Version !== "2012-10-17" && doc.Version !== "2008-10-17")
+    throw invalid("MalformedPolicyDocument", "The policy failed legacy parsing");
   const statements = Array.isArray(doc.Statement) ? (doc.Statement as Statement[]) : doc.Statement ? [doc.Statement as Statement] : [];
   if (statements.length === 0) throw invalid("MalformedPolicyDocument", "Syntax errors in policy.");
   for (const s of statements) {
-    if (s.Effect !== "Allow" && s.Effect !== "Deny") throw invalid("MalformedPolicyDocument", "Policy statement must contain a valid Effect.");
-    if (s.Action === undefined && s.NotAction === undefined) throw invalid("MalformedPolicyDocument", "Policy statement must contain actions.");
+    if (s.Effect !== "Allow" && s.Effect !== "Deny")
+      throw invalid("MalformedPolicyDocument", "Policy statement must contain a valid Effect.");
+    if (s.Action === undefined && s.NotAction === undefined)
+      throw invalid("MalformedPolicyDocument", "Policy statement must contain actions.");
     if (kind === "identity") {
       if (s.Principal !== undefined) throw invalid("MalformedPolicyDocument", "Policy document should not specify a principal.");
-      if (s.Resource === undefined && s.NotResource === undefined) throw invalid("MalformedPolicyDocument", "Policy statement must contain resources.");
+      if (s.Resource === undefined && s.NotResource === undefined)
+        throw invalid("MalformedPolicyDocument", "Policy statement must contain resources.");
     } else {
       const service = (s.Principal as { Service?: unknown } | undefined)?.Service;
       if (s.Principal === undefined) throw invalid("MalformedPolicyDocument", "AssumeRolepolicy contained an invalid principal");
       for (const svc of Array.isArray(service) ? service : service === undefined ? [] : [service]) {
-        if (typeof svc !== "string" || !/^[a-z0-9.-]+\.amazonaws\.com$/.test(svc)) throw invalid("MalformedPolicyDocument", `Invalid principal in policy: "SERVICE":"${String(svc)}"`);
+        if (typeof svc !== "string" || !/^[a-z0-9.-]+\.amazonaws\.com$/.test(svc))
+          throw invalid("MalformedPolicyDocument", `Invalid principal in policy: "SERVICE":"${String(svc)}"`);
       }
     }
   }
@@ -86,13 +91,19 @@ export class FakeIam extends QueryProtocolService {
   }
 
   /** A role that exists before the test (e.g. one a user created by hand, without the managed tag). */
-  seedRole(name: string, options: { trustPolicy?: string; tags?: { Key: string; Value: string }[]; policies?: Record<string, string> } = {}): FakeRole {
+  seedRole(
+    name: string,
+    options: { trustPolicy?: string; tags?: { Key: string; Value: string }[]; policies?: Record<string, string> } = {},
+  ): FakeRole {
     const role: FakeRole = {
       name,
       arn: `arn:aws:iam::${this.account}:role/${name}`,
       trustPolicy:
         options.trustPolicy ??
-        JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: "bedrock-agentcore.amazonaws.com" }, Action: "sts:AssumeRole" }] }),
+        JSON.stringify({
+          Version: "2012-10-17",
+          Statement: [{ Effect: "Allow", Principal: { Service: "bedrock-agentcore.amazonaws.com" }, Action: "sts:AssumeRole" }],
+        }),
       tags: options.tags ?? [],
       inlinePolicies: new Map(Object.entries(options.policies ?? {})),
       attachedPolicies: [],
@@ -133,9 +144,11 @@ export class FakeIam extends QueryProtocolService {
         return { Role: this.roleXml(this.role(params)) };
       case "CreateRole": {
         const roleName = this.required(params, "RoleName");
-        if (!ROLE_NAME.test(roleName)) throw invalid("ValidationError", `1 validation error detected: Value '${roleName}' at 'roleName' failed to satisfy constraint`);
+        if (!ROLE_NAME.test(roleName))
+          throw invalid("ValidationError", `1 validation error detected: Value '${roleName}' at 'roleName' failed to satisfy constraint`);
         const trust = this.required(params, "AssumeRolePolicyDocument");
-        if (trust.length > TRUST_POLICY_QUOTA) throw invalid("LimitExceeded", `Cannot exceed quota for ACLSizePerRole: ${TRUST_POLICY_QUOTA}`, 409);
+        if (trust.length > TRUST_POLICY_QUOTA)
+          throw invalid("LimitExceeded", `Cannot exceed quota for ACLSizePerRole: ${TRUST_POLICY_QUOTA}`, 409);
         parsePolicy(trust, "trust");
         const description = params.get("Description") ?? undefined;
         if (description && description.length > 1000) throw invalid("ValidationError", "description is longer than 1000");
@@ -155,7 +168,8 @@ export class FakeIam extends QueryProtocolService {
       case "UpdateAssumeRolePolicy": {
         const role = this.role(params);
         const doc = this.required(params, "PolicyDocument");
-        if (doc.length > TRUST_POLICY_QUOTA) throw invalid("LimitExceeded", `Cannot exceed quota for ACLSizePerRole: ${TRUST_POLICY_QUOTA}`, 409);
+        if (doc.length > TRUST_POLICY_QUOTA)
+          throw invalid("LimitExceeded", `Cannot exceed quota for ACLSizePerRole: ${TRUST_POLICY_QUOTA}`, 409);
         parsePolicy(doc, "trust");
         role.trustPolicy = doc;
         return undefined;
@@ -190,7 +204,8 @@ export class FakeIam extends QueryProtocolService {
       case "DeleteRolePolicy": {
         const role = this.role(params);
         const policyName = this.required(params, "PolicyName");
-        if (!role.inlinePolicies.delete(policyName)) throw new FakeAwsError(404, "NoSuchEntity", `The role policy with name ${policyName} cannot be found.`);
+        if (!role.inlinePolicies.delete(policyName))
+          throw new FakeAwsError(404, "NoSuchEntity", `The role policy with name ${policyName} cannot be found.`);
         return undefined;
       }
       case "DetachRolePolicy": {

@@ -4,8 +4,8 @@
  */
 import { promises as fsp } from "node:fs";
 import path from "node:path";
-import type { AwsFakes } from "./aws-fakes.js";
 import { tempDir, testEnv } from "../support/cli.js";
+import type { AwsFakes } from "./aws-fakes.js";
 
 export const DISCOVERY_URL = "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_AbCdEfGhI/.well-known/openid-configuration";
 
@@ -51,7 +51,9 @@ export async function makeProject(options: ProjectOptions = {}): Promise<{ dir: 
   return { dir, configFile, agentName };
 }
 
-export async function readConfig(configFile: string): Promise<{ agents: Record<string, { deployment: Record<string, unknown> | null } & Record<string, unknown>> }> {
+export async function readConfig(
+  configFile: string,
+): Promise<{ agents: Record<string, { deployment: Record<string, unknown> | null } & Record<string, unknown>> }> {
   return JSON.parse(await fsp.readFile(configFile, "utf8"));
 }
 

@@ -33,34 +33,53 @@ export class FakeS3 extends FakeAwsService {
     const key = keyParts.map(decodeURIComponent).join("/");
     const query = [...request.query.keys()].filter((k) => k !== "x-id");
     const operation =
-      request.method === "HEAD" && !key ? "HeadBucket"
-      : request.method === "PUT" && !key && query.includes("lifecycle") ? "PutBucketLifecycleConfiguration"
-      : request.method === "PUT" && !key ? "CreateBucket"
-      : request.method === "PUT" ? "PutObject"
-      : request.method === "GET" && key ? "GetObject"
-      : `${request.method} ${request.path}`;
-    this.current = { operation, input: { bucket: bucketName, key, body: operation === "PutObject" ? request.body.length : request.body.toString("utf8") } };
+      request.method === "HEAD" && !key
+        ? "HeadBucket"
+        : request.method === "PUT" && !key && query.includes("lifecycle")
+          ? "PutBucketLifecycleConfiguration"
+          : request.method === "PUT" && !key
+            ? "CreateBucket"
+            : request.method === "PUT"
+              ? "PutObject"
+              : request.method === "GET" && key
+                ? "GetObject"
+                : `${request.method} ${request.path}`;
+    this.current = {
+      operation,
+      input: { bucket: bucketName, key, body: operation === "PutObject" ? request.body.length : request.body.toString("utf8") },
+    };
     const owner = request.headers["x-amz-expected-bucket-owner"];
-    if (owner !== undefined && owner !== this.account && this.buckets.has(bucketName)) throw new FakeAwsError(403, "AccessDenied", "Access Denied");
+    if (owner !== undefined && owner !== this.account && this.buckets.has(bucketName))
+      throw new FakeAwsError(403, "AccessDenied", "Access Denied");
     const bucket = this.buckets.get(bucketName);
     switch (operation) {
       case "HeadBucket":
         if (!bucket) throw new FakeAwsError(404, "NotFound", "");
         return { status: 200, headers: { "x-amz-bucket-region": this.region } };
       case "CreateBucket": {
-        if (!BUCKET_NAME.test(bucketName) || bucketName.includes("..")) throw invalid("InvalidBucketName", "The specified bucket is not valid.");
+        if (!BUCKET_NAME.test(bucketName) || bucketName.includes(".."))
+          throw invalid("InvalidBucketName", "The specified bucket is not valid.");
         const constraint = /<LocationConstraint>([^<]*)<\/LocationConstraint>/.exec(request.body.toString("utf8"))?.[1];
         if (this.region === "us-east-1" ? constraint !== undefined && constraint !== "" : constraint !== this.region) {
-          throw invalid("IllegalLocationConstraintException", `The ${constraint ?? "unspecified"} location constraint is incompatible for the region specific endpoint this request was sent to.`);
+          throw invalid(
+            "IllegalLocationConstraintException",
+            `The ${constraint ?? "unspecified"} location constraint is incompatible for the region specific endpoint this request was sent to.`,
+          );
         }
-        if (bucket) throw new FakeAwsError(409, "BucketAlreadyOwnedByYou", "Your previous request to create the named bucket succeeded and you already own it.");
+        if (bucket)
+          throw new FakeAwsError(
+            409,
+            "BucketAlreadyOwnedByYou",
+            "Your previous request to create the named bucket succeeded and you already own it.",
+          );
         this.buckets.set(bucketName, { name: bucketName, objects: new Map() });
         return { status: 200, headers: { location: `/${bucketName}` } };
       }
       case "PutBucketLifecycleConfiguration": {
         if (!bucket) throw new FakeAwsError(404, "NoSuchBucket", "The specified bucket does not exist");
         const xml = request.body.toString("utf8");
-        if (!/<Rule>.*<Status>(Enabled|Disabled)<\/Status>.*<\/Rule>/s.test(xml) || !/<Filter>|<Prefix>/.test(xml)) throw invalid("MalformedXML", "The XML you provided was not well-formed or did not validate against our published schema");
+        if (!/<Rule>.*<Status>(Enabled|Disabled)<\/Status>.*<\/Rule>/s.test(xml) || !/<Filter>|<Prefix>/.test(xml))
+          throw invalid("MalformedXML", "The XML you provided was not well-formed or did not validate against our published schema");
         bucket.lifecycle = xml;
         return { status: 200 };
       }

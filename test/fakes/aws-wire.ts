@@ -127,14 +127,35 @@ export abstract class FakeAwsService {
     try {
       this.checkSignature(req.headers);
       response = await this.handle(request);
-      this.calls.push({ seq: ++sequence, service: this.service, operation: this.current.operation, status: response.status, input: this.current.input });
+      this.calls.push({
+        seq: ++sequence,
+        service: this.service,
+        operation: this.current.operation,
+        status: response.status,
+        input: this.current.input,
+      });
     } catch (error) {
       const failure =
-        error instanceof FakeAwsError ? error : new FakeAwsError(500, "InternalFailure", `fake ${this.service} crashed: ${String(error)}`, true);
+        error instanceof FakeAwsError
+          ? error
+          : new FakeAwsError(500, "InternalFailure", `fake ${this.service} crashed: ${String(error)}`, true);
       if (failure.rejection) {
-        this.rejections.push({ service: this.service, operation: this.current.operation, status: failure.status, type: failure.type, message: failure.message });
+        this.rejections.push({
+          service: this.service,
+          operation: this.current.operation,
+          status: failure.status,
+          type: failure.type,
+          message: failure.message,
+        });
       }
-      this.calls.push({ seq: ++sequence, service: this.service, operation: this.current.operation, status: failure.status, input: this.current.input, errorType: failure.type });
+      this.calls.push({
+        seq: ++sequence,
+        service: this.service,
+        operation: this.current.operation,
+        status: failure.status,
+        input: this.current.input,
+        errorType: failure.type,
+      });
       response = this.errorResponse(failure);
     }
     return response;
@@ -146,7 +167,11 @@ export abstract class FakeAwsService {
     const scope = /^AWS4-HMAC-SHA256 Credential=[^/]+\/(\d{8})\/([^/]+)\/([^/]+)\/aws4_request,/.exec(auth);
     if (!scope) throw invalid("MissingAuthenticationToken", "Request is missing a SigV4 Authentication Token", 403);
     if (scope[3] !== this.signingName) {
-      throw invalid("InvalidSignatureException", `Credential should be scoped to correct service: '${this.signingName}', not '${scope[3]}'`, 403);
+      throw invalid(
+        "InvalidSignatureException",
+        `Credential should be scoped to correct service: '${this.signingName}', not '${scope[3]}'`,
+        403,
+      );
     }
     if (this.signingRegion && scope[2] !== this.signingRegion) {
       throw invalid("InvalidSignatureException", `Credential should be scoped to a valid region, not '${scope[2]}'`, 403);
@@ -233,7 +258,11 @@ export abstract class QueryProtocolService extends FakeAwsService {
   /** A required string parameter. */
   protected required(params: URLSearchParams, name: string): string {
     const value = params.get(name);
-    if (value === null || value === "") throw invalid("ValidationError", `1 validation error detected: Value null at '${name}' failed to satisfy constraint: Member must not be null`);
+    if (value === null || value === "")
+      throw invalid(
+        "ValidationError",
+        `1 validation error detected: Value null at '${name}' failed to satisfy constraint: Member must not be null`,
+      );
     return value;
   }
 }
@@ -241,7 +270,12 @@ export abstract class QueryProtocolService extends FakeAwsService {
 // ---- JSON 1.1 (ECR, CodeBuild): POST / with X-Amz-Target ----
 
 export abstract class Json11Service extends FakeAwsService {
-  constructor(service: string, signingName: string, signingRegion: string | undefined, private readonly targetPrefix: string) {
+  constructor(
+    service: string,
+    signingName: string,
+    signingRegion: string | undefined,
+    private readonly targetPrefix: string,
+  ) {
     super(service, signingName, signingRegion);
   }
 

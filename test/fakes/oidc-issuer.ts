@@ -12,7 +12,7 @@
 import { randomUUID } from "node:crypto";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
-import { SignJWT, base64url, exportJWK, exportSPKI, generateKeyPair, type JWK, type JWTPayload } from "jose";
+import { base64url, exportJWK, exportSPKI, generateKeyPair, type JWK, type JWTPayload, SignJWT } from "jose";
 
 export interface SigningKey {
   kid: string;

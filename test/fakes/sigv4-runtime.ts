@@ -9,7 +9,7 @@
  * - the session header must be 33-256 characters (400 ValidationException otherwise).
  * Then `respond` answers (default: an SSE stream). Every request is recorded.
  */
-import { createHash, createHmac, type Hash as NodeHash, type Hmac } from "node:crypto";
+import { createHash, createHmac, type Hmac, type Hash as NodeHash } from "node:crypto";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { SignatureV4 } from "@smithy/signature-v4";
@@ -77,8 +77,18 @@ export interface FakeRuntime {
   stop(): Promise<void>;
 }
 
-export function sendError(res: http.ServerResponse, status: number, errorType: string, message: string, headers: http.OutgoingHttpHeaders = {}): void {
-  res.writeHead(status, { "content-type": "application/json", "x-amzn-ErrorType": `${errorType}:http://internal.amazon.com/coral/com.amazon.bedrockagentcore/`, ...headers });
+export function sendError(
+  res: http.ServerResponse,
+  status: number,
+  errorType: string,
+  message: string,
+  headers: http.OutgoingHttpHeaders = {},
+): void {
+  res.writeHead(status, {
+    "content-type": "application/json",
+    "x-amzn-ErrorType": `${errorType}:http://internal.amazon.com/coral/com.amazon.bedrockagentcore/`,
+    ...headers,
+  });
   res.end(JSON.stringify({ message }));
 }
 
@@ -98,7 +108,10 @@ export const defaultResponder: Responder = (request, res) => sendSse(res, reques
 
 async function verifySigv4(request: RecordedRequest, secretAccessKey: string): Promise<RecordedRequest["sigv4"]> {
   const auth = String(request.headers.authorization ?? "");
-  const match = /^AWS4-HMAC-SHA256 Credential=([^/]+)\/(\d{8})\/([^/]+)\/([^/]+)\/aws4_request, SignedHeaders=([^,]+), Signature=([0-9a-f]{64})$/.exec(auth);
+  const match =
+    /^AWS4-HMAC-SHA256 Credential=([^/]+)\/(\d{8})\/([^/]+)\/([^/]+)\/aws4_request, SignedHeaders=([^,]+), Signature=([0-9a-f]{64})$/.exec(
+      auth,
+    );
   if (!match) return undefined;
   const [, accessKeyId, date, region, service, signedHeaderList, signature] = match;
   const signedHeaders = signedHeaderList.split(";");
@@ -109,7 +122,15 @@ async function verifySigv4(request: RecordedRequest, secretAccessKey: string): P
   const signer = new SignatureV4({ service, region, credentials: { accessKeyId, secretAccessKey }, sha256: Sha256 });
   const signingDate = new Date(amzDate.replace(/^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/, "$1-$2-$3T$4:$5:$6Z"));
   const signed = await signer.sign(
-    { method: request.method, protocol: "http:", hostname: "127.0.0.1", path, query: Object.fromEntries(new URLSearchParams(query)), headers, body: request.body },
+    {
+      method: request.method,
+      protocol: "http:",
+      hostname: "127.0.0.1",
+      path,
+      query: Object.fromEntries(new URLSearchParams(query)),
+      headers,
+      body: request.body,
+    },
     { signingDate },
   );
   const expected = /Signature=([0-9a-f]{64})/.exec(String(signed.headers.authorization))?.[1];
@@ -148,13 +169,20 @@ export async function startFakeRuntime(options: FakeRuntimeOptions): Promise<Fak
           recorded.sigv4 = await verifySigv4(recorded, secret);
           if (!recorded.sigv4) return sendError(res, 403, "MissingAuthenticationTokenException", "Missing Authentication Token");
           if (!recorded.sigv4.valid) {
-            return sendError(res, 403, "InvalidSignatureException", "The request signature we calculated does not match the signature you provided.");
+            return sendError(
+              res,
+              403,
+              "InvalidSignatureException",
+              "The request signature we calculated does not match the signature you provided.",
+            );
           }
         } else {
           if (authorization.startsWith("AWS4-HMAC-SHA256")) return sendError(res, 403, "AccessDeniedException", AUTH_MISMATCH);
           const token = /^Bearer (.+)$/.exec(authorization)?.[1];
           if (!token) {
-            res.writeHead(401, { "www-authenticate": `Bearer resource_metadata="${url.split("?")[0]}/.well-known/oauth-protected-resource"` });
+            res.writeHead(401, {
+              "www-authenticate": `Bearer resource_metadata="${url.split("?")[0]}/.well-known/oauth-protected-resource"`,
+            });
             return res.end();
           }
           const verdict = checkToken?.(token, recorded);
@@ -162,7 +190,12 @@ export async function startFakeRuntime(options: FakeRuntimeOptions): Promise<Fak
         }
         const session = String(req.headers[SESSION_HEADER] ?? "");
         if (session.length < 33 || session.length > 256) {
-          return sendError(res, 400, "ValidationException", "1 validation error detected: Value at 'runtimeSessionId' failed to satisfy constraint: Member must have length greater than or equal to 33");
+          return sendError(
+            res,
+            400,
+            "ValidationException",
+            "1 validation error detected: Value at 'runtimeSessionId' failed to satisfy constraint: Member must have length greater than or equal to 33",
+          );
         }
         await respond(recorded, res);
       })().catch((error: unknown) => {

@@ -1,7 +1,7 @@
 /** The hints of invoke failures: which claim a 403 names, and the configured value it is compared with. */
 import { describe, expect, it } from "vitest";
-import { invokeError, mismatchedClaim, type InvokeErrorContext } from "../../src/invoke/errors.js";
 import type { CustomJwtAuthorizer } from "../../src/config/schema.js";
+import { type InvokeErrorContext, invokeError, mismatchedClaim } from "../../src/invoke/errors.js";
 
 const ARN = "arn:aws:bedrock-agentcore:us-east-1:123456789012:runtime/my_agent-AbCdEf1234";
 const departmentRule = {
@@ -53,7 +53,11 @@ describe("invoke error hints for claim mismatches", () => {
   });
 
   it("424: the agent's log group, with a tail command in the runtime's region", () => {
-    const hint = invokeError({ status: 424, errorType: "RuntimeClientError", message: "Received error (500) from runtime." }, { ...context, region: "eu-west-1" }).hint ?? "";
+    const hint =
+      invokeError(
+        { status: 424, errorType: "RuntimeClientError", message: "Received error (500) from runtime." },
+        { ...context, region: "eu-west-1" },
+      ).hint ?? "";
     expect(hint).toContain('Agent "my_agent" itself failed');
     expect(hint).toContain("aws logs tail /aws/bedrock-agentcore/runtimes/my_agent-AbCdEf1234-DEFAULT --since 1h --region eu-west-1");
   });
@@ -65,7 +69,12 @@ describe("invoke error hints for claim mismatches", () => {
   });
 
   it("403 method mismatch on a bearer call chosen by COGNITO_ACCESS_TOKEN: says to unset it", () => {
-    const mismatch = { status: 403, errorType: "AccessDeniedException", message: "Authorization method mismatch. The agent is configured for a different authorization method than what was used in your request." };
+    const mismatch = {
+      status: 403,
+      errorType: "AccessDeniedException",
+      message:
+        "Authorization method mismatch. The agent is configured for a different authorization method than what was used in your request.",
+    };
     const unknownAgent = { auth: "bearer" as const, arn: ARN, qualifier: "DEFAULT" };
     expect(invokeError(mismatch, { ...unknownAgent, tokenSource: "env" }).hint).toContain("COGNITO_ACCESS_TOKEN unset");
     expect(invokeError(mismatch, { ...unknownAgent, tokenSource: "flag" }).hint).not.toContain("COGNITO_ACCESS_TOKEN");

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { ResponseRenderer, responseKind } from "../../src/invoke/render.js";
 import { payloadFromText } from "../../src/invoke/payload.js";
+import { ResponseRenderer, responseKind } from "../../src/invoke/render.js";
 
 class Sink {
   writes: string[] = [];
@@ -26,7 +26,11 @@ describe("response rendering", () => {
     expect(sink.text).toBe("Hello worldplain text, not JSON");
     const collected = renderer.end();
     expect(sink.text).toBe("Hello worldplain text, not JSON\n");
-    expect(collected).toEqual({ kind: "sse", response: "Hello worldplain text, not JSON", events: ["Hello", " world", "plain text, not JSON"] });
+    expect(collected).toEqual({
+      kind: "sse",
+      response: "Hello worldplain text, not JSON",
+      events: ["Hello", " world", "plain text, not JSON"],
+    });
   });
 
   it("prints structured events compactly on their own line, and joins multi-line data with newlines", () => {

@@ -2,7 +2,7 @@
  * Shared pieces of the local-runtime tests: the fixture agent as a real child process on loopback,
  * and small HTTP helpers.
  */
-import { spawn, type ChildProcess } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { promises as fsp } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -18,14 +18,19 @@ export const SIGV4_HEADER =
  * A project directory whose .agentcore.json holds one agent (the default agent). `entrypoint` may be
  * absolute (made relative to the project, as configure stores it); it defaults to the fixture agent.
  */
-export async function writeAgentProject(agent: { name?: string; entrypoint?: string } & Record<string, unknown> = {}, prefix = "agentcore-ts-local-"): Promise<string> {
+export async function writeAgentProject(
+  agent: { name?: string; entrypoint?: string } & Record<string, unknown> = {},
+  prefix = "agentcore-ts-local-",
+): Promise<string> {
   const dir = tempDir(prefix);
   const name = agent.name ?? "my_agent";
   const entrypoint = agent.entrypoint ?? AGENT_SCRIPT;
   const config = {
     version: 1,
     defaultAgent: name,
-    agents: { [name]: { language: "node", ...agent, name, entrypoint: path.isAbsolute(entrypoint) ? path.relative(dir, entrypoint) : entrypoint } },
+    agents: {
+      [name]: { language: "node", ...agent, name, entrypoint: path.isAbsolute(entrypoint) ? path.relative(dir, entrypoint) : entrypoint },
+    },
   };
   await fsp.writeFile(path.join(dir, ".agentcore.json"), JSON.stringify(config));
   return dir;

@@ -3,10 +3,10 @@
  * and the gateway in-process. Each auth row asserts status, x-amzn-ErrorType and message.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { AUTH_METHOD_MISMATCH, startGateway, type Gateway, type GatewayOptions } from "../../src/local/gateway.js";
 import type { CustomJwtAuthorizer } from "../../src/config/schema.js";
-import { DEFAULT_CLIENT_ID, startFakeIssuer, type FakeIssuer } from "../fakes/oidc-issuer.js";
-import { SESSION_HEADER, SIGV4_HEADER, post, startTestAgent, waitFor, type TestAgent } from "./gateway-helpers.js";
+import { AUTH_METHOD_MISMATCH, type Gateway, type GatewayOptions, startGateway } from "../../src/local/gateway.js";
+import { DEFAULT_CLIENT_ID, type FakeIssuer, startFakeIssuer } from "../fakes/oidc-issuer.js";
+import { post, SESSION_HEADER, SIGV4_HEADER, startTestAgent, type TestAgent, waitFor } from "./gateway-helpers.js";
 
 const ARN = "arn:aws:bedrock-agentcore:us-east-1:123456789012:runtime/my_agent-AbCdEf1234";
 const SESSION = "session-0123456789-0123456789-0123456789";
@@ -15,7 +15,11 @@ let issuer: FakeIssuer;
 let agent: TestAgent;
 const gateways: Gateway[] = [];
 
-async function gateway(authorizer: CustomJwtAuthorizer | null, extra: Partial<GatewayOptions> = {}, allowlist: string[] = []): Promise<Gateway> {
+async function gateway(
+  authorizer: CustomJwtAuthorizer | null,
+  extra: Partial<GatewayOptions> = {},
+  allowlist: string[] = [],
+): Promise<Gateway> {
   const started = await startGateway({
     agent: { name: "my_agent", upstream: agent.url, authorizer, requestHeaderAllowlist: allowlist },
     ...extra,
@@ -62,7 +66,13 @@ describe("gateway inbound auth (customJWTAuthorizer)", () => {
     const rows: Array<[string, Gateway, Record<string, string>, { status: number; type: string | null }, string | RegExp]> = [
       ["missing Authorization", clients, {}, unauthorized, /^Missing or empty Authorization header/],
       ["empty bearer", clients, { authorization: "Bearer " }, unauthorized, /^Missing or empty Authorization header/],
-      ["SigV4 on a JWT agent", clients, { authorization: SIGV4_HEADER }, { status: 403, type: "AccessDeniedException" }, AUTH_METHOD_MISMATCH],
+      [
+        "SigV4 on a JWT agent",
+        clients,
+        { authorization: SIGV4_HEADER },
+        { status: 403, type: "AccessDeniedException" },
+        AUTH_METHOD_MISMATCH,
+      ],
       ["Basic scheme", clients, { authorization: "Basic dXNlcjpwYXNz" }, unauthorized, /expected "Bearer <access token>"/],
       ["malformed token", clients, bearer("not.a-jwt"), unauthorized, /^Invalid bearer token: not a JWT/],
       ["alg none", clients, bearer(await issuer.forge.none()), unauthorized, /alg "none" is not accepted/],
@@ -70,13 +80,49 @@ describe("gateway inbound auth (customJWTAuthorizer)", () => {
       ["signature from another key", clients, bearer(await issuer.forge.otherKey()), unauthorized, /signature does not verify/],
       ["changed payload", clients, bearer(await issuer.forge.changedPayload()), unauthorized, /signature does not verify/],
       ["unknown kid", clients, bearer(await issuer.mint({}, { kid: "rotated-away" })), unauthorized, /no key with kid "rotated-away"/],
-      ["iss with a trailing slash", clients, bearer(await issuer.mint({}, { iss: `${issuer.issuer}/` })), unauthorized, /does not equal the discovery issuer/],
-      ["expired by one second", clients, bearer(await issuer.mint({ exp: now - 1 })), unauthorized, /has expired or expires within 60 seconds/],
-      ["expires within 60 s", clients, bearer(await issuer.mint({ exp: now + 30 })), unauthorized, /has expired or expires within 60 seconds/],
+      [
+        "iss with a trailing slash",
+        clients,
+        bearer(await issuer.mint({}, { iss: `${issuer.issuer}/` })),
+        unauthorized,
+        /does not equal the discovery issuer/,
+      ],
+      [
+        "expired by one second",
+        clients,
+        bearer(await issuer.mint({ exp: now - 1 })),
+        unauthorized,
+        /has expired or expires within 60 seconds/,
+      ],
+      [
+        "expires within 60 s",
+        clients,
+        bearer(await issuer.mint({ exp: now + 30 })),
+        unauthorized,
+        /has expired or expires within 60 seconds/,
+      ],
       ["nbf in the future", clients, bearer(await issuer.mint({ nbf: now + 300 })), unauthorized, /not valid yet/],
-      ["client_id of another client", clients, bearer(await issuer.mint({ client_id: "other-client" })), { status: 403, type: "AccessDeniedException" }, "Claim 'client_id' mismatch"],
-      ["access token on an audience agent", strict, bearer(await issuer.mint()), { status: 403, type: "AccessDeniedException" }, "Claim 'aud' value mismatch."],
-      ["scope not allowed", strict, bearer(await issuer.mint({ aud: "api://agent" })), { status: 403, type: "AccessDeniedException" }, "Claim 'scope' value mismatch."],
+      [
+        "client_id of another client",
+        clients,
+        bearer(await issuer.mint({ client_id: "other-client" })),
+        { status: 403, type: "AccessDeniedException" },
+        "Claim 'client_id' mismatch",
+      ],
+      [
+        "access token on an audience agent",
+        strict,
+        bearer(await issuer.mint()),
+        { status: 403, type: "AccessDeniedException" },
+        "Claim 'aud' value mismatch.",
+      ],
+      [
+        "scope not allowed",
+        strict,
+        bearer(await issuer.mint({ aud: "api://agent" })),
+        { status: 403, type: "AccessDeniedException" },
+        "Claim 'scope' value mismatch.",
+      ],
       [
         "custom claim mismatch",
         strict,
@@ -85,7 +131,13 @@ describe("gateway inbound auth (customJWTAuthorizer)", () => {
         "Claim 'tenant' value mismatch.",
       ],
       ["valid token", clients, bearer(await issuer.mint()), { status: 200, type: null }, ""],
-      ["valid token, every claim rule", strict, bearer(await issuer.mint({ aud: "api://agent", scope: "agent/invoke", tenant: "acme" })), { status: 200, type: null }, ""],
+      [
+        "valid token, every claim rule",
+        strict,
+        bearer(await issuer.mint({ aud: "api://agent", scope: "agent/invoke", tenant: "acme" })),
+        { status: 200, type: null },
+        "",
+      ],
     ];
     for (const [label, target, headers, expected, message] of rows) {
       const answer = await post(invocationsPath(target), { prompt: "hi" }, headers);
@@ -119,7 +171,11 @@ describe("gateway inbound auth (IAM agent)", () => {
   it("rejects bearer tokens as a method mismatch, accepts SigV4-shaped requests without verifying them", async () => {
     const iam = await gateway(null);
     const bearer = await post(invocationsPath(iam), { prompt: "hi" }, { authorization: `Bearer ${await issuer.mint()}` });
-    expect([bearer.status, bearer.headers.get("x-amzn-errortype"), bearer.body.message]).toEqual([403, "AccessDeniedException", AUTH_METHOD_MISMATCH]);
+    expect([bearer.status, bearer.headers.get("x-amzn-errortype"), bearer.body.message]).toEqual([
+      403,
+      "AccessDeniedException",
+      AUTH_METHOD_MISMATCH,
+    ]);
     expect(bearer.headers.get("www-authenticate")).toBeNull();
     const unsigned = await post(invocationsPath(iam), { prompt: "hi" });
     expect([unsigned.status, unsigned.headers.get("x-amzn-errortype")]).toEqual([403, "MissingAuthenticationTokenException"]);
@@ -274,7 +330,11 @@ describe("gateway resilience", () => {
     const sig = { authorization: SIGV4_HEADER };
     try {
       // Mid-stream: the first chunk arrives, then the stream is cut.
-      const response = await fetch(invocationsPath(g), { method: "POST", headers: { ...sig, "content-type": "application/json" }, body: JSON.stringify({ prompt: "__crash_mid__" }) });
+      const response = await fetch(invocationsPath(g), {
+        method: "POST",
+        headers: { ...sig, "content-type": "application/json" },
+        body: JSON.stringify({ prompt: "__crash_mid__" }),
+      });
       expect(response.status).toBe(200);
       const reader = response.body!.getReader();
       expect(new TextDecoder().decode((await reader.read()).value)).toContain('"chunk":1');
@@ -283,7 +343,11 @@ describe("gateway resilience", () => {
           for (;;) if ((await reader.read()).done) return "ended cleanly";
         })(),
       ).rejects.toThrow();
-      await waitFor(() => events.some((e) => e.includes("closed the stream before it finished")) || undefined, 5000, "the mid-stream log event");
+      await waitFor(
+        () => events.some((e) => e.includes("closed the stream before it finished")) || undefined,
+        5000,
+        "the mid-stream log event",
+      );
 
       // The agent is gone: connection refused -> 424 naming the log.
       const refused = await post(invocationsPath(g), { prompt: "hi" }, sig);
@@ -295,7 +359,9 @@ describe("gateway resilience", () => {
       try {
         const crashed = await post(invocationsPath(g), { prompt: "__crash__" }, sig);
         expect([crashed.status, crashed.headers.get("x-amzn-errortype")]).toEqual([424, "RuntimeClientError"]);
-        expect(crashed.body.message).toMatch(/^The agent closed the connection without answering \(connection closed\): it may have crashed\./);
+        expect(crashed.body.message).toMatch(
+          /^The agent closed the connection without answering \(connection closed\): it may have crashed\./,
+        );
         expect((await fetch(`${g.url}/ping`)).status).toBe(424); // the gateway itself is still up
       } finally {
         await again.stop();

@@ -29,15 +29,35 @@ beforeAll(async () => {
   const cognito = await ensureEmbeddedCognito(env);
   endpoint = cognito.endpoint;
   try {
-    const cip = new CognitoIdentityProviderClient({ region: "us-east-1", endpoint, credentials: { accessKeyId: "local", secretAccessKey: "local" } });
-    const poolId = (await cip.send(new CreateUserPoolCommand({ PoolName: "LocalPool", Policies: { PasswordPolicy: { MinimumLength: 8 } } }))).UserPool!.Id!;
+    const cip = new CognitoIdentityProviderClient({
+      region: "us-east-1",
+      endpoint,
+      credentials: { accessKeyId: "local", secretAccessKey: "local" },
+    });
+    const poolId = (
+      await cip.send(new CreateUserPoolCommand({ PoolName: "LocalPool", Policies: { PasswordPolicy: { MinimumLength: 8 } } }))
+    ).UserPool!.Id!;
     clientId = (
-      await cip.send(new CreateUserPoolClientCommand({ UserPoolId: poolId, ClientName: "LocalClient", ExplicitAuthFlows: ["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"] }))
+      await cip.send(
+        new CreateUserPoolClientCommand({
+          UserPoolId: poolId,
+          ClientName: "LocalClient",
+          ExplicitAuthFlows: ["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
+        }),
+      )
     ).UserPoolClient!.ClientId!;
-    await cip.send(new AdminCreateUserCommand({ UserPoolId: poolId, Username: "testuser", TemporaryPassword: "Temp123!x", MessageAction: "SUPPRESS" }));
-    await cip.send(new AdminSetUserPasswordCommand({ UserPoolId: poolId, Username: "testuser", Password: "MyPassword123!", Permanent: true }));
+    await cip.send(
+      new AdminCreateUserCommand({ UserPoolId: poolId, Username: "testuser", TemporaryPassword: "Temp123!x", MessageAction: "SUPPRESS" }),
+    );
+    await cip.send(
+      new AdminSetUserPasswordCommand({ UserPoolId: poolId, Username: "testuser", Password: "MyPassword123!", Permanent: true }),
+    );
     const auth = await cip.send(
-      new InitiateAuthCommand({ ClientId: clientId, AuthFlow: "USER_PASSWORD_AUTH", AuthParameters: { USERNAME: "testuser", PASSWORD: "MyPassword123!" } }),
+      new InitiateAuthCommand({
+        ClientId: clientId,
+        AuthFlow: "USER_PASSWORD_AUTH",
+        AuthParameters: { USERNAME: "testuser", PASSWORD: "MyPassword123!" },
+      }),
     );
     accessToken = auth.AuthenticationResult!.AccessToken!;
     discoveryUrl = `${endpoint}/${poolId}/.well-known/openid-configuration`;
@@ -45,7 +65,11 @@ beforeAll(async () => {
   } finally {
     await cognito.stop();
   }
-  await waitFor(async () => ((await probeEmbeddedCognito(endpoint)).state === "stopped" ? true : undefined), 10_000, "the embedded Cognito to stop");
+  await waitFor(
+    async () => ((await probeEmbeddedCognito(endpoint)).state === "stopped" ? true : undefined),
+    10_000,
+    "the embedded Cognito to stop",
+  );
 }, 30_000);
 
 afterAll(async () => {
@@ -58,7 +82,13 @@ const project = (authorizer: Record<string, unknown>) =>
 
 describe("launch --local with the embedded Cognito", () => {
   it("starts the embedded Cognito, accepts its access tokens for allowedClients, and stops it at exit", async () => {
-    const runtime = await startLocalRuntime({ cwd: await project({ discoveryUrl, allowedClients: [clientId] }), env, mode: "process", port: 0, agentPort: 0 });
+    const runtime = await startLocalRuntime({
+      cwd: await project({ discoveryUrl, allowedClients: [clientId] }),
+      env,
+      mode: "process",
+      port: 0,
+      agentPort: 0,
+    });
     try {
       expect(runtime.startedEmbeddedCognito).toBe(true);
       expect((await probeEmbeddedCognito(endpoint)).state).toBe("running");
@@ -70,17 +100,35 @@ describe("launch --local with the embedded Cognito", () => {
     } finally {
       await runtime.stop();
     }
-    await waitFor(async () => ((await probeEmbeddedCognito(endpoint)).state === "stopped" ? true : undefined), 10_000, "the embedded Cognito to stop");
+    await waitFor(
+      async () => ((await probeEmbeddedCognito(endpoint)).state === "stopped" ? true : undefined),
+      10_000,
+      "the embedded Cognito to stop",
+    );
   });
 
   it("rejects a Cognito access token for an audience-only authorizer (no aud claim) with the service's wording", async () => {
-    const runtime = await startLocalRuntime({ cwd: await project({ discoveryUrl, allowedAudience: [clientId] }), env, mode: "process", port: 0, agentPort: 0 });
+    const runtime = await startLocalRuntime({
+      cwd: await project({ discoveryUrl, allowedAudience: [clientId] }),
+      env,
+      mode: "process",
+      port: 0,
+      agentPort: 0,
+    });
     try {
       const answer = await post(`${runtime.gatewayUrl}/invocations`, { prompt: "hi" }, { authorization: `Bearer ${accessToken}` });
-      expect([answer.status, answer.headers.get("x-amzn-errortype"), answer.body.message]).toEqual([403, "AccessDeniedException", "Claim 'aud' value mismatch."]);
+      expect([answer.status, answer.headers.get("x-amzn-errortype"), answer.body.message]).toEqual([
+        403,
+        "AccessDeniedException",
+        "Claim 'aud' value mismatch.",
+      ]);
     } finally {
       await runtime.stop();
     }
-    await waitFor(async () => ((await probeEmbeddedCognito(endpoint)).state === "stopped" ? true : undefined), 10_000, "the embedded Cognito to stop");
+    await waitFor(
+      async () => ((await probeEmbeddedCognito(endpoint)).state === "stopped" ? true : undefined),
+      10_000,
+      "the embedded Cognito to stop",
+    );
   });
 });

@@ -7,12 +7,12 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AgentcoreError } from "../../src/errors.js";
 import { describeProbes, detectEngine, engineHint } from "../../src/local/engine.js";
-import { listLocalRuntimes, readLocalRuntime, writeLocalRuntime, type LocalRuntimeRecord } from "../../src/local/runtime-state.js";
-import { startLocalRuntime, type LocalRuntime } from "../../src/local/runtime.js";
+import { type LocalRuntime, startLocalRuntime } from "../../src/local/runtime.js";
+import { type LocalRuntimeRecord, listLocalRuntimes, readLocalRuntime, writeLocalRuntime } from "../../src/local/runtime-state.js";
 import { MemoryOutput } from "../../src/ui/output.js";
-import { DEFAULT_CLIENT_ID, startFakeIssuer, type FakeIssuer } from "../fakes/oidc-issuer.js";
+import { DEFAULT_CLIENT_ID, type FakeIssuer, startFakeIssuer } from "../fakes/oidc-issuer.js";
 import { tempDir, testEnv } from "../support/cli.js";
-import { AGENT_SCRIPT, FIXTURES, SIGV4_HEADER, isAlive, post, waitFor, writeAgentProject } from "./gateway-helpers.js";
+import { AGENT_SCRIPT, FIXTURES, isAlive, post, SIGV4_HEADER, waitFor, writeAgentProject } from "./gateway-helpers.js";
 
 const FAKE_DOCKER_DIR = path.resolve(FIXTURES, "../fake-docker");
 
@@ -54,7 +54,9 @@ async function start(options: Parameters<typeof startLocalRuntime>[0]): Promise<
 describe("startLocalRuntime (process mode)", () => {
   it("runs the agent behind the gateway, records it, restarts it after a crash, and cleans up on stop", async () => {
     const env = testEnv();
-    const cwd = await project({ authorizer: { customJWTAuthorizer: { discoveryUrl: issuer.discoveryUrl, allowedClients: [DEFAULT_CLIENT_ID] } } });
+    const cwd = await project({
+      authorizer: { customJWTAuthorizer: { discoveryUrl: issuer.discoveryUrl, allowedClients: [DEFAULT_CLIENT_ID] } },
+    });
     const output = new MemoryOutput();
     const runtime = await start({ cwd, env, output, mode: "process" });
     expect(runtime).toMatchObject({ agentName: "my_agent", mode: "process", auth: "jwt", region: "us-east-1" });
@@ -62,11 +64,20 @@ describe("startLocalRuntime (process mode)", () => {
     expect(runtime.logFile).toBe(path.join(env.AGENTCORE_TS_HOME!, "local", "my_agent.log"));
 
     const record = await readLocalRuntime(env, "my_agent");
-    expect(record).toMatchObject({ agentName: "my_agent", gatewayUrl: runtime.gatewayUrl, agentUrl: runtime.agentUrl, pid: process.pid, mode: "process", auth: "jwt" });
+    expect(record).toMatchObject({
+      agentName: "my_agent",
+      gatewayUrl: runtime.gatewayUrl,
+      agentUrl: runtime.agentUrl,
+      pid: process.pid,
+      mode: "process",
+      auth: "jwt",
+    });
     expect(await readLocalRuntime(env)).toEqual(record);
     expect((await fsp.stat(path.join(env.AGENTCORE_TS_HOME!, "local", "runtime-my_agent.json"))).mode & 0o777).toBe(0o600);
     // A second local runtime of the same agent is refused: it would take over this one's record and log.
-    await expect(start({ cwd, env, mode: "process" })).rejects.toThrow(/already running \(process \d+, gateway http:\/\/127\.0\.0\.1:\d+\)/);
+    await expect(start({ cwd, env, mode: "process" })).rejects.toThrow(
+      /already running \(process \d+, gateway http:\/\/127\.0\.0\.1:\d+\)/,
+    );
     expect(await readLocalRuntime(env, "my_agent")).toEqual(record);
 
     const url = `${runtime.gatewayUrl}/runtimes/${encodeURIComponent(runtime.agentRuntimeArn)}/invocations?qualifier=DEFAULT`;
@@ -83,10 +94,14 @@ describe("startLocalRuntime (process mode)", () => {
     const crashed = await post(url, { prompt: "__crash__" }, { authorization: `Bearer ${token}` });
     expect([crashed.status, crashed.headers.get("x-amzn-errortype")]).toEqual([424, "RuntimeClientError"]);
     expect(crashed.body.message).toContain(runtime.logFile);
-    const again = await waitFor(async () => {
-      const answer = await post(url, { prompt: "back?" }, { authorization: `Bearer ${token}` });
-      return answer.status === 200 ? answer : undefined;
-    }, 15_000, "the restarted agent");
+    const again = await waitFor(
+      async () => {
+        const answer = await post(url, { prompt: "back?" }, { authorization: `Bearer ${token}` });
+        return answer.status === 200 ? answer : undefined;
+      },
+      15_000,
+      "the restarted agent",
+    );
     expect(again.body.pid).not.toBe(firstPid);
     expect(output.warnings.some((w) => /The agent exited \(code 3\); restarting it/.test(w))).toBe(true);
     expect(await fsp.readFile(runtime.logFile, "utf8")).toMatch(/test agent listening on \d+\n[\s\S]*test agent listening on/);
@@ -121,7 +136,9 @@ describe("startLocalRuntime (process mode)", () => {
 
     const silent = await project({ entrypoint: "silent.mjs" });
     await fsp.writeFile(path.join(silent, "silent.mjs"), "setInterval(() => {}, 1000);\n");
-    const timedOut = await startLocalRuntime({ cwd: silent, env, mode: "process", port: 0, agentPort: 0, healthTimeoutMs: 600 }).catch((e: unknown) => e);
+    const timedOut = await startLocalRuntime({ cwd: silent, env, mode: "process", port: 0, agentPort: 0, healthTimeoutMs: 600 }).catch(
+      (e: unknown) => e,
+    );
     expect((timedOut as AgentcoreError).message).toMatch(/did not answer GET http:\/\/127\.0\.0\.1:\d+\/ping with Healthy within 1s/);
     expect((timedOut as AgentcoreError).hint).toMatch(/Read the agent's log: .*my_agent\.log/);
     expect(await listLocalRuntimes(env)).toEqual([]);
@@ -160,12 +177,22 @@ describe("container engine detection", () => {
   it("tells a missing binary, an unreachable daemon and a permission problem apart, with the engine's stderr", async () => {
     const missing = await detectEngine(await pathWithDocker(undefined));
     expect(missing.available).toBe(false);
-    expect(missing.probes.map((p) => [p.engine, p.problem])).toEqual([["docker", "missing"], ["finch", "missing"], ["podman", "missing"]]);
+    expect(missing.probes.map((p) => [p.engine, p.problem])).toEqual([
+      ["docker", "missing"],
+      ["finch", "missing"],
+      ["podman", "missing"],
+    ]);
     expect(describeProbes(missing.probes)).toBe("no container engine found on PATH (looked for docker, finch, podman)");
 
     const unreachable = await detectEngine(await pathWithDocker("unreachable"));
-    expect(unreachable.probes[0]).toMatchObject({ engine: "docker", problem: "unreachable", stderr: expect.stringContaining("Is the docker daemon running?") });
-    expect(describeProbes(unreachable.probes)).toMatch(/^docker \(.*fake-docker\/docker\): daemon unreachable: Cannot connect to the Docker daemon/);
+    expect(unreachable.probes[0]).toMatchObject({
+      engine: "docker",
+      problem: "unreachable",
+      stderr: expect.stringContaining("Is the docker daemon running?"),
+    });
+    expect(describeProbes(unreachable.probes)).toMatch(
+      /^docker \(.*fake-docker\/docker\): daemon unreachable: Cannot connect to the Docker daemon/,
+    );
     expect(engineHint(unreachable.probes)).toMatch(/Start the engine/);
 
     const denied = await detectEngine(await pathWithDocker("permission"));
@@ -199,15 +226,35 @@ describe("startLocalRuntime (container mode, stand-in docker)", () => {
     expect(answer.body.env).toEqual({ AGENT_GREETING: "hello", HAS_AWS_KEY: true });
     await runtime.stop();
 
-    const calls = (await fsp.readFile(log, "utf8")).trim().split("\n").map((l) => (JSON.parse(l) as { args: string[] }).args);
+    const calls = (await fsp.readFile(log, "utf8"))
+      .trim()
+      .split("\n")
+      .map((l) => (JSON.parse(l) as { args: string[] }).args);
     expect(calls[0]).toEqual(["info"]);
-    expect(calls[1]).toEqual(["build", "--platform", "linux/arm64", "-t", "agentcore-ts-local/my_agent:latest", "-f", path.join(cwd, "Dockerfile"), cwd]);
+    expect(calls[1]).toEqual([
+      "build",
+      "--platform",
+      "linux/arm64",
+      "-t",
+      "agentcore-ts-local/my_agent:latest",
+      "-f",
+      path.join(cwd, "Dockerfile"),
+      cwd,
+    ]);
     const run = calls[2]!;
     expect(run.slice(0, 2)).toEqual(["run", "--rm"]);
     expect(run[run.indexOf("--platform") + 1]).toBe("linux/arm64");
     expect(run[run.indexOf("-p") + 1]).toBe(`127.0.0.1:${new URL(runtime.agentUrl).port}:8080`);
     const envFlags = run.flatMap((arg, i) => (arg === "-e" ? [run[i + 1]] : []));
-    expect(envFlags).toEqual(["PORT=8080", "AGENT_GREETING=hello", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_REGION", "AWS_DEFAULT_REGION"]);
+    expect(envFlags).toEqual([
+      "PORT=8080",
+      "AGENT_GREETING=hello",
+      "AWS_ACCESS_KEY_ID",
+      "AWS_SECRET_ACCESS_KEY",
+      "AWS_SESSION_TOKEN",
+      "AWS_REGION",
+      "AWS_DEFAULT_REGION",
+    ]);
     expect(JSON.stringify(run)).not.toContain("session-token-value");
     expect(run.at(-1)).toBe("agentcore-ts-local/my_agent:latest");
     const containerName = run[run.indexOf("--name") + 1];
@@ -219,7 +266,9 @@ describe("startLocalRuntime (container mode, stand-in docker)", () => {
     const output = new MemoryOutput();
     const runtime = await start({ cwd: await project(), env, output, writeRecord: false });
     expect(runtime.mode).toBe("process");
-    expect(output.lines.join("\n")).toMatch(/No container engine reachable \(docker \(.*\): daemon unreachable: Cannot connect to the Docker daemon.*\): running the agent as a local process\./);
+    expect(output.lines.join("\n")).toMatch(
+      /No container engine reachable \(docker \(.*\): daemon unreachable: Cannot connect to the Docker daemon.*\): running the agent as a local process\./,
+    );
     await runtime.stop();
   });
 });

@@ -10,9 +10,10 @@
  *
  * The server is held open by this process: if the test worker dies, it exits by itself.
  */
-import type { CognitoIdentityProviderClient } from "@aws-sdk/client-cognito-identity-provider";
+
 import net from "node:net";
 import path from "node:path";
+import type { CognitoIdentityProviderClient } from "@aws-sdk/client-cognito-identity-provider";
 import { holdEmbeddedCognito, spawnCognitoServer } from "../../src/embedded-cognito/control.js";
 import { tempDir } from "./cli.js";
 
@@ -66,7 +67,6 @@ export async function startPrivateCognito(options: { home?: string } = {}): Prom
     },
   };
 }
-
 
 /** True when something accepts connections on 127.0.0.1:port. */
 export function portOpen(port: number): Promise<boolean> {

@@ -3,7 +3,7 @@
  * `script` allocates the PTY, so the CLI sees a TTY on stdin/stdout and @inquirer prompts. Tests
  * wait for each prompt's text before typing the answer (`answer`), never for a fixed time.
  */
-import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from "node:child_process";
+import { type ChildProcessWithoutNullStreams, spawn, spawnSync } from "node:child_process";
 import { BIN, testEnv } from "./cli.js";
 
 /** Keys for prompts: Enter, arrows, Ctrl-C. */

@@ -12,17 +12,17 @@ describe(".env updates", () => {
       "COGNITO_DISCOVERY_URL=https://old/.well-known/openid-configuration # from the workshop",
       "",
       "OPENAI_API_KEY='sk-keep-me'",
-      "export COGNITO_CLIENT_ID=\"old-client\"",
-      "MULTI=\"line one",
-      "line two\"",
-      "AWS_REGION=\"us-west-2\"",
+      'export COGNITO_CLIENT_ID="old-client"',
+      'MULTI="line one',
+      'line two"',
+      'AWS_REGION="us-west-2"',
       "",
     ].join("\n");
     const update = applyDotenvChanges(original, {
       COGNITO_DISCOVERY_URL: "https://cognito-idp.us-west-2.amazonaws.com/us-west-2_A/.well-known/openid-configuration",
       COGNITO_CLIENT_ID: "new-client",
       AWS_REGION: "us-west-2",
-      NEW_KEY: "has spaces and \"quotes\"",
+      NEW_KEY: 'has spaces and "quotes"',
     });
     expect(update.text).toBe(
       [
@@ -31,14 +31,19 @@ describe(".env updates", () => {
         "",
         "OPENAI_API_KEY='sk-keep-me'",
         "export COGNITO_CLIENT_ID=new-client",
-        "MULTI=\"line one",
-        "line two\"",
-        "AWS_REGION=\"us-west-2\"",
+        'MULTI="line one',
+        'line two"',
+        'AWS_REGION="us-west-2"',
         "NEW_KEY='has spaces and \"quotes\"'",
         "",
       ].join("\n"),
     );
-    expect(update).toMatchObject({ added: ["NEW_KEY"], updated: ["COGNITO_DISCOVERY_URL", "COGNITO_CLIENT_ID"], unchanged: ["AWS_REGION"], removed: [] });
+    expect(update).toMatchObject({
+      added: ["NEW_KEY"],
+      updated: ["COGNITO_DISCOVERY_URL", "COGNITO_CLIENT_ID"],
+      unchanged: ["AWS_REGION"],
+      removed: [],
+    });
     const parsed = parse(update.text);
     expect(parsed.NEW_KEY).toBe('has spaces and "quotes"');
     expect(parsed.MULTI).toBe("line one\nline two");
@@ -54,7 +59,18 @@ describe(".env updates", () => {
   });
 
   it("quotes what dotenv would misread", () => {
-    for (const value of ["plain", "with space", "hash # inside", "quote\"s", "it's", "it's \"both\"", "back\\slash", "new\nline", "", "$HOME"]) {
+    for (const value of [
+      "plain",
+      "with space",
+      "hash # inside",
+      'quote"s',
+      "it's",
+      'it\'s "both"',
+      "back\\slash",
+      "new\nline",
+      "",
+      "$HOME",
+    ]) {
       expect(parse(`K=${formatDotenvValue(value)}`).K).toBe(value);
     }
   });
@@ -74,7 +90,11 @@ describe(".env updates", () => {
     const dir = tempDir();
     const file = path.join(dir, ".env");
     await fsp.mkdir(file);
-    await expect(updateDotenvFile(file, { A: "1" })).rejects.toMatchObject({ code: "DotenvUnusable", message: `Cannot read ${file}: EISDIR.`, hint: expect.stringContaining(file) });
+    await expect(updateDotenvFile(file, { A: "1" })).rejects.toMatchObject({
+      code: "DotenvUnusable",
+      message: `Cannot read ${file}: EISDIR.`,
+      hint: expect.stringContaining(file),
+    });
     expect(await readDotenvFile(path.join(dir, "missing.env"))).toBeUndefined();
   });
 });

@@ -34,7 +34,11 @@ async function selectMode(): Promise<Mode> {
 
 // Resolved in the background so /ping answers Healthy at once; the first invocation waits for it.
 const modePromise = selectMode().then((mode) => {
-  log(mode.name === "online" ? `online: Bedrock model ${mode.agent.modelId}` : `offline (${mode.reason}): deterministic answers, no AWS calls`);
+  log(
+    mode.name === "online"
+      ? `online: Bedrock model ${mode.agent.modelId}`
+      : `offline (${mode.reason}): deterministic answers, no AWS calls`,
+  );
   return mode;
 });
 

@@ -6,15 +6,15 @@
  */
 import {
   BedrockRuntimeClient,
-  ConverseStreamCommand,
   type ContentBlock,
+  ConverseStreamCommand,
   type Message,
   type StopReason,
   type ToolConfiguration,
   type ToolUseBlock,
 } from "@aws-sdk/client-bedrock-runtime";
 import { z } from "zod";
-import { TOOLS, runTool } from "./tools.js";
+import { runTool, TOOLS } from "./tools.js";
 
 /** Cross-region inference profile; override with BEDROCK_MODEL_ID (model id or inference profile id/ARN). */
 export const DEFAULT_MODEL_ID = "global.anthropic.claude-sonnet-4-5-20250929-v1:0";
@@ -99,7 +99,8 @@ export class BedrockAgent {
         const text = texts.get(index);
         const toolUse = toolUses.get(index);
         if (text) content.push({ text });
-        if (toolUse) content.push({ toolUse: { toolUseId: toolUse.toolUseId, name: toolUse.name, input: parseToolInput(toolUse.inputJson) } });
+        if (toolUse)
+          content.push({ toolUse: { toolUseId: toolUse.toolUseId, name: toolUse.name, input: parseToolInput(toolUse.inputJson) } });
       }
       messages.push({ role: "assistant", content });
       if (stopReason !== "tool_use" || toolUses.size === 0) return;

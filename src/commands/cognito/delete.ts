@@ -4,12 +4,12 @@
  * setup wrote for it. Asks first unless --yes. A pool that is already gone is not an error.
  */
 import path from "node:path";
-import type { CommandContext } from "../../core/context.js";
 import { decodeClaims, withCognito } from "../../auth/cognito.js";
 import { TokenCache } from "../../auth/token-cache.js";
 import { CONFIG_FILE_NAME } from "../../config/schema.js";
 import { loadConfig, updateConfig } from "../../config/store.js";
-import { UsageError, fromAwsError } from "../../errors.js";
+import type { CommandContext } from "../../core/context.js";
+import { fromAwsError, UsageError } from "../../errors.js";
 import { updateDotenvFile } from "../../util/dotenv-file.js";
 
 export type DeleteContext = Pick<CommandContext, "cwd" | "env" | "output" | "prompter" | "aws" | "dotenv">;
@@ -47,7 +47,10 @@ export async function cognitoDelete(input: CognitoDeleteInput, ctx: DeleteContex
   const what = `user pool "${section.poolName ?? section.userPoolId}" (${section.userPoolId}) in ${where}, with all its users and app clients`;
   if (!input.yes) {
     if (!ctx.prompter.interactive) {
-      throw new UsageError(`Deleting the ${what} needs confirmation.`, { hint: "Pass --yes to delete without asking.", code: "ConfirmationRequired" });
+      throw new UsageError(`Deleting the ${what} needs confirmation.`, {
+        hint: "Pass --yes to delete without asking.",
+        code: "ConfirmationRequired",
+      });
     }
     const confirmed = await ctx.prompter.confirm({ message: `Delete the ${what}?`, default: false });
     if (!confirmed) {
@@ -79,7 +82,9 @@ export async function cognitoDelete(input: CognitoDeleteInput, ctx: DeleteContex
     delete config.cognito;
   });
   output.success(`Removed the cognito section from ${loaded.file}`);
-  const cachedTokensRemoved = await cache.remove((entry) => entry.userPoolId === section.userPoolId && entry.local === (section.local ?? false));
+  const cachedTokensRemoved = await cache.remove(
+    (entry) => entry.userPoolId === section.userPoolId && entry.local === (section.local ?? false),
+  );
   output.success(`Removed ${cachedTokensRemoved} cached token set${cachedTokensRemoved === 1 ? "" : "s"}`);
 
   // The .env keys setup wrote, only where they still name this pool (the user may have changed them).

@@ -2,22 +2,23 @@
  * `cognito local start|stop|status`: the embedded Cognito on demand is enough for every command;
  * these are for keeping it up between commands (e.g. while an app outside agentcore-ts logs in).
  */
-import { setTimeout as sleep } from "node:timers/promises";
+
 import { promises as fsp } from "node:fs";
 import path from "node:path";
-import type { CommandContext } from "../../core/context.js";
+import { setTimeout as sleep } from "node:timers/promises";
 import { ensureHomeDir } from "../../config/home.js";
-import { AgentcoreError } from "../../errors.js";
+import type { CommandContext } from "../../core/context.js";
 import {
   EMBEDDED_COGNITO_PORT_ENV,
+  type EmbeddedCognitoInfo,
   embeddedCognitoDataDir,
   embeddedCognitoEndpoint,
   embeddedCognitoPidFile,
   embeddedCognitoPort,
   probeEmbeddedCognito,
   spawnCognitoServer,
-  type EmbeddedCognitoInfo,
 } from "../../embedded-cognito/control.js";
+import { AgentcoreError } from "../../errors.js";
 
 export type LocalContext = Pick<CommandContext, "env" | "output">;
 
@@ -65,11 +66,22 @@ export async function cognitoLocalStatus(ctx: LocalContext): Promise<CognitoLoca
   const dataDir = embeddedCognitoDataDir(ctx.env);
   const info = await ours(ctx.env);
   const status: CognitoLocalStatus = info
-    ? { running: true, endpoint: info.endpoint, dataDir, pid: info.pid, mode: info.mode, holds: info.holds, startedAt: info.startedAt, pools: await countPools(dataDir) }
+    ? {
+        running: true,
+        endpoint: info.endpoint,
+        dataDir,
+        pid: info.pid,
+        mode: info.mode,
+        holds: info.holds,
+        startedAt: info.startedAt,
+        pools: await countPools(dataDir),
+      }
     : { running: false, endpoint: embeddedCognitoEndpoint(ctx.env), dataDir, pools: await countPools(dataDir) };
   if (!info) await removeStalePidFile(ctx.env);
   if (status.running) {
-    ctx.output.info(`Embedded Cognito: running on ${status.endpoint} (pid ${status.pid}, ${status.mode === "persistent" ? "started by `cognito local start`" : `on demand, held by ${status.holds} command(s)`})`);
+    ctx.output.info(
+      `Embedded Cognito: running on ${status.endpoint} (pid ${status.pid}, ${status.mode === "persistent" ? "started by `cognito local start`" : `on demand, held by ${status.holds} command(s)`})`,
+    );
   } else {
     ctx.output.info(`Embedded Cognito: not running (starts on demand on ${status.endpoint})`);
   }
@@ -149,7 +161,9 @@ export async function cognitoLocalStop(ctx: LocalContext): Promise<CognitoLocalS
   try {
     process.kill(info.pid, "SIGTERM");
   } catch (error) {
-    throw new AgentcoreError(`Cannot stop the embedded Cognito (pid ${info.pid}): ${(error as NodeJS.ErrnoException).code}.`, { code: "StopFailed" });
+    throw new AgentcoreError(`Cannot stop the embedded Cognito (pid ${info.pid}): ${(error as NodeJS.ErrnoException).code}.`, {
+      code: "StopFailed",
+    });
   }
   const deadline = Date.now() + 5000;
   while (Date.now() < deadline && (await probeEmbeddedCognito(info.endpoint, 500)).state !== "stopped") {

@@ -6,31 +6,29 @@
  * creates nothing new; a pool deleted out of band is recreated. `--local` does the same against the
  * embedded Cognito.
  */
-import type {
-  CognitoIdentityProviderClient,
-  UserPoolClientType,
-} from "@aws-sdk/client-cognito-identity-provider";
+
 import path from "node:path";
-import type { CommandContext } from "../../core/context.js";
+import type { CognitoIdentityProviderClient, UserPoolClientType } from "@aws-sdk/client-cognito-identity-provider";
 import {
-  PASSWORD_ENV,
   generatePassword,
   loginWithPassword,
+  PASSWORD_ENV,
   passwordProblem,
   promptPassword,
   suppliedPassword,
-  withCognito,
   type TokenSet,
+  withCognito,
 } from "../../auth/cognito.js";
-import { TokenCache, type CachedTokens } from "../../auth/token-cache.js";
+import { type CachedTokens, TokenCache } from "../../auth/token-cache.js";
 import { cacheEntryFrom, renewTokens } from "../../auth/tokens.js";
-import { maskToken } from "../../config/secrets.js";
 import { CONFIG_FILE_NAME, type CognitoConfig } from "../../config/schema.js";
+import { maskToken } from "../../config/secrets.js";
 import { configFileFor, readConfigFile, updateConfig } from "../../config/store.js";
-import { AgentcoreError, UsageError, fromAwsError } from "../../errors.js";
-import { exists } from "../../util/fs.js";
-import { readDotenvFile, updateDotenvFile } from "../../util/dotenv-file.js";
+import type { CommandContext } from "../../core/context.js";
+import { AgentcoreError, fromAwsError, UsageError } from "../../errors.js";
 import { describeExpiry } from "../../ui/format.js";
+import { readDotenvFile, updateDotenvFile } from "../../util/dotenv-file.js";
+import { exists } from "../../util/fs.js";
 
 export type SetupContext = Pick<CommandContext, "cwd" | "env" | "output" | "prompter" | "stdin" | "aws" | "region" | "dotenv">;
 
@@ -119,7 +117,9 @@ async function findOrCreatePool(
     } catch (error) {
       if (!isNotFound(error)) throw fromAwsError(error, `DescribeUserPool ${recorded}`);
       recordedWasDeleted = true;
-      ctx.output.warn(`User pool ${recorded} recorded in ${CONFIG_FILE_NAME} no longer exists (deleted outside agentcore-ts): setting up a new one.`);
+      ctx.output.warn(
+        `User pool ${recorded} recorded in ${CONFIG_FILE_NAME} no longer exists (deleted outside agentcore-ts): setting up a new one.`,
+      );
     }
   }
   const matches: { Id?: string; Name?: string; CreationDate?: Date }[] = [];
@@ -136,7 +136,9 @@ async function findOrCreatePool(
   if (matches.length > 0) {
     matches.sort((a, b) => (b.CreationDate?.getTime() ?? 0) - (a.CreationDate?.getTime() ?? 0));
     if (matches.length > 1) {
-      ctx.output.warn(`${matches.length} user pools are named "${poolName}" (${matches.map((m) => m.Id).join(", ")}): using the newest, ${matches[0].Id}.`);
+      ctx.output.warn(
+        `${matches.length} user pools are named "${poolName}" (${matches.map((m) => m.Id).join(", ")}): using the newest, ${matches[0].Id}.`,
+      );
     }
     return { id: matches[0].Id!, name: poolName, status: "reused" };
   }
@@ -159,23 +161,37 @@ interface ClientChoice {
 
 /** Settings UpdateUserPoolClient would otherwise reset to their defaults. */
 const PRESERVED_CLIENT_FIELDS = [
-  "ClientName", "RefreshTokenValidity", "AccessTokenValidity", "IdTokenValidity", "TokenValidityUnits",
-  "ReadAttributes", "WriteAttributes", "SupportedIdentityProviders", "CallbackURLs", "LogoutURLs",
-  "DefaultRedirectURI", "AllowedOAuthFlows", "AllowedOAuthScopes", "AllowedOAuthFlowsUserPoolClient",
-  "AnalyticsConfiguration", "PreventUserExistenceErrors", "EnableTokenRevocation",
-  "EnablePropagateAdditionalUserContextData", "AuthSessionValidity", "RefreshTokenRotation",
+  "ClientName",
+  "RefreshTokenValidity",
+  "AccessTokenValidity",
+  "IdTokenValidity",
+  "TokenValidityUnits",
+  "ReadAttributes",
+  "WriteAttributes",
+  "SupportedIdentityProviders",
+  "CallbackURLs",
+  "LogoutURLs",
+  "DefaultRedirectURI",
+  "AllowedOAuthFlows",
+  "AllowedOAuthScopes",
+  "AllowedOAuthFlowsUserPoolClient",
+  "AnalyticsConfiguration",
+  "PreventUserExistenceErrors",
+  "EnableTokenRevocation",
+  "EnablePropagateAdditionalUserContextData",
+  "AuthSessionValidity",
+  "RefreshTokenRotation",
 ] as const;
 
-async function checkClient(
-  client: CognitoIdentityProviderClient,
-  existing: UserPoolClientType,
-  ctx: SetupContext,
-): Promise<boolean> {
+async function checkClient(client: CognitoIdentityProviderClient, existing: UserPoolClientType, ctx: SetupContext): Promise<boolean> {
   if (existing.ClientSecret) {
-    throw new AgentcoreError(`App client "${existing.ClientName}" (${existing.ClientId}) has a client secret; agentcore-ts logs in with a public client.`, {
-      code: "ClientHasSecret",
-      hint: "Pass --client-name with a new name to create a public client next to it (or delete that client).",
-    });
+    throw new AgentcoreError(
+      `App client "${existing.ClientName}" (${existing.ClientId}) has a client secret; agentcore-ts logs in with a public client.`,
+      {
+        code: "ClientHasSecret",
+        hint: "Pass --client-name with a new name to create a public client next to it (or delete that client).",
+      },
+    );
   }
   const flows = existing.ExplicitAuthFlows ?? [];
   const missing = REQUIRED_FLOWS.filter((flow) => !flows.includes(flow) && !flows.includes(flow.replace(/^ALLOW_/, "") as never));
@@ -268,13 +284,24 @@ async function userStatus(client: CognitoIdentityProviderClient, poolId: string,
   }
 }
 
-async function setPermanentPassword(client: CognitoIdentityProviderClient, poolId: string, username: string, password: string): Promise<void> {
+async function setPermanentPassword(
+  client: CognitoIdentityProviderClient,
+  poolId: string,
+  username: string,
+  password: string,
+): Promise<void> {
   const sdk = await import("@aws-sdk/client-cognito-identity-provider");
   try {
     await client.send(new sdk.AdminSetUserPasswordCommand({ UserPoolId: poolId, Username: username, Password: password, Permanent: true }));
   } catch (error) {
     const invalid = (error as { name?: string }).name === "InvalidPasswordException";
-    throw fromAwsError(error, `AdminSetUserPassword "${username}"`, invalid ? "Choose a longer password with upper- and lower-case letters, digits and symbols, or let agentcore-ts generate one." : undefined);
+    throw fromAwsError(
+      error,
+      `AdminSetUserPassword "${username}"`,
+      invalid
+        ? "Choose a longer password with upper- and lower-case letters, digits and symbols, or let agentcore-ts generate one."
+        : undefined,
+    );
   }
 }
 
@@ -314,20 +341,24 @@ export async function cognitoSetup(input: CognitoSetupInput, ctx: SetupContext):
   if (input.local === undefined && previous?.local) {
     output.info(`Using the embedded local Cognito, as recorded in ${CONFIG_FILE_NAME} (pass --no-local to set up a pool in AWS).`);
   }
-  const region = local
-    ? ((await ctx.region(previous?.region)) ?? "us-east-1")
-    : (await ctx.aws(previous?.region)).config().region;
+  const region = local ? ((await ctx.region(previous?.region)) ?? "us-east-1") : (await ctx.aws(previous?.region)).config().region;
   const aws = await ctx.aws(region);
   const poolName = checkName(input.poolName ?? previous?.poolName ?? defaultPoolName(projectDir), "--pool-name");
   const clientName = checkName(input.clientName ?? `${poolName}-client`, "--client-name");
   const username = input.username ?? previous?.username ?? DEFAULT_USERNAME;
   if (!USERNAME.test(username)) {
-    throw new UsageError(`--username "${username}" is not a valid Cognito username.`, { hint: "Use 1-128 characters without spaces.", code: "BadUsername" });
+    throw new UsageError(`--username "${username}" is not a valid Cognito username.`, {
+      hint: "Use 1-128 characters without spaces.",
+      code: "BadUsername",
+    });
   }
   const given = await suppliedPassword({ passwordStdin: input.passwordStdin, stdin: ctx.stdin, env });
   if (given) {
     const problem = passwordProblem(given.password);
-    if (problem) throw new UsageError(`The password from ${given.source === "env" ? PASSWORD_ENV : "--password-stdin"} is unusable: ${problem}.`, { code: "BadPassword" });
+    if (problem)
+      throw new UsageError(`The password from ${given.source === "env" ? PASSWORD_ENV : "--password-stdin"} is unusable: ${problem}.`, {
+        code: "BadPassword",
+      });
   }
   const samePlace = previous !== undefined && (previous.local ?? false) === local && (local || previous.region === region);
   if (previous && !samePlace) {
@@ -341,7 +372,9 @@ export async function cognitoSetup(input: CognitoSetupInput, ctx: SetupContext):
   let generatedPassword: string | undefined;
   try {
     return await withCognito(aws, { region, local }, env, async ({ client, endpoint }) => {
-      const pool = await output.task(`User pool "${poolName}"`, async () => findOrCreatePool(client, poolName, samePool ? previous?.userPoolId : undefined, ctx));
+      const pool = await output.task(`User pool "${poolName}"`, async () =>
+        findOrCreatePool(client, poolName, samePool ? previous?.userPoolId : undefined, ctx),
+      );
       output.info(`  ${pool.id} (${pool.status})`);
       const app = await output.task(`App client "${clientName}"`, async () =>
         findOrCreateClient(client, pool.id, clientName, samePool && pool.status === "reused" ? previous?.clientId : undefined, ctx),
@@ -374,7 +407,9 @@ export async function cognitoSetup(input: CognitoSetupInput, ctx: SetupContext):
       const section: CognitoConfig = { region, userPoolId: pool.id, clientId: app.id, username, discoveryUrl, poolName, local };
       if (previous && previous.discoveryUrl !== discoveryUrl) {
         const why = local && pool.status === "reused" ? " (the embedded Cognito's port changed?)" : "";
-        output.warn(`The discovery URL changed${why}: agents configured with ${previous.discoveryUrl} need \`agentcore-ts configure\` again.`);
+        output.warn(
+          `The discovery URL changed${why}: agents configured with ${previous.discoveryUrl} need \`agentcore-ts configure\` again.`,
+        );
       }
       // Save progress before logging in: a failed login must not lose the ids.
       await updateConfig(configFile, (config) => {
@@ -390,7 +425,9 @@ export async function cognitoSetup(input: CognitoSetupInput, ctx: SetupContext):
       const entry = login.entry;
 
       if (login.tokens.issuer && login.tokens.issuer !== discoveryUrl.replace(/\/\.well-known\/openid-configuration$/, "")) {
-        output.warn(`The token's issuer (${login.tokens.issuer}) differs from the discovery URL's; an authorizer using ${discoveryUrl} would reject it (is AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER set?).`);
+        output.warn(
+          `The token's issuer (${login.tokens.issuer}) differs from the discovery URL's; an authorizer using ${discoveryUrl} would reject it (is AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER set?).`,
+        );
       }
       const envKeys = Object.keys(envChanges);
       if (input.writeTokenToEnv) {
@@ -398,7 +435,9 @@ export async function cognitoSetup(input: CognitoSetupInput, ctx: SetupContext):
         envKeys.push("COGNITO_ACCESS_TOKEN");
         output.warn(`.env now holds the access token (COGNITO_ACCESS_TOKEN): keep .env out of version control.`);
       } else if (currentEnv.COGNITO_ACCESS_TOKEN !== undefined) {
-        output.warn(".env still holds COGNITO_ACCESS_TOKEN from an earlier run; it was not updated (pass --write-token-to-env to update it, or delete the line).");
+        output.warn(
+          ".env still holds COGNITO_ACCESS_TOKEN from an earlier run; it was not updated (pass --write-token-to-env to update it, or delete the line).",
+        );
       }
 
       const expiresAt = new Date(entry.accessTokenExpiresAt);
@@ -426,7 +465,8 @@ export async function cognitoSetup(input: CognitoSetupInput, ctx: SetupContext):
     });
   } catch (error) {
     // The password was set but the output that shows it may never come (--json prints only the error).
-    if (generatedPassword && output.json) output.warn(`Generated password for "${username}" (shown once, not stored): ${generatedPassword}`);
+    if (generatedPassword && output.json)
+      output.warn(`Generated password for "${username}" (shown once, not stored): ${generatedPassword}`);
     throw error;
   }
 }
@@ -502,7 +542,9 @@ function printSummary(result: CognitoSetupResult, envChanged: boolean, ctx: Setu
   if (result.generatedPassword) {
     output.info("");
     output.info(`The password of "${result.user.username}" was generated and is not stored. When the refresh token expires,`);
-    output.info(`log in again with it: ${PASSWORD_ENV}='${result.generatedPassword}' agentcore-ts token refresh (or pipe it to --password-stdin).`);
+    output.info(
+      `log in again with it: ${PASSWORD_ENV}='${result.generatedPassword}' agentcore-ts token refresh (or pipe it to --password-stdin).`,
+    );
   }
   output.info("");
   output.info(`Next: ${result.next}   (picks up the discovery URL and client id as defaults)`);

@@ -9,14 +9,24 @@
  */
 import { promises as fsp, statSync } from "node:fs";
 import path from "node:path";
-import { UsageError, ValidationError } from "../../errors.js";
-import { CONFIG_FILE_NAME, configSchema, formatIssuePath, type AgentConfig, type AgentcoreConfig, type AuthorizerConfiguration, type CognitoConfig } from "../../config/schema.js";
 import { isLoopbackHost } from "../../config/patterns.js";
+import {
+  type AgentConfig,
+  type AgentcoreConfig,
+  type AuthorizerConfiguration,
+  CONFIG_FILE_NAME,
+  type CognitoConfig,
+  configSchema,
+  formatIssuePath,
+} from "../../config/schema.js";
 import { assertNoSecrets } from "../../config/secrets.js";
 import { configFileFor, emptyConfig, readConfigFile, updateConfig } from "../../config/store.js";
-import { exists, writeFileAtomic } from "../../util/fs.js";
+import { UsageError, ValidationError } from "../../errors.js";
 import type { Output } from "../../ui/output.js";
 import type { Prompter } from "../../ui/prompts.js";
+import { exists, writeFileAtomic } from "../../util/fs.js";
+import { nonEmpty } from "../../util/text.js";
+import { generatedFor, type ImagePlan, planNodeImage, readTemplate, renderNodeDockerfile, renderPythonDockerfile } from "./templates.js";
 import {
   AGENT_NAME_RULE,
   AUTHORIZATION_HEADER,
@@ -33,22 +43,13 @@ import {
   inferAgentName,
   isCognitoDiscoveryUrl,
   isFile,
+  type Language,
   languageOf,
   parseAuthorizerConfig,
   parseList,
   projectRelative,
   sanitizeDirName,
-  type Language,
 } from "./validate.js";
-import {
-  generatedFor,
-  planNodeImage,
-  readTemplate,
-  renderNodeDockerfile,
-  renderPythonDockerfile,
-  type ImagePlan,
-} from "./templates.js";
-import { nonEmpty } from "../../util/text.js";
 
 export interface ConfigureInputs {
   entrypoint?: string;
@@ -106,7 +107,8 @@ export async function configure(inputs: ConfigureInputs, deps: ConfigureDeps): P
   const projectDir = path.dirname(configFile);
   // A broken config fails here, before anything is written (and it is never rewritten).
   const config: AgentcoreConfig = (await exists(configFile)) ? await readConfigFile(configFile) : emptyConfig();
-  if (projectDir !== path.resolve(deps.cwd)) output.info(`Using ${configFile} (the nearest ${CONFIG_FILE_NAME}, in a parent directory; its directory is the build context).`);
+  if (projectDir !== path.resolve(deps.cwd))
+    output.info(`Using ${configFile} (the nearest ${CONFIG_FILE_NAME}, in a parent directory; its directory is the build context).`);
   const dotenv = { ...(await deps.dotenv(projectDir)), ...(await deps.dotenv(deps.cwd)) };
 
   const entrypoint = await resolveEntrypoint(inputs, deps, projectDir, config);
@@ -154,7 +156,11 @@ export async function configure(inputs: ConfigureInputs, deps: ConfigureDeps): P
     // Reconfigure keeps what other commands wrote (deployment, environment, unknown fields).
     // Key order: configure's fields first, then what others own, then unknown fields (readable JSON).
     const current: Partial<AgentConfig> = target.agents[name] ?? {};
-    const kept = { environmentVariables: current.environmentVariables ?? {}, protocol: current.protocol ?? "HTTP", deployment: current.deployment ?? null };
+    const kept = {
+      environmentVariables: current.environmentVariables ?? {},
+      protocol: current.protocol ?? "HTTP",
+      deployment: current.deployment ?? null,
+    };
     target.agents[name] = Object.assign({}, fields, kept, current, fields, kept);
     // Like the toolkit: the agent configured last is the default.
     target.defaultAgent = name;
@@ -211,11 +217,17 @@ function checkName(name: string): string {
   return name;
 }
 
-async function resolveEntrypoint(inputs: ConfigureInputs, deps: ConfigureDeps, projectDir: string, config: AgentcoreConfig): Promise<string> {
+async function resolveEntrypoint(
+  inputs: ConfigureInputs,
+  deps: ConfigureDeps,
+  projectDir: string,
+  config: AgentcoreConfig,
+): Promise<string> {
   let given = inputs.entrypoint;
   if (given === undefined) {
     const current = config.defaultAgent ? config.agents[config.defaultAgent] : undefined;
-    const fromConfig = current && (await isFile(path.join(projectDir, current.entrypoint))) ? path.join(projectDir, current.entrypoint) : undefined;
+    const fromConfig =
+      current && (await isFile(path.join(projectDir, current.entrypoint))) ? path.join(projectDir, current.entrypoint) : undefined;
     const found = fromConfig ?? (await findEntrypointIn(deps.cwd));
     const suggestion = found ? path.relative(deps.cwd, found) : undefined;
     given = await deps.prompter.input({
@@ -236,10 +248,13 @@ async function resolveEntrypoint(inputs: ConfigureInputs, deps: ConfigureDeps, p
   if (kind === "dir") {
     const found = await findEntrypointIn(absolute);
     if (!found) {
-      throw new ValidationError(`No entrypoint found in the directory ${given} (looked for agent.py, main.py, app.py, src/agent.ts, index.ts, …).`, {
-        hint: "Pass --entrypoint with the agent's main file.",
-        code: "EntrypointNotFound",
-      });
+      throw new ValidationError(
+        `No entrypoint found in the directory ${given} (looked for agent.py, main.py, app.py, src/agent.ts, index.ts, …).`,
+        {
+          hint: "Pass --entrypoint with the agent's main file.",
+          code: "EntrypointNotFound",
+        },
+      );
     }
     absolute = found;
   }
@@ -255,7 +270,13 @@ function existingPath(file: string): "file" | "dir" | undefined {
   }
 }
 
-async function resolveName(inputs: ConfigureInputs, deps: ConfigureDeps, projectDir: string, config: AgentcoreConfig, entrypoint: string): Promise<string> {
+async function resolveName(
+  inputs: ConfigureInputs,
+  deps: ConfigureDeps,
+  projectDir: string,
+  config: AgentcoreConfig,
+  entrypoint: string,
+): Promise<string> {
   if (inputs.name !== undefined) return inputs.name;
   // Reconfiguring the same entrypoint updates the agent that already has it.
   const sameEntrypoint = Object.values(config.agents).find((agent) => agent.entrypoint === entrypoint);
@@ -309,17 +330,26 @@ async function resolveRequirements(
     const relative = projectRelative(projectDir, deps.cwd, given, "requirements file", "--requirements-file");
     if (!(await isFile(path.join(projectDir, relative)))) {
       throw new ValidationError(`The requirements file ${given} does not exist.`, {
-        hint: language === "python" ? "Pass --requirements-file with a requirements.txt or pyproject.toml." : "Pass --requirements-file with the agent's package.json.",
+        hint:
+          language === "python"
+            ? "Pass --requirements-file with a requirements.txt or pyproject.toml."
+            : "Pass --requirements-file with the agent's package.json.",
         code: "RequirementsNotFound",
       });
     }
     const base = path.posix.basename(relative);
     const fits = language === "python" ? base === "pyproject.toml" || base.endsWith(".txt") : base === "package.json";
     if (!fits) {
-      throw new ValidationError(`${relative} is not a ${language === "python" ? "requirements .txt file or pyproject.toml" : "package.json"} (the entrypoint is ${language === "python" ? "Python" : "Node"}).`, {
-        hint: language === "python" ? "Pass --requirements-file requirements.txt or pyproject.toml." : "Pass --requirements-file package.json.",
-        code: "WrongRequirementsFile",
-      });
+      throw new ValidationError(
+        `${relative} is not a ${language === "python" ? "requirements .txt file or pyproject.toml" : "package.json"} (the entrypoint is ${language === "python" ? "Python" : "Node"}).`,
+        {
+          hint:
+            language === "python"
+              ? "Pass --requirements-file requirements.txt or pyproject.toml."
+              : "Pass --requirements-file package.json.",
+          code: "WrongRequirementsFile",
+        },
+      );
     }
     return relative;
   };
@@ -331,14 +361,17 @@ async function resolveRequirements(
   if (detected) return detected;
   if (!deps.prompter.interactive) {
     if (language === "node") return null; // planNodeImage explains what is missing
-    deps.output.warn(`No requirements.txt or pyproject.toml found for ${entrypoint}: the image installs no dependencies (pass --requirements-file to name one).`);
+    deps.output.warn(
+      `No requirements.txt or pyproject.toml found for ${entrypoint}: the image installs no dependencies (pass --requirements-file to name one).`,
+    );
     return null;
   }
   const answer = await deps.prompter.input({
     message: language === "python" ? "Requirements file (requirements.txt or pyproject.toml; Enter for none)" : "The agent's package.json",
     flag: "--requirements-file",
     optional: language === "python",
-    validate: (value) => (value === "" && language === "python") || existingPath(path.resolve(deps.cwd, value)) === "file" || `${value} does not exist`,
+    validate: (value) =>
+      (value === "" && language === "python") || existingPath(path.resolve(deps.cwd, value)) === "file" || `${value} does not exist`,
   });
   return answer === "" ? null : check(answer);
 }
@@ -370,14 +403,23 @@ function defaultSources({ dotenv, cognito, existing }: AuthSources): DefaultSour
   const envUrl = nonEmpty(dotenv.COGNITO_DISCOVERY_URL);
   const envClient = nonEmpty(dotenv.COGNITO_CLIENT_ID);
   const fromEnv: DefaultSource | undefined =
-    envUrl || envClient ? { origin: ".env", discoveryUrl: envUrl, allowedClients: envClient ? parseList(envClient) : undefined } : undefined;
+    envUrl || envClient
+      ? { origin: ".env", discoveryUrl: envUrl, allowedClients: envClient ? parseList(envClient) : undefined }
+      : undefined;
   const fromCognito: DefaultSource | undefined = cognito
-    ? { origin: `the cognito section of ${CONFIG_FILE_NAME} (cognito setup)`, discoveryUrl: cognito.discoveryUrl, allowedClients: [cognito.clientId] }
+    ? {
+        origin: `the cognito section of ${CONFIG_FILE_NAME} (cognito setup)`,
+        discoveryUrl: cognito.discoveryUrl,
+        allowedClients: [cognito.clientId],
+      }
     : undefined;
   // An agent on a Cognito pool follows the project's pool: after `cognito setup` moved the project to
   // another pool (e.g. from the embedded Cognito to AWS), reconfiguring picks the new one up.
   const followsProjectPool =
-    current !== undefined && fromCognito !== undefined && current.discoveryUrl !== fromCognito.discoveryUrl && isCognitoDiscoveryUrl(current.discoveryUrl);
+    current !== undefined &&
+    fromCognito !== undefined &&
+    current.discoveryUrl !== fromCognito.discoveryUrl &&
+    isCognitoDiscoveryUrl(current.discoveryUrl);
   if (current && !followsProjectPool) sources.push({ origin: "the agent's current settings", ...current });
   if (followsProjectPool && fromCognito) sources.push(fromCognito);
   if (fromEnv) sources.push(fromEnv);
@@ -385,7 +427,6 @@ function defaultSources({ dotenv, cognito, existing }: AuthSources): DefaultSour
   if (current && followsProjectPool) sources.push({ origin: "the agent's current settings", ...current });
   return sources;
 }
-
 
 async function resolveAuthorizer(
   inputs: ConfigureInputs,
@@ -418,7 +459,8 @@ async function resolveAuthorizer(
     useJwt = !existingIsIam && candidates.some((source) => source.discoveryUrl !== undefined);
   }
   if (!useJwt) {
-    if (!existingIsIam && !prompter.interactive) output.warn(`No JWT issuer configured: the agent uses IAM (SigV4) inbound auth. ${IAM_HINT}`);
+    if (!existingIsIam && !prompter.interactive)
+      output.warn(`No JWT issuer configured: the agent uses IAM (SigV4) inbound auth. ${IAM_HINT}`);
     return { authorizer: null, source: existingIsIam ? "the agent's current settings" : "default" };
   }
 
@@ -459,13 +501,22 @@ async function resolveAuthorizer(
   const customClaims = listSource?.customClaims;
   if (!prompter.interactive) {
     if (inputs.discoveryUrl !== undefined && listSource) source = `flags and ${listSource.origin}`;
-    const lists = { allowedClients: listSource?.allowedClients ?? [], allowedAudience: listSource?.allowedAudience ?? [], allowedScopes: listSource?.allowedScopes ?? [] };
+    const lists = {
+      allowedClients: listSource?.allowedClients ?? [],
+      allowedAudience: listSource?.allowedAudience ?? [],
+      allowedScopes: listSource?.allowedScopes ?? [],
+    };
     return { authorizer: buildJwtAuthorizer({ discoveryUrl, ...lists, customClaims }), source };
   }
   for (;;) {
     const ask = (message: string, flag: string, current?: string[]) =>
       prompter
-        .input({ message: `${message} (comma-separated; Enter for none${current?.length ? ", - to clear" : ""})`, flag, default: current?.join(","), optional: true })
+        .input({
+          message: `${message} (comma-separated; Enter for none${current?.length ? ", - to clear" : ""})`,
+          flag,
+          default: current?.join(","),
+          optional: true,
+        })
         .then((answer) => (answer.trim() === "-" ? [] : parseList(answer)));
     const allowedClients = await ask("Allowed client IDs (Cognito: the app client ID)", "--allowed-clients", listSource?.allowedClients);
     const allowedAudience = await ask("Allowed audiences (aud claim)", "--allowed-audience", listSource?.allowedAudience);
@@ -485,7 +536,8 @@ async function resolveHeaderAllowlist(
 ): Promise<{ names: string[]; note?: string }> {
   const { prompter } = deps;
   let note: string | undefined;
-  let names = inputs.requestHeaderAllowlist !== undefined ? parseList(inputs.requestHeaderAllowlist) : [...(existing?.requestHeaderAllowlist ?? [])];
+  let names =
+    inputs.requestHeaderAllowlist !== undefined ? parseList(inputs.requestHeaderAllowlist) : [...(existing?.requestHeaderAllowlist ?? [])];
   if (!jwt && inputs.requestHeaderAllowlist === undefined && hasHeader(names, AUTHORIZATION_HEADER)) {
     // Switching an agent to IAM: AgentCore refuses an allowlisted Authorization header without a JWT authorizer.
     names = names.filter((header) => header.toLowerCase() !== AUTHORIZATION_HEADER.toLowerCase());
@@ -588,7 +640,9 @@ async function planFiles(
     const current = (await readIfExists(dockerignore.absolute)) ?? "";
     const lines = current.split(/\r?\n/).map((line) => line.trim());
     if (!lines.some((line) => /^(\*\*\/)?\/?\.env\*?$/.test(line))) {
-      output.warn(`${dockerignore.relative} does not exclude .env: secrets in it would be copied into the image. Add a line ".env" (or pass --force to regenerate the file).`);
+      output.warn(
+        `${dockerignore.relative} does not exclude .env: secrets in it would be copied into the image. Add a line ".env" (or pass --force to regenerate the file).`,
+      );
     }
   }
   return { dockerfile, dockerignore };

@@ -5,8 +5,8 @@
  */
 import { promises as fsp } from "node:fs";
 import path from "node:path";
-import { packageRoot } from "../../util/paths.js";
 import { ValidationError } from "../../errors.js";
+import { packageRoot } from "../../util/paths.js";
 import { isFile, type Language } from "./validate.js";
 
 /** templates/ at the package root. */
@@ -140,10 +140,13 @@ export async function planNodeImage(projectDir: string, entrypoint: string, pack
   const notes: string[] = [];
   const isTypeScript = /\.(ts|mts|cts)$/.test(entrypoint);
   if (packageJson === null) {
-    throw new ValidationError(`No package.json found for the Node entrypoint ${entrypoint} (looked next to it and in each directory up to the project root).`, {
-      hint: "Create package.json next to the entrypoint (npm init -y; npm install bedrock-agentcore), or pass --requirements-file <path/to/package.json>.",
-      code: "NoPackageJson",
-    });
+    throw new ValidationError(
+      `No package.json found for the Node entrypoint ${entrypoint} (looked next to it and in each directory up to the project root).`,
+      {
+        hint: "Create package.json next to the entrypoint (npm init -y; npm install bedrock-agentcore), or pass --requirements-file <path/to/package.json>.",
+        code: "NoPackageJson",
+      },
+    );
   }
   const appDir = path.posix.dirname(packageJson) === "." ? "" : path.posix.dirname(packageJson);
   const inApp = appDir === "" ? entrypoint : path.posix.relative(appDir, entrypoint);
@@ -157,17 +160,25 @@ export async function planNodeImage(projectDir: string, entrypoint: string, pack
   try {
     pkg = (await readJson(path.join(projectDir, packageJson))) as PackageJson;
   } catch (error) {
-    throw new ValidationError(`Cannot read ${packageJson}: ${(error as Error).message}.`, { hint: "Fix package.json, then re-run configure.", code: "InvalidPackageJson" });
+    throw new ValidationError(`Cannot read ${packageJson}: ${(error as Error).message}.`, {
+      hint: "Fix package.json, then re-run configure.",
+      code: "InvalidPackageJson",
+    });
   }
   const lockfile = await isFile(path.join(projectDir, appDir, "package-lock.json"));
-  if (!lockfile) notes.push(`${appDir ? `${appDir}/` : ""}package-lock.json is missing: the image runs \`npm install\` instead of \`npm ci\`; commit a lockfile for reproducible builds.`);
+  if (!lockfile)
+    notes.push(
+      `${appDir ? `${appDir}/` : ""}package-lock.json is missing: the image runs \`npm install\` instead of \`npm ci\`; commit a lockfile for reproducible builds.`,
+    );
   const build = typeof pkg.scripts?.build === "string";
   if (!isTypeScript) return { appDir, lockfile, build, command: ["node", inApp], notes };
 
   if (build) {
     let compilerOptions: { outDir?: string; rootDir?: string } = {};
     try {
-      compilerOptions = ((await readJson(path.join(projectDir, appDir, "tsconfig.json"), true)) as { compilerOptions?: typeof compilerOptions }).compilerOptions ?? {};
+      compilerOptions =
+        ((await readJson(path.join(projectDir, appDir, "tsconfig.json"), true)) as { compilerOptions?: typeof compilerOptions })
+          .compilerOptions ?? {};
     } catch {
       // no or unreadable tsconfig.json: fall back to the conventional layout below
     }
@@ -182,10 +193,13 @@ export async function planNodeImage(projectDir: string, entrypoint: string, pack
     return { appDir, lockfile, build, command: ["node", compiled], notes };
   }
   if (pkg.dependencies?.tsx) return { appDir, lockfile, build, command: ["node", "--import", "tsx", inApp], notes };
-  throw new ValidationError(`Cannot tell how to run ${entrypoint} in the image: ${packageJson} has no build script and tsx is not in its dependencies.`, {
-    hint: `Add "build": "tsc" (with outDir in tsconfig.json) to the scripts of ${packageJson}, or add tsx to its dependencies.`,
-    code: "NoNodeBuild",
-  });
+  throw new ValidationError(
+    `Cannot tell how to run ${entrypoint} in the image: ${packageJson} has no build script and tsx is not in its dependencies.`,
+    {
+      hint: `Add "build": "tsc" (with outDir in tsconfig.json) to the scripts of ${packageJson}, or add tsx to its dependencies.`,
+      code: "NoNodeBuild",
+    },
+  );
 }
 
 export function renderNodeDockerfile(template: string, plan: ImagePlan, node: NodeImagePlan): string {

@@ -6,24 +6,24 @@
 import { promises as fsp } from "node:fs";
 import path from "node:path";
 import { AUTHORIZER_SDK_MEMBERS } from "../../aws/runtime.js";
-import { UsageError, ValidationError } from "../../errors.js";
 import {
   AGENT_NAME,
-  MAX_HEADER_ALLOWLIST,
-  ROLE_ARN,
-  SCOPE,
   discoveryUrlProblem,
   headerNameProblem,
   isLoopbackHost,
+  MAX_HEADER_ALLOWLIST,
+  ROLE_ARN,
+  SCOPE,
   splitList,
 } from "../../config/patterns.js";
 import {
-  authorizerConfigurationSchema,
-  formatIssuePath,
   type AuthorizerConfiguration,
+  authorizerConfigurationSchema,
   type CognitoConfig,
   type CustomJwtAuthorizer,
+  formatIssuePath,
 } from "../../config/schema.js";
+import { UsageError, ValidationError } from "../../errors.js";
 
 export type Language = "python" | "node";
 
@@ -48,7 +48,11 @@ export function inferAgentName(entrypointRelative: string): string {
 
 /** A directory name made into an agent name (`my-project` -> `my_project`), or undefined when it cannot be one. */
 export function sanitizeDirName(dirName: string): string | undefined {
-  const candidate = dirName.replace(/[^A-Za-z0-9_]+/g, "_").replace(/^[^A-Za-z]+/, "").replace(/_+$/, "").slice(0, 48);
+  const candidate = dirName
+    .replace(/[^A-Za-z0-9_]+/g, "_")
+    .replace(/^[^A-Za-z]+/, "")
+    .replace(/_+$/, "")
+    .slice(0, 48);
   return AGENT_NAME.test(candidate) ? candidate : undefined;
 }
 
@@ -173,7 +177,7 @@ export function validateAuthorizer(raw: unknown, source: string): AuthorizerConf
   if (!parsed.success) {
     const issues = parsed.error.issues.map((issue) => `${formatIssuePath(issue.path)}: ${issue.message}`);
     throw new ValidationError(`Invalid ${source}: ${issues.join("; ")}.`, {
-      hint: "The form is {\"customJWTAuthorizer\": {\"discoveryUrl\": …, \"allowedClients\"|\"allowedAudience\"|\"allowedScopes\": [\"…\"]}}.",
+      hint: 'The form is {"customJWTAuthorizer": {"discoveryUrl": …, "allowedClients"|"allowedAudience"|"allowedScopes": ["…"]}}.',
       code: "InvalidAuthorizerConfig",
       details: { issues },
     });
@@ -250,16 +254,22 @@ export function checkHeaderAllowlist(names: string[], jwt: boolean): string[] {
     unique.push(name);
   }
   if (unique.length > MAX_HEADER_ALLOWLIST) {
-    throw new ValidationError(`The request header allowlist has ${unique.length} headers; AgentCore allows at most ${MAX_HEADER_ALLOWLIST}.`, {
-      hint: "Shorten --request-header-allowlist.",
-      code: "TooManyHeaders",
-    });
+    throw new ValidationError(
+      `The request header allowlist has ${unique.length} headers; AgentCore allows at most ${MAX_HEADER_ALLOWLIST}.`,
+      {
+        hint: "Shorten --request-header-allowlist.",
+        code: "TooManyHeaders",
+      },
+    );
   }
   if (!jwt && seen.has(AUTHORIZATION_HEADER.toLowerCase())) {
-    throw new ValidationError("The Authorization header can be allowlisted only for an agent with a JWT authorizer (customJWTAuthorizer); this agent uses IAM (SigV4).", {
-      hint: "Remove Authorization from --request-header-allowlist, or configure a JWT authorizer with --discovery-url and --allowed-clients.",
-      code: "AuthorizationHeaderWithIam",
-    });
+    throw new ValidationError(
+      "The Authorization header can be allowlisted only for an agent with a JWT authorizer (customJWTAuthorizer); this agent uses IAM (SigV4).",
+      {
+        hint: "Remove Authorization from --request-header-allowlist, or configure a JWT authorizer with --discovery-url and --allowed-clients.",
+        code: "AuthorizationHeaderWithIam",
+      },
+    );
   }
   return unique;
 }

@@ -4,14 +4,15 @@
  * when it carries the managed tag, and with --delete-ecr-repo the ECR repository. The deployment
  * section is cleared as soon as the runtime is gone; a rerun picks up whatever is left.
  */
-import { timingFrom } from "../../aws/polling.js";
+
 import { deleteManagedProject, projectNameFor } from "../../aws/codebuild.js";
-import { deleteRepository, repositoryRef, type RepositoryRef } from "../../aws/ecr.js";
+import { deleteRepository, type RepositoryRef, repositoryRef } from "../../aws/ecr.js";
 import { codebuildRoleName, deleteManagedRole, roleNameFromArn, runtimeRoleName } from "../../aws/iam-role.js";
+import { timingFrom } from "../../aws/polling.js";
 import { deleteRuntime, getRuntime, waitUntilDeleted } from "../../aws/runtime.js";
-import type { CommandContext } from "../../core/context.js";
 import type { AgentConfig } from "../../config/schema.js";
 import { updateConfig } from "../../config/store.js";
+import type { CommandContext } from "../../core/context.js";
 import { UsageError } from "../../errors.js";
 import { openCloudAgent } from "../shared/cloud-agent.js";
 

@@ -4,20 +4,27 @@
  * (never SigV4 as a silent fallback); an IAM agent is always signed with SigV4.
  */
 import path from "node:path";
-import type { CommandContext } from "../../core/context.js";
-import { UsageError, AgentcoreError, ConfigError, type ErrorCode } from "../../errors.js";
 import { serviceEndpoint } from "../../aws/clients.js";
 import type { CognitoConfig, CustomJwtAuthorizer } from "../../config/schema.js";
-import { loadConfig, requireConfig, selectAgent } from "../../config/store.js";
 import { maskToken } from "../../config/secrets.js";
-import { readPayload, type PayloadInput } from "../../invoke/payload.js";
-import { chooseSession, sessionKeyForAgent, sessionKeyForArn, validateSessionId } from "../../invoke/sessions.js";
+import { loadConfig, requireConfig, selectAgent } from "../../config/store.js";
+import type { CommandContext } from "../../core/context.js";
+import { AgentcoreError, ConfigError, type ErrorCode, UsageError } from "../../errors.js";
+import { type DataPlaneResponse, InvokeHttpError, invokeWithBearer } from "../../invoke/bearer.js";
+import { type InvokeErrorContext, invokeError, logsHint, streamError } from "../../invoke/errors.js";
+import { defaultTokenCache, type LocalTarget, readLocalTarget } from "../../invoke/integrations.js";
+import { type PayloadInput, readPayload } from "../../invoke/payload.js";
 import { ResponseRenderer } from "../../invoke/render.js";
-import { invokeWithBearer, InvokeHttpError, type DataPlaneResponse } from "../../invoke/bearer.js";
+import { chooseSession, sessionKeyForAgent, sessionKeyForArn, validateSessionId } from "../../invoke/sessions.js";
 import { invokeWithSigv4, localDataClient } from "../../invoke/sigv4.js";
-import { invokeError, logsHint, streamError, type InvokeErrorContext } from "../../invoke/errors.js";
-import { chooseBearerToken, MIN_VALIDITY_SECONDS, noTokenError, type BearerToken, type CachedTokenQuery, type TokenCache } from "../../invoke/token.js";
-import { defaultTokenCache, readLocalTarget, type LocalTarget } from "../../invoke/integrations.js";
+import {
+  type BearerToken,
+  type CachedTokenQuery,
+  chooseBearerToken,
+  MIN_VALIDITY_SECONDS,
+  noTokenError,
+  type TokenCache,
+} from "../../invoke/token.js";
 import type { Output } from "../../ui/output.js";
 
 export interface InvokeInputs {
@@ -80,7 +87,9 @@ function validateFlags(inputs: InvokeInputs): void {
     throw new UsageError("Pass either --agent or --agent-arn, not both.", { code: "ConflictingFlags" });
   }
   if (inputs.agentArn !== undefined && inputs.local) {
-    throw new UsageError("--local invokes the agent run by `launch --local`; it cannot be combined with --agent-arn.", { code: "ConflictingFlags" });
+    throw new UsageError("--local invokes the agent run by `launch --local`; it cannot be combined with --agent-arn.", {
+      code: "ConflictingFlags",
+    });
   }
   if (inputs.sessionId !== undefined && inputs.newSession) {
     throw new UsageError("Pass either --session-id or --new-session, not both.", { code: "ConflictingFlags" });
@@ -92,7 +101,10 @@ function validateFlags(inputs: InvokeInputs): void {
     });
   }
   if (inputs.qualifier !== undefined && !QUALIFIER.test(inputs.qualifier)) {
-    throw new UsageError(`--qualifier "${inputs.qualifier}" is not an endpoint name.`, { hint: "The default endpoint is DEFAULT.", code: "InvalidQualifier" });
+    throw new UsageError(`--qualifier "${inputs.qualifier}" is not an endpoint name.`, {
+      hint: "The default endpoint is DEFAULT.",
+      code: "InvalidQualifier",
+    });
   }
   if (inputs.bearerToken !== undefined && inputs.bearerToken.trim() === "") {
     throw new UsageError("--bearer-token is empty.", { code: "EmptyToken" });
@@ -183,10 +195,13 @@ function chooseAuth(inputs: InvokeInputs, target: Target, ctx: InvokeContext): "
   }
   if (target.authorizer === null) {
     if (tokenGiven || inputs.bearer) {
-      throw new UsageError(`${label} uses IAM (SigV4) inbound auth: it has no customJWTAuthorizer, so it would refuse a bearer token (403 Authorization method mismatch). Nothing was sent.`, {
-        hint: "Drop --bearer/--bearer-token to sign with your AWS credentials, or add an authorizer (`agentcore-ts configure`) and `agentcore-ts launch` again.",
-        code: "BearerForIamAgent",
-      });
+      throw new UsageError(
+        `${label} uses IAM (SigV4) inbound auth: it has no customJWTAuthorizer, so it would refuse a bearer token (403 Authorization method mismatch). Nothing was sent.`,
+        {
+          hint: "Drop --bearer/--bearer-token to sign with your AWS credentials, or add an authorizer (`agentcore-ts configure`) and `agentcore-ts launch` again.",
+          code: "BearerForIamAgent",
+        },
+      );
     }
     if (ctx.env.COGNITO_ACCESS_TOKEN) ctx.output.debug("COGNITO_ACCESS_TOKEN is set but this agent uses IAM (SigV4) auth: not sending it.");
     return "sigv4";
@@ -206,8 +221,17 @@ async function sendBearer(
   const endpoint = target.local
     ? target.local.gatewayUrl
     : serviceEndpoint("BEDROCK_AGENTCORE", `https://bedrock-agentcore.${target.region}.amazonaws.com`, ctx.env);
-  ctx.output.debug(`POST ${endpoint}/runtimes/${encodeURIComponent(target.arn)}/invocations?qualifier=${request.qualifier} (bearer ${maskToken(token.token)} from ${token.source})`);
-  return invokeWithBearer({ endpoint, arn: target.arn, qualifier: request.qualifier, token: token.token, sessionId: request.sessionId, body: request.body });
+  ctx.output.debug(
+    `POST ${endpoint}/runtimes/${encodeURIComponent(target.arn)}/invocations?qualifier=${request.qualifier} (bearer ${maskToken(token.token)} from ${token.source})`,
+  );
+  return invokeWithBearer({
+    endpoint,
+    arn: target.arn,
+    qualifier: request.qualifier,
+    token: token.token,
+    sessionId: request.sessionId,
+    body: request.body,
+  });
 }
 
 /** The runtime record names a live process, but its gateway does not answer: the AWS endpoint hints would mislead. */
@@ -266,7 +290,9 @@ export async function invoke(inputs: InvokeInputs, ctx: InvokeContext, deps: Inv
   }
 
   const session = await chooseSession(ctx.env, target.sessionKey, { sessionId: inputs.sessionId, newSession: inputs.newSession });
-  ctx.output.debug(`Session id: ${session.sessionId} (${session.source === "stored" ? "continued from the last invoke" : session.source === "new" ? "new session" : "--session-id"})`);
+  ctx.output.debug(
+    `Session id: ${session.sessionId} (${session.source === "stored" ? "continued from the last invoke" : session.source === "new" ? "new session" : "--session-id"})`,
+  );
 
   const errorContext: InvokeErrorContext = {
     auth,
@@ -306,9 +332,17 @@ export async function invoke(inputs: InvokeInputs, ctx: InvokeContext, deps: Inv
       }
     } else {
       const aws = (await ctx.aws()).with({ region: target.region });
-      ctx.output.debug(`InvokeAgentRuntime ${target.arn} qualifier=${qualifier} (SigV4, region ${target.region}${target.local ? `, ${target.local.gatewayUrl}` : ""})`);
+      ctx.output.debug(
+        `InvokeAgentRuntime ${target.arn} qualifier=${qualifier} (SigV4, region ${target.region}${target.local ? `, ${target.local.gatewayUrl}` : ""})`,
+      );
       const client = target.local ? await localDataClient(aws, target.local.gatewayUrl) : await aws.data();
-      response = await invokeWithSigv4(client, { arn: target.arn, qualifier, sessionId: session.sessionId, body: payload.body, userId: inputs.userId });
+      response = await invokeWithSigv4(client, {
+        arn: target.arn,
+        qualifier,
+        sessionId: session.sessionId,
+        body: payload.body,
+        userId: inputs.userId,
+      });
     }
   } catch (error) {
     if (error instanceof InvokeHttpError) throw invokeError(error.failure, { ...errorContext, attempts: error.attempts }, error);
@@ -316,7 +350,9 @@ export async function invoke(inputs: InvokeInputs, ctx: InvokeContext, deps: Inv
     throw error;
   }
 
-  ctx.output.debug(`HTTP ${response.status}, ${response.contentType || "no content type"}${response.attempts > 1 ? `, after ${response.attempts} attempts` : ""}`);
+  ctx.output.debug(
+    `HTTP ${response.status}, ${response.contentType || "no content type"}${response.attempts > 1 ? `, after ${response.attempts} attempts` : ""}`,
+  );
   const collected = await render(response, ctx.output, inputs.raw === true, errorContext);
   if (response.sessionId && response.sessionId !== session.sessionId) {
     ctx.output.debug(`The runtime answered with session id ${response.sessionId}.`);

@@ -6,33 +6,33 @@
  * resumes waiting instead of deploying again.
  */
 import type { BedrockAgentCoreControlClient, GetAgentRuntimeCommandOutput } from "@aws-sdk/client-bedrock-agentcore-control";
-import { callerIdentity, type CallerIdentity } from "../../aws/account.js";
+import { type CallerIdentity, callerIdentity } from "../../aws/account.js";
 import type { AwsClients } from "../../aws/clients.js";
 import { ensureManagedRole, runtimeRoleName } from "../../aws/iam-role.js";
 import { runtimeExecutionPolicy, runtimeTrustPolicy } from "../../aws/policies.js";
-import { retryWhilePropagating, timingFrom, type Timing } from "../../aws/polling.js";
+import { retryWhilePropagating, type Timing, timingFrom } from "../../aws/polling.js";
 import {
-  DEFAULT_ENDPOINT,
   checkAuthorizerMembers,
   configurationHash,
   createRuntime,
+  DEFAULT_ENDPOINT,
   findRuntimeByName,
   getEndpoint,
   getRuntime,
   logGroupFor,
+  type RuntimeConfiguration,
+  type RuntimeRef,
   runtimeConfiguration,
   runtimeWriteError,
   updateRuntime,
   waitForLiveVersion,
   waitUntilSettled,
-  type RuntimeConfiguration,
-  type RuntimeRef,
 } from "../../aws/runtime.js";
-import { MANAGED_TAG_KEY, awsErrorMessage, isAwsError } from "../../aws/sdk-errors.js";
-import { buildImage, planImage, type BuildMode, type ImageSource } from "../../build/image.js";
-import type { CommandContext } from "../../core/context.js";
+import { awsErrorMessage, isAwsError, MANAGED_TAG_KEY } from "../../aws/sdk-errors.js";
+import { type BuildMode, buildImage, type ImageSource, planImage } from "../../build/image.js";
 import type { AgentConfig } from "../../config/schema.js";
 import { updateConfig } from "../../config/store.js";
+import type { CommandContext } from "../../core/context.js";
 import { ConfigError } from "../../errors.js";
 import type { Output } from "../../ui/output.js";
 import { invokeHint, logsTailCommand, openCloudAgent } from "../shared/cloud-agent.js";
@@ -125,7 +125,8 @@ export async function launch(inputs: LaunchInputs, ctx: CommandContext): Promise
     return who;
   });
 
-  if (inputs.imageUri !== undefined && inputs.build !== undefined) output.warn(`--build ${inputs.build} has no effect with --image-uri: nothing is built.`);
+  if (inputs.imageUri !== undefined && inputs.build !== undefined)
+    output.warn(`--build ${inputs.build} has no effect with --image-uri: nothing is built.`);
   const plan = await planImage({ agent, configDir: loaded.dir, imageUri: inputs.imageUri, identity }, aws, output);
   const role = await executionRole(agent, { identity, region, imageUri: plan.imageUri }, aws, output);
   const image: ImageSource =
@@ -177,8 +178,17 @@ export async function launch(inputs: LaunchInputs, ctx: CommandContext): Promise
     if (!existing) output.warn(`Runtime ${deployment.runtimeId} no longer exists (deleted outside agentcore-ts): creating a new one.`);
   }
 
-  if (existing && deployment?.runtimeVersion && deployment.configurationHash === hash && existing.agentRuntimeVersion === deployment.runtimeVersion) {
-    const ref: RuntimeRef = { id: existing.agentRuntimeId ?? deployment.runtimeId!, arn: existing.agentRuntimeArn ?? "", version: deployment.runtimeVersion };
+  if (
+    existing &&
+    deployment?.runtimeVersion &&
+    deployment.configurationHash === hash &&
+    existing.agentRuntimeVersion === deployment.runtimeVersion
+  ) {
+    const ref: RuntimeRef = {
+      id: existing.agentRuntimeId ?? deployment.runtimeId!,
+      arn: existing.agentRuntimeArn ?? "",
+      version: deployment.runtimeVersion,
+    };
     if (existing.status === "READY") {
       const endpoint = await getEndpoint(control, ref.id);
       if (endpoint?.status === "READY" && endpoint.liveVersion === ref.version) {
@@ -201,13 +211,20 @@ export async function launch(inputs: LaunchInputs, ctx: CommandContext): Promise
   }
 
   const withRetry = (action: () => Promise<RuntimeRef>) =>
-    retryWhilePropagating(action, (error) => role.fresh && isRolePropagationRefusal(error), timing, (attempt, delayMs) =>
-      output.info(`The new execution role is not usable by AgentCore yet (IAM propagation): retry ${attempt} in ${Math.round(delayMs / 1000)}s`),
+    retryWhilePropagating(
+      action,
+      (error) => role.fresh && isRolePropagationRefusal(error),
+      timing,
+      (attempt, delayMs) =>
+        output.info(
+          `The new execution role is not usable by AgentCore yet (IAM propagation): retry ${attempt} in ${Math.round(delayMs / 1000)}s`,
+        ),
     );
 
   const write: RuntimeWrite = { control, name: agent.name, configuration, withRetry, output };
-  const { ref, action } = await output.task(existing ? `Updating runtime ${existing.agentRuntimeId}` : `Creating runtime ${agent.name}`, () =>
-    existing ? updateOrCreate(write, existing.agentRuntimeId!) : createOrAdopt(write),
+  const { ref, action } = await output.task(
+    existing ? `Updating runtime ${existing.agentRuntimeId}` : `Creating runtime ${agent.name}`,
+    () => (existing ? updateOrCreate(write, existing.agentRuntimeId!) : createOrAdopt(write)),
   );
 
   await updateConfig(loaded.file, (config) => {

@@ -1,9 +1,9 @@
 /** `launch --local`: the local runtime in the foreground until Ctrl-C, SIGTERM or SIGHUP, then everything stopped. */
 import type { CommandContext, CommandOutcome } from "../../core/context.js";
+import { listenForStop } from "../../core/signals.js";
 import type { GatewayLogEvent } from "../../local/gateway.js";
 import { parsePort } from "../../local/ports.js";
 import { startLocalRuntime } from "../../local/runtime.js";
-import { listenForStop } from "../../core/signals.js";
 
 export interface LaunchLocalInputs {
   agentName?: string;

@@ -11,25 +11,26 @@
  * run can fall back to a password login. The agent runs as a plain process with AGENT_OFFLINE=1 and
  * without the user's AWS credentials in its environment: nothing is sent to AWS.
  */
-import { setTimeout as sleep } from "node:timers/promises";
+
 import { promises as fsp } from "node:fs";
 import net from "node:net";
 import path from "node:path";
 import { Readable } from "node:stream";
-import { packageRoot } from "../../util/paths.js";
-import { listenForStop } from "../../core/signals.js";
-import type { CommandContext } from "../../core/context.js";
-import { PASSWORD_ENV, generatePassword } from "../../auth/cognito.js";
+import { setTimeout as sleep } from "node:timers/promises";
+import { generatePassword, PASSWORD_ENV } from "../../auth/cognito.js";
 import { tokenCachePath } from "../../auth/token-cache.js";
 import { CONFIG_FILE_NAME } from "../../config/schema.js";
 import { updateConfig } from "../../config/store.js";
-import { AgentcoreError, UsageError, toAgentcoreError, type ErrorCode } from "../../errors.js";
+import type { CommandContext } from "../../core/context.js";
+import { listenForStop } from "../../core/signals.js";
 import type { EmbeddedCognito } from "../../embedded-cognito/control.js";
-import { NonInteractivePrompter } from "../../ui/prompts.js";
-import type { Output } from "../../ui/output.js";
-import { exists } from "../../util/fs.js";
+import { AgentcoreError, type ErrorCode, toAgentcoreError, UsageError } from "../../errors.js";
 import type { LocalRuntime } from "../../local/runtime.js";
 import { describeExpiry, formatDuration } from "../../ui/format.js";
+import type { Output } from "../../ui/output.js";
+import { NonInteractivePrompter } from "../../ui/prompts.js";
+import { exists } from "../../util/fs.js";
+import { packageRoot } from "../../util/paths.js";
 
 export const DEFAULT_QUICKSTART_DIR = "agentcore-quickstart";
 export const QUICKSTART_AGENT = "quickstart_agent";
@@ -45,10 +46,21 @@ const EXAMPLE_FILES = ["package.json", "tsconfig.json", "src"] as const;
 const GITIGNORE = "node_modules/\ndist/\n.env\n";
 /** Never handed to the agent: it runs offline, and the user's real credentials stay out of its reach. */
 const WITHHELD_FROM_AGENT = [
-  "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN", "AWS_PROFILE", "AWS_DEFAULT_PROFILE",
-  "AWS_WEB_IDENTITY_TOKEN_FILE", "AWS_ROLE_ARN", "AWS_ROLE_SESSION_NAME", "AWS_CONTAINER_CREDENTIALS_FULL_URI",
-  "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "AWS_CONTAINER_AUTHORIZATION_TOKEN", "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE",
-  "COGNITO_ACCESS_TOKEN", PASSWORD_ENV,
+  "AWS_ACCESS_KEY_ID",
+  "AWS_SECRET_ACCESS_KEY",
+  "AWS_SESSION_TOKEN",
+  "AWS_SECURITY_TOKEN",
+  "AWS_PROFILE",
+  "AWS_DEFAULT_PROFILE",
+  "AWS_WEB_IDENTITY_TOKEN_FILE",
+  "AWS_ROLE_ARN",
+  "AWS_ROLE_SESSION_NAME",
+  "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+  "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+  "AWS_CONTAINER_AUTHORIZATION_TOKEN",
+  "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE",
+  "COGNITO_ACCESS_TOKEN",
+  PASSWORD_ENV,
 ];
 const STEP_COUNT = 9;
 
@@ -132,7 +144,10 @@ export async function prepareProjectDir(dir: string, force: boolean): Promise<Pr
   try {
     const stat = await fsp.stat(dir);
     if (!stat.isDirectory()) {
-      throw new UsageError(`${dir} exists and is not a directory.`, { hint: "Pass --dir with a new or empty directory.", code: "NotADirectory" });
+      throw new UsageError(`${dir} exists and is not a directory.`, {
+        hint: "Pass --dir with a new or empty directory.",
+        code: "NotADirectory",
+      });
     }
     entries = await fsp.readdir(dir);
   } catch (error) {
@@ -146,10 +161,13 @@ export async function prepareProjectDir(dir: string, force: boolean): Promise<Pr
   } else if (force) {
     status = "adopted";
   } else {
-    throw new UsageError(`${dir} is not empty and is not a quickstart project (no "${QUICKSTART_MARKER}" entry in its ${CONFIG_FILE_NAME}).`, {
-      hint: "Pass --dir with a new or empty directory, or --force to add the quickstart's agent and Cognito setup to this one.",
-      code: "DirectoryNotEmpty",
-    });
+    throw new UsageError(
+      `${dir} is not empty and is not a quickstart project (no "${QUICKSTART_MARKER}" entry in its ${CONFIG_FILE_NAME}).`,
+      {
+        hint: "Pass --dir with a new or empty directory, or --force to add the quickstart's agent and Cognito setup to this one.",
+        code: "DirectoryNotEmpty",
+      },
+    );
   }
   await fsp.mkdir(dir, { recursive: true });
   await updateConfig(path.join(dir, CONFIG_FILE_NAME), (config) => {
@@ -167,7 +185,8 @@ async function listFiles(root: string, relative: string): Promise<string[]> {
   const stat = await fsp.stat(path.join(root, relative));
   if (stat.isFile()) return [relative];
   const files: string[] = [];
-  for (const entry of (await fsp.readdir(path.join(root, relative))).sort()) files.push(...(await listFiles(root, path.join(relative, entry))));
+  for (const entry of (await fsp.readdir(path.join(root, relative))).sort())
+    files.push(...(await listFiles(root, path.join(relative, entry))));
   return files;
 }
 
@@ -355,18 +374,21 @@ export function portRefuses(url: string): Promise<boolean> {
   });
 }
 
-
 interface StopFacts {
   gatewayStopped?: boolean;
   agentStopped?: boolean;
   runtimeRecordRemoved?: boolean;
-  embeddedCognito?: "stopped" | "left running (it was running before the quickstart)" | "still used by another agentcore-ts command" | "still running";
+  embeddedCognito?:
+    | "stopped"
+    | "left running (it was running before the quickstart)"
+    | "still used by another agentcore-ts command"
+    | "still running";
 }
 
 export async function quickstart(inputs: QuickstartInputs, ctx: QuickstartContext, deps: QuickstartDeps = {}): Promise<QuickstartResult> {
   if (!inputs.local) {
     throw new UsageError("quickstart runs the whole workflow on this machine: pass --local.", {
-      hint: "For AWS, run the steps yourself: `agentcore-ts cognito setup`, `agentcore-ts configure --entrypoint <file>`, `agentcore-ts launch`, `agentcore-ts invoke --bearer '{\"prompt\":\"Hello\"}'`.",
+      hint: 'For AWS, run the steps yourself: `agentcore-ts cognito setup`, `agentcore-ts configure --entrypoint <file>`, `agentcore-ts launch`, `agentcore-ts invoke --bearer \'{"prompt":"Hello"}\'`.',
       code: "LocalRequired",
     });
   }
@@ -381,7 +403,9 @@ export async function quickstart(inputs: QuickstartInputs, ctx: QuickstartContex
 
   const projectStatus = await prepareProjectDir(projectDir, force);
   out.info(style.bold(`agentcore-ts quickstart: the Inbound Auth workflow on this machine (no AWS account, nothing sent to AWS)`));
-  out.info(`Project: ${projectDir} (${projectStatus === "created" ? "new" : projectStatus === "reused" ? "from an earlier quickstart, reused" : "existing directory, --force"})`);
+  out.info(
+    `Project: ${projectDir} (${projectStatus === "created" ? "new" : projectStatus === "reused" ? "from an earlier quickstart, reused" : "existing directory, --force"})`,
+  );
 
   // The environment of the operations: the user's (AGENTCORE_TS_HOME stays theirs, so `token show`, `invoke --local`
   // and the rest keep working afterwards), with the quickstart user's password in memory and no stray token.
@@ -461,7 +485,14 @@ export async function quickstart(inputs: QuickstartInputs, ctx: QuickstartContex
   type StepWork = (step: StepOutput) => Promise<Record<string, unknown>>;
   let index = 0;
   /** `short` names the step in errors ("Step 4/9 (launch --local) failed: …"); `expected` completes "expected …". */
-  const step = async (name: string, short: string, title: string, command: string, expected: string, work: StepWork): Promise<Record<string, unknown>> => {
+  const step = async (
+    name: string,
+    short: string,
+    title: string,
+    command: string,
+    expected: string,
+    work: StepWork,
+  ): Promise<Record<string, unknown>> => {
     index += 1;
     const label = `Step ${index}/${STEP_COUNT}`;
     current = `${label} (${short})`;
@@ -491,7 +522,9 @@ export async function quickstart(inputs: QuickstartInputs, ctx: QuickstartContex
       throw new AgentcoreError(`${current} failed: expected ${expected}, but: ${failure.message.replace(/\.$/, "")}.`, {
         // The wrapped error's code, ours or the service's: carried over unchanged.
         code: failure.code as ErrorCode,
-        hint: ["Everything the quickstart started was stopped; run it again once fixed (it reuses the project directory).", failure.hint].filter(Boolean).join(" "),
+        hint: ["Everything the quickstart started was stopped; run it again once fixed (it reuses the project directory).", failure.hint]
+          .filter(Boolean)
+          .join(" "),
         cause: error,
       });
     } finally {
@@ -517,7 +550,9 @@ export async function quickstart(inputs: QuickstartInputs, ctx: QuickstartContex
         const { ensureEmbeddedCognito, embeddedCognitoDataDir } = await import("../../embedded-cognito/control.js");
         cognito = ensureEmbeddedCognito(opEnv);
         const held = await cognito;
-        s.done(`Embedded Cognito on ${held.endpoint} (${held.startedHere ? "started" : "already running, reused"}); its pools live in ${embeddedCognitoDataDir(opEnv)}`);
+        s.done(
+          `Embedded Cognito on ${held.endpoint} (${held.startedHere ? "started" : "already running, reused"}); its pools live in ${embeddedCognitoDataDir(opEnv)}`,
+        );
         s.say("It issues real RS256-signed JWTs and serves the OIDC discovery document, like Cognito in AWS.");
         return { endpoint: held.endpoint, startedHere: held.startedHere };
       },
@@ -537,9 +572,13 @@ export async function quickstart(inputs: QuickstartInputs, ctx: QuickstartContex
           subContext(s),
         );
         s.done(`User pool "${result.userPool.name}": ${result.userPool.id} (${result.userPool.status})`);
-        s.done(`App client "${result.appClient.name}": ${result.clientId} (${result.appClient.status}; public, USER_PASSWORD_AUTH + REFRESH_TOKEN_AUTH)`);
+        s.done(
+          `App client "${result.appClient.name}": ${result.clientId} (${result.appClient.status}; public, USER_PASSWORD_AUTH + REFRESH_TOKEN_AUTH)`,
+        );
         s.done(`Test user "${result.user.username}" (${result.user.status}) with a new random password, kept in memory for this run only`);
-        s.done(`Logged in: access token ${describeExpiry(new Date(result.accessToken.expiresAt))}, saved with its refresh token in ${tokenCachePath(ctx.env)} (mode 0600)`);
+        s.done(
+          `Logged in: access token ${describeExpiry(new Date(result.accessToken.expiresAt))}, saved with its refresh token in ${tokenCachePath(ctx.env)} (mode 0600)`,
+        );
         s.done(`Discovery URL and client id saved to ${CONFIG_FILE_NAME} and .env (never a token or password)`);
         s.say(`Discovery URL: ${result.discoveryUrl}`);
         return {
@@ -573,8 +612,11 @@ export async function quickstart(inputs: QuickstartInputs, ctx: QuickstartContex
             : `The TypeScript example agent is in place (${copied.unchanged.length} file(s) up to date)`,
         );
         if (copied.restored.length) s.done(`Restored the example's ${copied.restored.join(", ")} (--force)`);
-        if (copied.kept.length) s.say(`${style.yellow("note:")} kept your edited ${copied.kept.join(", ")} (pass --force to restore the example's version)`);
-        s.done(`node_modules/ links to agentcore-ts's own ${links.linked.join(", ")}${links.installed.length ? ` (installed here: ${links.installed.join(", ")})` : ""}: no npm install needed`);
+        if (copied.kept.length)
+          s.say(`${style.yellow("note:")} kept your edited ${copied.kept.join(", ")} (pass --force to restore the example's version)`);
+        s.done(
+          `node_modules/ links to agentcore-ts's own ${links.linked.join(", ")}${links.installed.length ? ` (installed here: ${links.installed.join(", ")})` : ""}: no npm install needed`,
+        );
         const { configure } = await import("../configure/configure.js");
         const sub = subContext(s);
         const agent = await configure(
@@ -589,7 +631,9 @@ export async function quickstart(inputs: QuickstartInputs, ctx: QuickstartContex
         );
         const jwt = agent.authorizerConfiguration?.customJWTAuthorizer;
         if (!jwt?.allowedClients?.includes(String(setup.clientId))) {
-          throw new AgentcoreError(`the saved agent has no customJWTAuthorizer allowing client ${setup.clientId}`, { code: "ConfigureMismatch" });
+          throw new AgentcoreError(`the saved agent has no customJWTAuthorizer allowing client ${setup.clientId}`, {
+            code: "ConfigureMismatch",
+          });
         }
         s.done(`Agent "${agent.name}" in ${CONFIG_FILE_NAME}: entrypoint ${agent.entrypoint}, inbound auth customJWTAuthorizer`);
         s.say(`  discoveryUrl ${jwt.discoveryUrl}`);
@@ -602,7 +646,12 @@ export async function quickstart(inputs: QuickstartInputs, ctx: QuickstartContex
           discoveryUrl: jwt.discoveryUrl,
           allowedClients: jwt.allowedClients,
           requestHeaderAllowlist: agent.requestHeaderAllowlist,
-          files: { created: copied.created.length, unchanged: copied.unchanged.length, kept: copied.kept, restored: copied.restored.length },
+          files: {
+            created: copied.created.length,
+            unchanged: copied.unchanged.length,
+            kept: copied.kept,
+            restored: copied.restored.length,
+          },
           linkedPackages: links.linked,
         };
       },
@@ -620,10 +669,22 @@ export async function quickstart(inputs: QuickstartInputs, ctx: QuickstartContex
         const { startLocalRuntime } = await import("../../local/runtime.js");
         runtime = startLocalRuntime({ cwd: projectDir, env: agentEnv, output: s, port, agentPort, mode: "process", signal });
         const rt = await runtime;
-        s.done(`Agent "${rt.agentName}" running as a process on ${rt.agentUrl}, offline (AGENT_OFFLINE=1: deterministic answers, no AWS calls); log: ${rt.logFile}`);
-        s.done(`Gateway on ${rt.gatewayUrl}: checks every request's bearer token like AgentCore Runtime (signature, issuer, expiry, client_id)`);
+        s.done(
+          `Agent "${rt.agentName}" running as a process on ${rt.agentUrl}, offline (AGENT_OFFLINE=1: deterministic answers, no AWS calls); log: ${rt.logFile}`,
+        );
+        s.done(
+          `Gateway on ${rt.gatewayUrl}: checks every request's bearer token like AgentCore Runtime (signature, issuer, expiry, client_id)`,
+        );
         s.say(`ARN: ${rt.agentRuntimeArn}`);
-        return { gatewayUrl: rt.gatewayUrl, agentUrl: rt.agentUrl, agentRuntimeArn: rt.agentRuntimeArn, agentPid: rt.agentPid, mode: rt.mode, auth: rt.auth, logFile: rt.logFile };
+        return {
+          gatewayUrl: rt.gatewayUrl,
+          agentUrl: rt.agentUrl,
+          agentRuntimeArn: rt.agentRuntimeArn,
+          agentPid: rt.agentPid,
+          mode: rt.mode,
+          auth: rt.auth,
+          logFile: rt.logFile,
+        };
       },
     );
     const invocationUrl = `${launchFacts.gatewayUrl}/runtimes/${QUICKSTART_AGENT}/invocations?qualifier=DEFAULT`;
@@ -651,7 +712,9 @@ export async function quickstart(inputs: QuickstartInputs, ctx: QuickstartContex
           // not JSON: show it as it is
         }
         if (response.status !== 401 || !errorType.startsWith("UnauthorizedException")) {
-          throw new AgentcoreError(`got HTTP ${response.status}${errorType ? ` ${errorType}` : ""}: ${message.slice(0, 200)}`, { code: "Unexpected401Result" });
+          throw new AgentcoreError(`got HTTP ${response.status}${errorType ? ` ${errorType}` : ""}: ${message.slice(0, 200)}`, {
+            code: "Unexpected401Result",
+          });
         }
         const wwwAuthenticate = response.headers.get("www-authenticate") ?? "";
         s.done(`HTTP 401 ${errorType}: "${message}"`);
@@ -670,12 +733,25 @@ export async function quickstart(inputs: QuickstartInputs, ctx: QuickstartContex
       const text = typeof result.response === "string" ? result.response : JSON.stringify(result.response);
       const chunks = result.events?.length ?? 0;
       if (result.status !== 200 || !/weather/i.test(text) || chunks < 2) {
-        throw new AgentcoreError(`got HTTP ${result.status} (${result.contentType || "no content type"}, ${chunks} event(s)): ${text.slice(0, 200)}`, { code: "UnexpectedAnswer" });
+        throw new AgentcoreError(
+          `got HTTP ${result.status} (${result.contentType || "no content type"}, ${chunks} event(s)): ${text.slice(0, 200)}`,
+          { code: "UnexpectedAnswer" },
+        );
       }
       const caller = /Called by user "([^"]+)"/.exec(text)?.[1];
-      s.done(`HTTP ${result.status}, streamed in ${chunks} server-sent events; bearer token from the token cache; session ${result.sessionId}`);
+      s.done(
+        `HTTP ${result.status}, streamed in ${chunks} server-sent events; bearer token from the token cache; session ${result.sessionId}`,
+      );
       if (caller) s.say(`The gateway validated the JWT and forwarded it (Authorization is allowlisted): the agent saw user "${caller}".`);
-      return { status: result.status, contentType: result.contentType, events: chunks, tokenSource: result.tokenSource, sessionId: result.sessionId, answer: text, caller: caller ?? null };
+      return {
+        status: result.status,
+        contentType: result.contentType,
+        events: chunks,
+        tokenSource: result.tokenSource,
+        sessionId: result.sessionId,
+        answer: text,
+        caller: caller ?? null,
+      };
     };
     await step(
       "invoke-bearer",
@@ -699,7 +775,9 @@ export async function quickstart(inputs: QuickstartInputs, ctx: QuickstartContex
         s.done(
           `New access token for "${result.username}" via ${result.method === "refresh_token" ? "the refresh token (REFRESH_TOKEN_AUTH, no password needed)" : "a password login (the refresh token was refused)"}, ${describeExpiry(new Date(result.expiresAt))}`,
         );
-        s.say(`Cognito access tokens live ${formatDuration(result.expiresInSeconds * 1000)} here; commands refresh a cached token by themselves when it is about to expire.`);
+        s.say(
+          `Cognito access tokens live ${formatDuration(result.expiresInSeconds * 1000)} here; commands refresh a cached token by themselves when it is about to expire.`,
+        );
         return { method: result.method, username: result.username, expiresAt: result.expiresAt };
       },
     );
@@ -760,8 +838,17 @@ export async function quickstart(inputs: QuickstartInputs, ctx: QuickstartContex
 
   const totalMs = Math.round(performance.now() - started);
   const next = nextCommands(ctx.cwd, projectDir);
-  const fileCounts: Record<string, number> = copied ? { created: copied.created.length, unchanged: copied.unchanged.length, kept: copied.kept.length, restored: copied.restored.length } : {};
-  const result: QuickstartResult = { ok: true, project: { dir: projectDir, status: projectStatus, files: fileCounts }, agent: QUICKSTART_AGENT, totalMs, steps, next };
+  const fileCounts: Record<string, number> = copied
+    ? { created: copied.created.length, unchanged: copied.unchanged.length, kept: copied.kept.length, restored: copied.restored.length }
+    : {};
+  const result: QuickstartResult = {
+    ok: true,
+    project: { dir: projectDir, status: projectStatus, files: fileCounts },
+    agent: QUICKSTART_AGENT,
+    totalMs,
+    steps,
+    next,
+  };
   printNext(out, style, result);
   out.result(result);
   return result;
@@ -805,7 +892,9 @@ function printNext(out: Output, style: QuickstartStyle, result: QuickstartResult
     }
   };
   out.info("");
-  out.info(`${style.green("✔")} ${style.bold(`Quickstart done: all ${STEP_COUNT} steps gave the expected result in ${(result.totalMs / 1000).toFixed(1)}s.`)}`);
+  out.info(
+    `${style.green("✔")} ${style.bold(`Quickstart done: all ${STEP_COUNT} steps gave the expected result in ${(result.totalMs / 1000).toFixed(1)}s.`)}`,
+  );
   out.info(`  The project stays in ${result.project.dir}: the agent's code, ${CONFIG_FILE_NAME} and .env.`);
   out.info("");
   out.info(style.bold("Go on from here, on this machine:"));
@@ -815,7 +904,11 @@ function printNext(out: Output, style: QuickstartStyle, result: QuickstartResult
     [invoke, "in another: the calculator tool"],
     [verify, "which of the authorizer's checks the cached token passes"],
   ]);
-  out.info(style.dim("  (the agent answers offline unless AWS credentials are found; AGENT_OFFLINE=1 agentcore-ts launch --local keeps it offline)"));
+  out.info(
+    style.dim(
+      "  (the agent answers offline unless AWS credentials are found; AGENT_OFFLINE=1 agentcore-ts launch --local keeps it offline)",
+    ),
+  );
   out.info("");
   out.info(style.bold("Move to AWS (an AWS account, credentials and Bedrock model access needed):"));
   lines([

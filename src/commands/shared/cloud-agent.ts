@@ -1,9 +1,9 @@
 /** What launch, status and destroy share: the selected agent, its config file and its AWS clients. */
 import type { AwsClients } from "../../aws/clients.js";
 import { logGroupFor } from "../../aws/runtime.js";
-import type { CommandContext } from "../../core/context.js";
 import type { AgentConfig } from "../../config/schema.js";
-import { requireConfig, selectAgent, type LoadedConfig } from "../../config/store.js";
+import { type LoadedConfig, requireConfig, selectAgent } from "../../config/store.js";
+import type { CommandContext } from "../../core/context.js";
 import { UsageError } from "../../errors.js";
 
 export interface CloudAgent {
@@ -22,10 +22,13 @@ export async function openCloudAgent(ctx: Pick<CommandContext, "cwd" | "aws">, a
   const deployedIn = agent.deployment?.region;
   if (agent.deployment?.runtimeId && typeof deployedIn === "string" && deployedIn !== region) {
     // Otherwise the runtime would look deleted, and launch would create a second one.
-    throw new UsageError(`Agent ${agent.name} is deployed in ${deployedIn} (runtime ${agent.deployment.runtimeId}), but the region is ${region}.`, {
-      hint: `Pass --region ${deployedIn} (AWS_REGION and the profile's region come before .agentcore.json), or destroy it there first.`,
-      code: "RegionMismatch",
-    });
+    throw new UsageError(
+      `Agent ${agent.name} is deployed in ${deployedIn} (runtime ${agent.deployment.runtimeId}), but the region is ${region}.`,
+      {
+        hint: `Pass --region ${deployedIn} (AWS_REGION and the profile's region come before .agentcore.json), or destroy it there first.`,
+        code: "RegionMismatch",
+      },
+    );
   }
   return { loaded, agent, aws, region };
 }
@@ -37,7 +40,5 @@ export function logsTailCommand(runtimeId: string, region: string): string {
 
 /** What to run next to call the agent, by its inbound auth. */
 export function invokeHint(agent: AgentConfig): string {
-  return agent.authorizerConfiguration
-    ? `agentcore-ts invoke '{"prompt": "Hello"}' --bearer`
-    : `agentcore-ts invoke '{"prompt": "Hello"}'`;
+  return agent.authorizerConfiguration ? `agentcore-ts invoke '{"prompt": "Hello"}' --bearer` : `agentcore-ts invoke '{"prompt": "Hello"}'`;
 }

@@ -1,7 +1,7 @@
 /** `status --local`: where the local runtime(s) listen, whether the agent is healthy, where the log is. */
 import type { CommandContext, CommandOutcome } from "../../core/context.js";
 import { AgentcoreError } from "../../errors.js";
-import { listLocalRuntimes, readLocalRuntime, type LocalRuntimeRecord } from "../../local/runtime-state.js";
+import { type LocalRuntimeRecord, listLocalRuntimes, readLocalRuntime } from "../../local/runtime-state.js";
 import { compactDuration } from "../../ui/format.js";
 
 export interface StatusLocalInputs {
@@ -24,12 +24,18 @@ function formatUptime(startedAt: string): string {
 
 /** `status --local`: where the local runtime(s) listen, whether the agent is healthy, where the log is. */
 export async function statusLocal(inputs: StatusLocalInputs, ctx: Pick<CommandContext, "env" | "output">): Promise<CommandOutcome> {
-  const records = inputs.agentName !== undefined ? [await readLocalRuntime(ctx.env, inputs.agentName)].filter((r): r is LocalRuntimeRecord => r !== undefined) : await listLocalRuntimes(ctx.env);
+  const records =
+    inputs.agentName !== undefined
+      ? [await readLocalRuntime(ctx.env, inputs.agentName)].filter((r): r is LocalRuntimeRecord => r !== undefined)
+      : await listLocalRuntimes(ctx.env);
   if (records.length === 0) {
-    throw new AgentcoreError(inputs.agentName ? `No local runtime is running for agent "${inputs.agentName}".` : "No local runtime is running.", {
-      code: "NoLocalRuntime",
-      hint: "Start one with `agentcore-ts launch --local`.",
-    });
+    throw new AgentcoreError(
+      inputs.agentName ? `No local runtime is running for agent "${inputs.agentName}".` : "No local runtime is running.",
+      {
+        code: "NoLocalRuntime",
+        hint: "Start one with `agentcore-ts launch --local`.",
+      },
+    );
   }
   const runtimes = [];
   for (const record of records) {
@@ -37,7 +43,9 @@ export async function statusLocal(inputs: StatusLocalInputs, ctx: Pick<CommandCo
     runtimes.push({ ...record, health: agentHealth });
     const out = ctx.output;
     out.info(`Local runtime: ${record.agentName} (${agentHealth})`);
-    out.info(`  gateway:  ${record.gatewayUrl}  ${record.auth === "iam" ? "IAM (SigV4, not verified locally)" : "customJWTAuthorizer enforced"}`);
+    out.info(
+      `  gateway:  ${record.gatewayUrl}  ${record.auth === "iam" ? "IAM (SigV4, not verified locally)" : "customJWTAuthorizer enforced"}`,
+    );
     out.info(`  invoke:   POST ${record.gatewayUrl}/runtimes/${record.agentName}/invocations?qualifier=DEFAULT`);
     out.info(`  agent:    ${record.agentUrl}  (${record.mode}${record.agentPid ? `, pid ${record.agentPid}` : ""})`);
     out.info(`  log:      ${record.logFile}`);

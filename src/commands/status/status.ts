@@ -7,8 +7,8 @@ import { TokenCache } from "../../auth/token-cache.js";
 import { matchCachedTokens } from "../../auth/tokens.js";
 import { canonicalJson } from "../../aws/canonical.js";
 import { DEFAULT_ENDPOINT, getEndpoint, getRuntime, logGroupFor } from "../../aws/runtime.js";
-import type { CommandContext } from "../../core/context.js";
 import type { AgentcoreConfig, CustomJwtAuthorizer } from "../../config/schema.js";
+import type { CommandContext } from "../../core/context.js";
 import { AgentcoreError } from "../../errors.js";
 import { relativeTime } from "../../ui/format.js";
 import { invokeHint, logsTailCommand, openCloudAgent } from "../shared/cloud-agent.js";
@@ -50,7 +50,11 @@ export interface StatusResult {
   next?: string;
 }
 
-function authorizationOf(authorizer: CustomJwtAuthorizer | undefined, source: AuthorizationStatus["source"], matchesConfig: boolean): AuthorizationStatus {
+function authorizationOf(
+  authorizer: CustomJwtAuthorizer | undefined,
+  source: AuthorizationStatus["source"],
+  matchesConfig: boolean,
+): AuthorizationStatus {
   if (!authorizer) return { mode: "IAM", source, matchesConfig };
   return {
     mode: "customJWTAuthorizer",
@@ -168,7 +172,10 @@ export async function status(inputs: StatusInputs, ctx: CommandContext): Promise
   }
 
   const auth = result.authorization;
-  line("Authorization", auth.mode === "IAM" ? "IAM (SigV4)" : `customJWTAuthorizer (OAuth/JWT bearer)${auth.source === "config" ? ", as configured" : ""}`);
+  line(
+    "Authorization",
+    auth.mode === "IAM" ? "IAM (SigV4)" : `customJWTAuthorizer (OAuth/JWT bearer)${auth.source === "config" ? ", as configured" : ""}`,
+  );
   if (auth.mode === "customJWTAuthorizer") {
     line("  Discovery URL", auth.discoveryUrl ?? "");
     if (auth.allowedClients) line("  Clients", auth.allowedClients.join(", "));
@@ -192,4 +199,3 @@ export async function status(inputs: StatusInputs, ctx: CommandContext): Promise
   output.result(result);
   return result;
 }
-

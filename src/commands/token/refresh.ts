@@ -4,10 +4,9 @@
  * revoked, USER_PASSWORD_AUTH with the password from --password-stdin, COGNITO_PASSWORD or a prompt.
  */
 import type { JWTPayload } from "jose";
+import { decodeClaims, promptPassword, suppliedPassword } from "../../auth/cognito.js";
+import { type RenewMethod, renewTokens } from "../../auth/tokens.js";
 import type { CommandContext } from "../../core/context.js";
-import { promptPassword, suppliedPassword } from "../../auth/cognito.js";
-import { decodeClaims } from "../../auth/cognito.js";
-import { renewTokens, type RenewMethod } from "../../auth/tokens.js";
 import { AgentcoreError } from "../../errors.js";
 import { describeExpiry } from "../../ui/format.js";
 import { summaryClaims } from "./format.js";
@@ -59,7 +58,9 @@ export async function tokenRefresh(input: TokenRefreshInput, ctx: RefreshContext
   );
   const expiresAt = new Date(entry.accessTokenExpiresAt);
   const claims = decodeClaims(entry.accessToken);
-  output.info(`  Access token ${describeExpiry(expiresAt)} (via ${method === "refresh_token" ? "the refresh token" : "a password login"}).`);
+  output.info(
+    `  Access token ${describeExpiry(expiresAt)} (via ${method === "refresh_token" ? "the refresh token" : "a password login"}).`,
+  );
   const result: TokenRefreshResult = {
     method,
     username: entry.username,

@@ -4,9 +4,9 @@
  * (exit 1, nothing on stdout) so a script never sends one.
  */
 import type { JWTPayload } from "jose";
-import type { CommandContext } from "../../core/context.js";
 import { decodeClaims } from "../../auth/cognito.js";
 import { maskToken } from "../../config/secrets.js";
+import type { CommandContext } from "../../core/context.js";
 import { AgentcoreError, UsageError } from "../../errors.js";
 import { describeExpiry, formatDuration, formatTime } from "../../ui/format.js";
 import { summaryClaims } from "./format.js";
@@ -50,10 +50,13 @@ export async function tokenShow(input: TokenShowInput, ctx: ShowContext): Promis
   const left = expiresAt.getTime() - Date.now();
   if (input.raw) {
     if (left <= 0) {
-      throw new AgentcoreError(`The cached access token of "${entry.username}" expired ${formatDuration(left)} ago (${formatTime(expiresAt)}).`, {
-        code: "TokenExpired",
-        hint: "Run `agentcore-ts token refresh`, then try again.",
-      });
+      throw new AgentcoreError(
+        `The cached access token of "${entry.username}" expired ${formatDuration(left)} ago (${formatTime(expiresAt)}).`,
+        {
+          code: "TokenExpired",
+          hint: "Run `agentcore-ts token refresh`, then try again.",
+        },
+      );
     }
     output.write(`${entry.accessToken}\n`);
     return undefined;
@@ -74,7 +77,9 @@ export async function tokenShow(input: TokenShowInput, ctx: ShowContext): Promis
     refreshToken: { cached: Boolean(entry.refreshToken), ...(entry.refreshTokenIssuedAt ? { issuedAt: entry.refreshTokenIssuedAt } : {}) },
   };
   const pad = (label: string) => `  ${label.padEnd(11)}`;
-  output.info(`Access token of "${entry.username}" (pool ${entry.userPoolId}, client ${entry.clientId}${entry.local ? ", embedded local Cognito" : `, ${entry.region}`})`);
+  output.info(
+    `Access token of "${entry.username}" (pool ${entry.userPoolId}, client ${entry.clientId}${entry.local ? ", embedded local Cognito" : `, ${entry.region}`})`,
+  );
   output.info(`${pad("token")}${result.token}`);
   for (const name of ["client_id", "aud", "scope", "token_use", "iss", "username"]) {
     const value = claims[name];

@@ -1,10 +1,11 @@
 /** Which user's tokens a `token` command works on: an agent's authorizer (--agent), else the project's Cognito user. */
-import type { CommandContext } from "../../core/context.js";
+
 import type { CachedTokens, TokenKey } from "../../auth/token-cache.js";
 import { TokenCache } from "../../auth/token-cache.js";
 import { fitsAuthorizer, issuerFromDiscoveryUrl, matchCachedTokens, type TokenTarget } from "../../auth/tokens.js";
 import type { AgentConfig, CognitoConfig } from "../../config/schema.js";
 import { loadConfig, requireConfig, selectAgent } from "../../config/store.js";
+import type { CommandContext } from "../../core/context.js";
 import { AgentcoreError, ConfigError } from "../../errors.js";
 
 export interface ResolvedTarget {
@@ -58,7 +59,13 @@ export async function resolveTokenTarget(agentName: string | undefined, ctx: Pic
 }
 
 function keyOf(cognito: CognitoConfig): TokenKey & { region: string; local: boolean } {
-  return { userPoolId: cognito.userPoolId, clientId: cognito.clientId, username: cognito.username, region: cognito.region, local: cognito.local ?? false };
+  return {
+    userPoolId: cognito.userPoolId,
+    clientId: cognito.clientId,
+    username: cognito.username,
+    region: cognito.region,
+    local: cognito.local ?? false,
+  };
 }
 
 function keyFromEntry(entry: CachedTokens): TokenKey & { region: string; local: boolean } {

@@ -4,15 +4,15 @@
  * pass/fail and, for a failure, why and the fix. Exit 1 when the runtime would reject it.
  */
 import type { JWTPayload } from "jose";
-import type { CommandContext } from "../../core/context.js";
-import { JwtAuthorizer, type AuthorizerCheck } from "../../auth/authorizer.js";
+import { type AuthorizerCheck, JwtAuthorizer } from "../../auth/authorizer.js";
 import { readSecretFromStdin } from "../../auth/cognito.js";
-import { matchCachedTokens } from "../../auth/tokens.js";
 import { TokenCache } from "../../auth/token-cache.js";
+import { matchCachedTokens } from "../../auth/tokens.js";
 import { maskToken } from "../../config/secrets.js";
 import { requireConfig, selectAgent } from "../../config/store.js";
-import { AgentcoreError, UsageError } from "../../errors.js";
+import type { CommandContext } from "../../core/context.js";
 import { ensureEmbeddedCognito, isEmbeddedCognitoUrl } from "../../embedded-cognito/control.js";
+import { AgentcoreError, UsageError } from "../../errors.js";
 import { summaryClaims } from "./format.js";
 import { noAuthorizerError } from "./target.js";
 
@@ -38,7 +38,11 @@ export interface TokenVerifyResult {
   claims?: JWTPayload;
 }
 
-async function tokenToVerify(input: TokenVerifyInput, ctx: VerifyContext, match: () => Promise<{ token: string; username: string } | undefined>) {
+async function tokenToVerify(
+  input: TokenVerifyInput,
+  ctx: VerifyContext,
+  match: () => Promise<{ token: string; username: string } | undefined>,
+) {
   if (input.token !== undefined && input.tokenStdin) {
     throw new UsageError("Pass the token with --token or --token-stdin, not both.", { code: "ConflictingFlags" });
   }
@@ -84,14 +88,21 @@ export async function tokenVerify(input: TokenVerifyInput, ctx: VerifyContext): 
   const result: TokenVerifyResult = {
     agent: agent.name,
     discoveryUrl: authorizer.discoveryUrl,
-    token: { source: chosen.source, masked: maskToken(chosen.token), ...("username" in chosen && chosen.username ? { username: chosen.username } : {}) },
+    token: {
+      source: chosen.source,
+      masked: maskToken(chosen.token),
+      ...("username" in chosen && chosen.username ? { username: chosen.username } : {}),
+    },
     allowed: decision.allowed,
     ...(decision.allowed ? {} : { httpStatus: decision.httpStatus, errorType: decision.errorType, message: decision.message }),
     checks: decision.checks,
     ...(decision.claims ? { claims: summaryClaims(decision.claims) } : {}),
   };
 
-  const from = chosen.source === "cache" ? `the cached token of "${"username" in chosen ? chosen.username : "?"}"` : `the token from --${chosen.source === "flag" ? "token" : "token-stdin"}`;
+  const from =
+    chosen.source === "cache"
+      ? `the cached token of "${"username" in chosen ? chosen.username : "?"}"`
+      : `the token from --${chosen.source === "flag" ? "token" : "token-stdin"}`;
   output.info(`Checking ${from} against agent "${agent.name}"'s authorizer (token ${result.token.masked}):`);
   const width = Math.max(...decision.checks.map((c) => c.name.length), 8);
   for (const check of decision.checks) {

@@ -2,6 +2,10 @@
  * `cognito setup` request shapes (aws-sdk-client-mock): what cognito-local does not enforce
  * (ExplicitAuthFlows, GenerateSecret) is asserted on the exact requests the real service gets.
  */
+
+import { promises as fsp } from "node:fs";
+import path from "node:path";
+import { Readable } from "node:stream";
 import {
   AdminCreateUserCommand,
   AdminGetUserCommand,
@@ -19,14 +23,11 @@ import {
   UserNotFoundException,
 } from "@aws-sdk/client-cognito-identity-provider";
 import { mockClient } from "aws-sdk-client-mock";
-import { promises as fsp } from "node:fs";
-import path from "node:path";
-import { Readable } from "node:stream";
 import { beforeEach, describe, expect, it } from "vitest";
+import { type CognitoSetupInput, cognitoSetup } from "../../../src/commands/cognito/setup.js";
 import { createContext } from "../../../src/core/context.js";
-import { cognitoSetup, type CognitoSetupInput } from "../../../src/commands/cognito/setup.js";
 import { MemoryOutput } from "../../../src/ui/output.js";
-import { NonInteractivePrompter, ScriptedPrompter, type Prompter } from "../../../src/ui/prompts.js";
+import { NonInteractivePrompter, type Prompter, ScriptedPrompter } from "../../../src/ui/prompts.js";
 import { tempDir, testEnv } from "../../support/cli.js";
 import { failureOf } from "../../support/cognito-local.js";
 
@@ -40,7 +41,12 @@ function jwt(claims: Record<string, unknown>): string {
   const part = (o: object) => Buffer.from(JSON.stringify(o)).toString("base64url");
   return `${part({ alg: "RS256", kid: "k1" })}.${part(claims)}.c2lnbmF0dXJlLXNpZ25hdHVyZQ`;
 }
-const ACCESS = jwt({ iss: `https://cognito-idp.us-east-1.amazonaws.com/${POOL}`, client_id: CLIENT, token_use: "access", exp: Math.floor(Date.now() / 1000) + 3600 });
+const ACCESS = jwt({
+  iss: `https://cognito-idp.us-east-1.amazonaws.com/${POOL}`,
+  client_id: CLIENT,
+  token_use: "access",
+  exp: Math.floor(Date.now() / 1000) + 3600,
+});
 
 function setupContext(options: { env?: NodeJS.ProcessEnv; stdin?: string; prompter?: Prompter; cwd?: string } = {}) {
   const cwd = options.cwd ?? tempDir("agentcore-ts-proj-");
@@ -69,14 +75,30 @@ function freshAccount(): void {
   cognito.on(AdminGetUserCommand).rejects(new UserNotFoundException({ message: "User does not exist.", $metadata: {} }));
   cognito.on(AdminCreateUserCommand).resolves({ User: { Username: "testuser", UserStatus: "FORCE_CHANGE_PASSWORD" } });
   cognito.on(AdminSetUserPasswordCommand).resolves({});
-  cognito.on(InitiateAuthCommand).resolves({ AuthenticationResult: { AccessToken: ACCESS, IdToken: jwt({ aud: CLIENT }), RefreshToken: "opaque-refresh", ExpiresIn: 3600, TokenType: "Bearer" } });
+  cognito.on(InitiateAuthCommand).resolves({
+    AuthenticationResult: {
+      AccessToken: ACCESS,
+      IdToken: jwt({ aud: CLIENT }),
+      RefreshToken: "opaque-refresh",
+      ExpiresIn: 3600,
+      TokenType: "Bearer",
+    },
+  });
 }
 
 function existingPoolAndUser(clientSettings: Record<string, unknown> = {}): void {
   cognito.on(ListUserPoolsCommand).resolves({ UserPools: [{ Id: POOL, Name: "shared-pool" }] });
-  cognito.on(ListUserPoolClientsCommand).resolves({ UserPoolClients: [{ ClientId: CLIENT, ClientName: "shared-pool-client", UserPoolId: POOL }] });
+  cognito
+    .on(ListUserPoolClientsCommand)
+    .resolves({ UserPoolClients: [{ ClientId: CLIENT, ClientName: "shared-pool-client", UserPoolId: POOL }] });
   cognito.on(DescribeUserPoolClientCommand).resolves({
-    UserPoolClient: { ClientId: CLIENT, ClientName: "shared-pool-client", UserPoolId: POOL, ExplicitAuthFlows: ["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"], ...clientSettings },
+    UserPoolClient: {
+      ClientId: CLIENT,
+      ClientName: "shared-pool-client",
+      UserPoolId: POOL,
+      ExplicitAuthFlows: ["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
+      ...clientSettings,
+    },
   });
   cognito.on(AdminGetUserCommand).resolves({ Username: "testuser", UserStatus: "CONFIRMED" });
 }
@@ -88,7 +110,10 @@ describe("cognito setup (request shapes)", () => {
     const result = await promise;
     const poolName = `agentcore-ts-${path.basename(cwd).toLowerCase()}`;
 
-    expect(cognito).toHaveReceivedCommandWith(CreateUserPoolCommand, { PoolName: poolName, Policies: { PasswordPolicy: { MinimumLength: 8 } } });
+    expect(cognito).toHaveReceivedCommandWith(CreateUserPoolCommand, {
+      PoolName: poolName,
+      Policies: { PasswordPolicy: { MinimumLength: 8 } },
+    });
     const clientRequest = cognito.commandCalls(CreateUserPoolClientCommand)[0].args[0].input;
     expect(clientRequest).toEqual({
       UserPoolId: POOL,
@@ -96,7 +121,11 @@ describe("cognito setup (request shapes)", () => {
       GenerateSecret: false,
       ExplicitAuthFlows: ["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
     });
-    expect(cognito.commandCalls(AdminCreateUserCommand)[0].args[0].input).toEqual({ UserPoolId: POOL, Username: "testuser", MessageAction: "SUPPRESS" });
+    expect(cognito.commandCalls(AdminCreateUserCommand)[0].args[0].input).toEqual({
+      UserPoolId: POOL,
+      Username: "testuser",
+      MessageAction: "SUPPRESS",
+    });
     const setPassword = cognito.commandCalls(AdminSetUserPasswordCommand)[0].args[0].input;
     expect(setPassword).toMatchObject({ UserPoolId: POOL, Username: "testuser", Permanent: true });
     expect(cognito).toHaveReceivedCommandWith(InitiateAuthCommand, {
@@ -136,7 +165,12 @@ describe("cognito setup (request shapes)", () => {
   });
 
   it("reuses a pool and client found by name, adding missing auth flows without resetting the client's settings", async () => {
-    existingPoolAndUser({ ExplicitAuthFlows: ["ALLOW_USER_SRP_AUTH"], AccessTokenValidity: 2, TokenValidityUnits: { AccessToken: "hours" }, CallbackURLs: ["https://app.example.com/cb"] });
+    existingPoolAndUser({
+      ExplicitAuthFlows: ["ALLOW_USER_SRP_AUTH"],
+      AccessTokenValidity: 2,
+      TokenValidityUnits: { AccessToken: "hours" },
+      CallbackURLs: ["https://app.example.com/cb"],
+    });
     cognito.on(UpdateUserPoolClientCommand).resolves({});
     cognito.on(InitiateAuthCommand).resolves({ AuthenticationResult: { AccessToken: ACCESS, ExpiresIn: 7200 } });
     const { promise, output } = run({ poolName: "shared-pool" }, { env: { COGNITO_PASSWORD: "Known-Passw0rd" } });
@@ -155,7 +189,11 @@ describe("cognito setup (request shapes)", () => {
       ExplicitAuthFlows: ["ALLOW_USER_SRP_AUTH", "ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
     });
     expect(output.warnings.join("\n")).toMatch(/did not allow ALLOW_USER_PASSWORD_AUTH and ALLOW_REFRESH_TOKEN_AUTH: added/);
-    expect(result).toMatchObject({ userPool: { status: "reused" }, appClient: { status: "reused", updated: true }, user: { status: "reused", passwordSet: false } });
+    expect(result).toMatchObject({
+      userPool: { status: "reused" },
+      appClient: { status: "reused", updated: true },
+      user: { status: "reused", passwordSet: false },
+    });
     expect(result.accessToken.expiresInSeconds).toBeGreaterThan(7190);
     expect(result.generatedPassword).toBeUndefined();
   });
@@ -192,13 +230,23 @@ describe("cognito setup (request shapes)", () => {
     cognito.on(InitiateAuthCommand).resolves({ AuthenticationResult: { AccessToken: ACCESS, ExpiresIn: 3600 } });
     const reset = run({ poolName: "shared-pool", passwordStdin: true, resetPassword: true }, { stdin: "New-Passw0rd\n" });
     expect((await reset.promise).user).toEqual({ username: "testuser", status: "reused", passwordSet: true });
-    expect(cognito).toHaveReceivedCommandWith(AdminSetUserPasswordCommand, { Username: "testuser", Password: "New-Passw0rd", Permanent: true });
+    expect(cognito).toHaveReceivedCommandWith(AdminSetUserPasswordCommand, {
+      Username: "testuser",
+      Password: "New-Passw0rd",
+      Permanent: true,
+    });
   });
 
   it("rejects bad names and passwords before calling AWS", async () => {
-    await expect(run({ poolName: "bad/name" }).promise).rejects.toMatchObject({ exitCode: 2, message: expect.stringMatching(/--pool-name "bad\/name"/) });
+    await expect(run({ poolName: "bad/name" }).promise).rejects.toMatchObject({
+      exitCode: 2,
+      message: expect.stringMatching(/--pool-name "bad\/name"/),
+    });
     await expect(run({ username: "has space" }).promise).rejects.toMatchObject({ exitCode: 2 });
-    await expect(run({}, { env: { COGNITO_PASSWORD: "short" } }).promise).rejects.toMatchObject({ code: "BadPassword", message: expect.not.stringContaining("short") });
+    await expect(run({}, { env: { COGNITO_PASSWORD: "short" } }).promise).rejects.toMatchObject({
+      code: "BadPassword",
+      message: expect.not.stringContaining("short"),
+    });
     const unreadableEnv = tempDir("agentcore-ts-proj-");
     await fsp.mkdir(path.join(unreadableEnv, ".env"));
     await expect(run({}, { cwd: unreadableEnv, env: { COGNITO_PASSWORD: "Known-Passw0rd" } }).promise).rejects.toMatchObject({
@@ -228,7 +276,9 @@ describe("cognito setup (request shapes)", () => {
     const existing = new ScriptedPrompter(["Existing-Passw0rd"]);
     await run({ poolName: "shared-pool" }, { prompter: existing }).promise;
     expect(existing.asked).toEqual(['Password of the existing user "testuser"']);
-    expect(cognito).toHaveReceivedCommandWith(InitiateAuthCommand, { AuthParameters: { USERNAME: "testuser", PASSWORD: "Existing-Passw0rd" } });
+    expect(cognito).toHaveReceivedCommandWith(InitiateAuthCommand, {
+      AuthParameters: { USERNAME: "testuser", PASSWORD: "Existing-Passw0rd" },
+    });
     expect(cognito).toHaveReceivedCommandTimes(AdminSetUserPasswordCommand, 0);
   });
 
@@ -246,7 +296,12 @@ describe("cognito setup (request shapes)", () => {
     const poolName = `agentcore-ts-${path.basename(cwd).toLowerCase()}`;
     cognito.on(DescribeUserPoolCommand).resolves({ UserPool: { Id: POOL, Name: poolName } });
     cognito.on(DescribeUserPoolClientCommand).resolves({
-      UserPoolClient: { ClientId: CLIENT, ClientName: `${poolName}-client`, UserPoolId: POOL, ExplicitAuthFlows: ["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"] },
+      UserPoolClient: {
+        ClientId: CLIENT,
+        ClientName: `${poolName}-client`,
+        UserPoolId: POOL,
+        ExplicitAuthFlows: ["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
+      },
     });
     cognito.on(AdminGetUserCommand).resolves({ Username: "testuser", UserStatus: "CONFIRMED" });
     const second = run({}, { cwd, env: { COGNITO_PASSWORD: "Known-Passw0rd" } });

@@ -1,14 +1,14 @@
 import { promises as fsp } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type ConfigureDeps, type ConfigureInputs, configure } from "../../../src/commands/configure/configure.js";
 import { createContext } from "../../../src/core/context.js";
 import { type AgentcoreError, UsageError } from "../../../src/errors.js";
-import { configure, type ConfigureDeps, type ConfigureInputs } from "../../../src/commands/configure/configure.js";
 import { MemoryOutput } from "../../../src/ui/output.js";
+import { NonInteractivePrompter, type Prompter, ScriptedPrompter } from "../../../src/ui/prompts.js";
 import { exists } from "../../../src/util/fs.js";
-import { NonInteractivePrompter, ScriptedPrompter, type Prompter } from "../../../src/ui/prompts.js";
 import { tempDir } from "../../support/cli.js";
-import { startDiscoveryServer, writeProject, type DiscoveryServer } from "../../support/project.js";
+import { type DiscoveryServer, startDiscoveryServer, writeProject } from "../../support/project.js";
 
 let issuer: DiscoveryServer;
 let discoveryUrl: string;
@@ -42,12 +42,12 @@ function depsFor(dir: string, setup: Setup = {}): ConfigureDeps & { output: Memo
   return Object.assign(ctx, { output, fetch: setup.fetch, discoveryTimeoutMs: 2000 });
 }
 
-const project = (files: Record<string, string> = { "agent.py": "print('hi')\n", "requirements.txt": "bedrock-agentcore\n" }) => writeProject(files);
+const project = (files: Record<string, string> = { "agent.py": "print('hi')\n", "requirements.txt": "bedrock-agentcore\n" }) =>
+  writeProject(files);
 
 async function readConfig(dir: string) {
   return JSON.parse(await fsp.readFile(path.join(dir, ".agentcore.json"), "utf8"));
 }
-
 
 const cognitoSection = () => ({
   region: "eu-west-1",
@@ -91,7 +91,10 @@ describe("configure (non-interactive)", () => {
 
   it("takes COGNITO_DISCOVERY_URL, COGNITO_CLIENT_ID and AWS_REGION from .env", async () => {
     const dir = await project();
-    await fsp.writeFile(path.join(dir, ".env"), `COGNITO_DISCOVERY_URL=${discoveryUrl}\nCOGNITO_CLIENT_ID=fromdotenv\nAWS_REGION=ap-south-1\n`);
+    await fsp.writeFile(
+      path.join(dir, ".env"),
+      `COGNITO_DISCOVERY_URL=${discoveryUrl}\nCOGNITO_CLIENT_ID=fromdotenv\nAWS_REGION=ap-south-1\n`,
+    );
     const agent = await configure({ entrypoint: "agent.py", name: "envagent" }, depsFor(dir));
     expect(agent.region).toBe("ap-south-1");
     expect(agent.authorizerConfiguration?.customJWTAuthorizer).toEqual({ discoveryUrl, allowedClients: ["fromdotenv"] });
@@ -101,7 +104,10 @@ describe("configure (non-interactive)", () => {
     const dir = await project();
     await fsp.writeFile(path.join(dir, ".env"), `COGNITO_DISCOVERY_URL=${discoveryUrl}\nCOGNITO_CLIENT_ID=fromdotenv\n`);
     const deps = depsFor(dir, { region: "us-west-2" });
-    const agent = await configure({ entrypoint: "agent.py", allowedAudience: "aud1, aud2", requestHeaderAllowlist: "X-Amzn-Bedrock-AgentCore-Runtime-Custom-Tenant" }, deps);
+    const agent = await configure(
+      { entrypoint: "agent.py", allowedAudience: "aud1, aud2", requestHeaderAllowlist: "X-Amzn-Bedrock-AgentCore-Runtime-Custom-Tenant" },
+      deps,
+    );
     expect(agent.region).toBe("us-west-2");
     expect(agent.authorizerConfiguration?.customJWTAuthorizer).toEqual({ discoveryUrl, allowedAudience: ["aud1", "aud2"] });
     expect(agent.requestHeaderAllowlist).toEqual(["Authorization", "X-Amzn-Bedrock-AgentCore-Runtime-Custom-Tenant"]);
@@ -117,9 +123,9 @@ describe("configure (non-interactive)", () => {
     expect(deps.output.warnings.join("\n")).toMatch(/uses IAM \(SigV4\) inbound auth/);
 
     const other = await project();
-    await expect(configure({ entrypoint: "agent.py", authorizerConfig: "null", requestHeaderAllowlist: "Authorization" }, depsFor(other))).rejects.toThrow(
-      /Authorization header can be allowlisted only for an agent with a JWT authorizer/,
-    );
+    await expect(
+      configure({ entrypoint: "agent.py", authorizerConfig: "null", requestHeaderAllowlist: "Authorization" }, depsFor(other)),
+    ).rejects.toThrow(/Authorization header can be allowlisted only for an agent with a JWT authorizer/);
     expect(await exists(path.join(other, ".agentcore.json"))).toBe(false);
   });
 
@@ -127,12 +133,18 @@ describe("configure (non-interactive)", () => {
     const dir = await project({ "agent.py": "", "requirements.txt": "", "v2/agent.py": "" });
     await configure({ entrypoint: "agent.py", discoveryUrl, allowedClients: "c1" }, depsFor(dir));
     const config = await readConfig(dir);
-    config.agents.agent.deployment = { runtimeId: "agent-AbCdEf1234", runtimeArn: "arn:aws:bedrock-agentcore:us-east-1:123456789012:runtime/agent-AbCdEf1234" };
+    config.agents.agent.deployment = {
+      runtimeId: "agent-AbCdEf1234",
+      runtimeArn: "arn:aws:bedrock-agentcore:us-east-1:123456789012:runtime/agent-AbCdEf1234",
+    };
     config.agents.agent.environmentVariables = { MODEL: "claude" };
     config.agents.agent.laterField = { keep: true };
     await fsp.writeFile(path.join(dir, ".agentcore.json"), JSON.stringify(config));
 
-    const updated = await configure({ entrypoint: "v2/agent.py", name: "agent", executionRole: "arn:aws:iam::123456789012:role/R" }, depsFor(dir));
+    const updated = await configure(
+      { entrypoint: "v2/agent.py", name: "agent", executionRole: "arn:aws:iam::123456789012:role/R" },
+      depsFor(dir),
+    );
     expect(updated).toMatchObject({
       entrypoint: "v2/agent.py",
       executionRole: "arn:aws:iam::123456789012:role/R",
@@ -159,7 +171,14 @@ describe("configure (non-interactive)", () => {
     // `cognito setup --no-local` rewrote the cognito section for a pool in AWS.
     const config = await readConfig(dir);
     const awsPool = "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_AwsPool1/.well-known/openid-configuration";
-    config.cognito = { region: "eu-west-1", userPoolId: "eu-west-1_AwsPool1", clientId: "awsclient", username: "testuser", discoveryUrl: awsPool, local: false };
+    config.cognito = {
+      region: "eu-west-1",
+      userPoolId: "eu-west-1_AwsPool1",
+      clientId: "awsclient",
+      username: "testuser",
+      discoveryUrl: awsPool,
+      local: false,
+    };
     await fsp.writeFile(path.join(dir, ".agentcore.json"), JSON.stringify(config));
 
     const moved = await configure({ entrypoint: "agent.py", skipDiscoveryCheck: true }, depsFor(dir));
@@ -167,7 +186,10 @@ describe("configure (non-interactive)", () => {
 
     // An agent on another (non-Cognito) issuer keeps its own authorizer.
     const custom = "https://login.example.com/.well-known/openid-configuration";
-    const own = await configure({ entrypoint: "agent.py", discoveryUrl: custom, allowedAudience: "api://agent", skipDiscoveryCheck: true }, depsFor(dir));
+    const own = await configure(
+      { entrypoint: "agent.py", discoveryUrl: custom, allowedAudience: "api://agent", skipDiscoveryCheck: true },
+      depsFor(dir),
+    );
     expect(own.authorizerConfiguration?.customJWTAuthorizer.discoveryUrl).toBe(custom);
     const again = await configure({ entrypoint: "agent.py", skipDiscoveryCheck: true }, depsFor(dir));
     expect(again.authorizerConfiguration).toEqual({ customJWTAuthorizer: { discoveryUrl: custom, allowedAudience: ["api://agent"] } });
@@ -192,7 +214,7 @@ describe("configure (non-interactive)", () => {
 
   it("keeps an existing Dockerfile unless --force, and says which", async () => {
     const dir = await project();
-    const mine = "FROM python:3.12\nCMD [\"python\", \"agent.py\"]\n";
+    const mine = 'FROM python:3.12\nCMD ["python", "agent.py"]\n';
     await fsp.writeFile(path.join(dir, "Dockerfile"), mine);
     await fsp.writeFile(path.join(dir, ".dockerignore"), "node_modules\n");
     const deps = depsFor(dir);
@@ -226,7 +248,9 @@ describe("configure (non-interactive)", () => {
     await fsp.writeFile(path.join(dir, ".agentcore.json"), JSON.stringify({ version: 1, agents: {} }));
     const deps = depsFor(dir, { cwd: path.join(dir, "agents/a") });
     const agent = await configure({ entrypoint: "agent.py", authorizerConfig: "null" }, deps);
-    expect(deps.output.lines[0]).toBe(`Using ${path.join(dir, ".agentcore.json")} (the nearest .agentcore.json, in a parent directory; its directory is the build context).`);
+    expect(deps.output.lines[0]).toBe(
+      `Using ${path.join(dir, ".agentcore.json")} (the nearest .agentcore.json, in a parent directory; its directory is the build context).`,
+    );
     expect(agent.entrypoint).toBe("agents/a/agent.py");
     expect(agent.name).toBe("agents_a_agent");
     expect(await exists(path.join(dir, "Dockerfile"))).toBe(true);
@@ -239,16 +263,50 @@ describe("configure refuses bad input and writes nothing", () => {
     ["a missing entrypoint", { entrypoint: "nope.py" }, /The entrypoint nope.py does not exist/],
     ["an entrypoint outside the project", { entrypoint: "../outside.py" }, /does not exist|is outside the project directory/],
     ["an unsupported entrypoint", { entrypoint: "agent.rb" }, /Cannot tell the language/, { "agent.rb": "" }],
-    ["a discovery URL without the well-known path", { entrypoint: "agent.py", discoveryUrl: "https://issuer.example.com", allowedClients: "c" }, /must end with \/\.well-known\/openid-configuration/],
-    ["a plain-http discovery URL", { entrypoint: "agent.py", discoveryUrl: "http://issuer.example.com/.well-known/openid-configuration", allowedClients: "c" }, /must use https/],
+    [
+      "a discovery URL without the well-known path",
+      { entrypoint: "agent.py", discoveryUrl: "https://issuer.example.com", allowedClients: "c" },
+      /must end with \/\.well-known\/openid-configuration/,
+    ],
+    [
+      "a plain-http discovery URL",
+      { entrypoint: "agent.py", discoveryUrl: "http://issuer.example.com/.well-known/openid-configuration", allowedClients: "c" },
+      /must use https/,
+    ],
     ["authorizer JSON that does not parse", { entrypoint: "agent.py", authorizerConfig: "{oops" }, /--authorizer-config is not valid JSON/],
-    ["authorizer JSON of the wrong shape", { entrypoint: "agent.py", authorizerConfig: '{"customJWTAuthorizer": {"discoveryUrl": "x"}}' }, /Invalid --authorizer-config/],
-    ["--authorizer-config with --discovery-url", { entrypoint: "agent.py", authorizerConfig: "null", discoveryUrl: "https://a/.well-known/openid-configuration" }, /cannot be combined with --discovery-url/],
-    ["a JWT authorizer without clients, audience or scopes", { entrypoint: "agent.py", discoveryUrl: "https://a.example.com/.well-known/openid-configuration" }, /needs at least one of allowed clients/],
+    [
+      "authorizer JSON of the wrong shape",
+      { entrypoint: "agent.py", authorizerConfig: '{"customJWTAuthorizer": {"discoveryUrl": "x"}}' },
+      /Invalid --authorizer-config/,
+    ],
+    [
+      "--authorizer-config with --discovery-url",
+      { entrypoint: "agent.py", authorizerConfig: "null", discoveryUrl: "https://a/.well-known/openid-configuration" },
+      /cannot be combined with --discovery-url/,
+    ],
+    [
+      "a JWT authorizer without clients, audience or scopes",
+      { entrypoint: "agent.py", discoveryUrl: "https://a.example.com/.well-known/openid-configuration" },
+      /needs at least one of allowed clients/,
+    ],
     ["a restricted header", { entrypoint: "agent.py", authorizerConfig: "null", requestHeaderAllowlist: "Cookie" }, /restricted header/],
     ["a role that is not an ARN", { entrypoint: "agent.py", authorizerConfig: "null", executionRole: "MyRole" }, /Invalid execution role/],
-    ["a requirements file of the wrong kind", { entrypoint: "agent.py", authorizerConfig: "null", requirementsFile: "package.json" }, /is not a requirements \.txt file or pyproject\.toml/, { "package.json": "{}" }],
-    ["a client ID that is a token", { entrypoint: "agent.py", discoveryUrl: "https://a.example.com/.well-known/openid-configuration", allowedClients: "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ0ZXN0dXNlciJ9.c2lnbmF0dXJl", skipDiscoveryCheck: true }, /looks like it holds a token/],
+    [
+      "a requirements file of the wrong kind",
+      { entrypoint: "agent.py", authorizerConfig: "null", requirementsFile: "package.json" },
+      /is not a requirements \.txt file or pyproject\.toml/,
+      { "package.json": "{}" },
+    ],
+    [
+      "a client ID that is a token",
+      {
+        entrypoint: "agent.py",
+        discoveryUrl: "https://a.example.com/.well-known/openid-configuration",
+        allowedClients: "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ0ZXN0dXNlciJ9.c2lnbmF0dXJl",
+        skipDiscoveryCheck: true,
+      },
+      /looks like it holds a token/,
+    ],
   ];
 
   it.each(cases)("%s", async (_, inputs, message, extra) => {
@@ -262,11 +320,16 @@ describe("configure refuses bad input and writes nothing", () => {
   it("an unreachable discovery document names the URL and --skip-discovery-check; skipping it works", async () => {
     const dir = await project();
     const gone = issuer.url("gone");
-    const failure = await configure({ entrypoint: "agent.py", discoveryUrl: gone, allowedClients: "c" }, depsFor(dir)).catch((e: AgentcoreError) => e);
+    const failure = await configure({ entrypoint: "agent.py", discoveryUrl: gone, allowedClients: "c" }, depsFor(dir)).catch(
+      (e: AgentcoreError) => e,
+    );
     expect((failure as AgentcoreError).message).toContain(gone);
     expect((failure as AgentcoreError).hint).toMatch(/--skip-discovery-check/);
     expect(await exists(path.join(dir, ".agentcore.json"))).toBe(false);
-    const agent = await configure({ entrypoint: "agent.py", discoveryUrl: gone, allowedClients: "c", skipDiscoveryCheck: true }, depsFor(dir));
+    const agent = await configure(
+      { entrypoint: "agent.py", discoveryUrl: gone, allowedClients: "c", skipDiscoveryCheck: true },
+      depsFor(dir),
+    );
     expect(agent.authorizerConfiguration?.customJWTAuthorizer.discoveryUrl).toBe(gone);
   });
 
@@ -277,7 +340,9 @@ describe("configure refuses bad input and writes nothing", () => {
     await fsp.writeFile(path.join(dir, "1st.py"), "");
     const failure = await configure({ entrypoint: "1st.py", authorizerConfig: "null" }, depsFor(dir)).catch((e: AgentcoreError) => e);
     expect(failure).toBeInstanceOf(UsageError);
-    expect((failure as UsageError).message).toMatch(/Cannot infer a valid agent name from the entrypoint 1st.py: "1st" must start with a letter/);
+    expect((failure as UsageError).message).toMatch(
+      /Cannot infer a valid agent name from the entrypoint 1st.py: "1st" must start with a letter/,
+    );
     expect((failure as UsageError).hint).toMatch(/--name/);
     expect(await fsp.readdir(dir)).toEqual(["1st.py"]);
   });
@@ -296,7 +361,9 @@ describe("configure refuses bad input and writes nothing", () => {
       await fsp.writeFile(file, "{ broken");
       return fetch(...args);
     };
-    await expect(configure({ entrypoint: "agent.py", discoveryUrl, allowedClients: "c" }, depsFor(dir, { fetch: breaking }))).rejects.toThrow(/is not valid JSON/);
+    await expect(
+      configure({ entrypoint: "agent.py", discoveryUrl, allowedClients: "c" }, depsFor(dir, { fetch: breaking })),
+    ).rejects.toThrow(/is not valid JSON/);
     expect(await fsp.readFile(file, "utf8")).toBe("{ broken");
     expect(await exists(path.join(dir, "Dockerfile"))).toBe(false);
     expect(await exists(path.join(dir, ".dockerignore"))).toBe(false);

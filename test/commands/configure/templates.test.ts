@@ -61,7 +61,12 @@ describe("Python Dockerfile", () => {
   });
 
   it("without a requirements file", async () => {
-    const dockerfile = renderPythonDockerfile(await readTemplate("Dockerfile.python"), { agentName: "a", language: "python", entrypoint: "a.py", requirementsFile: null });
+    const dockerfile = renderPythonDockerfile(await readTemplate("Dockerfile.python"), {
+      agentName: "a",
+      language: "python",
+      entrypoint: "a.py",
+      requirementsFile: null,
+    });
     expect(dockerfile).not.toContain("-r ");
     expect(dockerfile).toContain("aws-opentelemetry-distro");
   });
@@ -78,7 +83,11 @@ describe("Node Dockerfile", () => {
     });
     const node = await planNodeImage(dir, "src/agent.ts", "package.json");
     expect(node).toEqual({ appDir: "", lockfile: true, build: true, command: ["node", "build/agent.js"], notes: [] });
-    const dockerfile = renderNodeDockerfile(await readTemplate("Dockerfile.node"), { agentName: "src_agent", language: "node", entrypoint: "src/agent.ts", requirementsFile: "package.json" }, node);
+    const dockerfile = renderNodeDockerfile(
+      await readTemplate("Dockerfile.node"),
+      { agentName: "src_agent", language: "node", entrypoint: "src/agent.ts", requirementsFile: "package.json" },
+      node,
+    );
     expect(dockerfile).toContain("RUN npm ci");
     expect(dockerfile).toContain("RUN npm run build");
     expect(dockerfile).toContain("USER node");
@@ -95,7 +104,11 @@ describe("Node Dockerfile", () => {
     const node = await planNodeImage(dir, "agent/src/agent.ts", "agent/package.json");
     expect(node.command).toEqual(["node", "--import", "tsx", "src/agent.ts"]);
     expect(node.notes.join(" ")).toMatch(/agent\/package-lock.json is missing: the image runs `npm install`/);
-    const dockerfile = renderNodeDockerfile(await readTemplate("Dockerfile.node"), { agentName: "agent", language: "node", entrypoint: "agent/src/agent.ts", requirementsFile: "agent/package.json" }, node);
+    const dockerfile = renderNodeDockerfile(
+      await readTemplate("Dockerfile.node"),
+      { agentName: "agent", language: "node", entrypoint: "agent/src/agent.ts", requirementsFile: "agent/package.json" },
+      node,
+    );
     expect(dockerfile).toContain("COPY agent/package.json ./");
     expect(dockerfile).toContain("RUN npm install");
     expect(dockerfile).not.toContain("npm run build");
@@ -113,7 +126,9 @@ describe("Node Dockerfile", () => {
 
   it("refuses what cannot run in the image", async () => {
     const dir = await project({ "package.json": pkg(), "src/agent.ts": "" });
-    await expect(planNodeImage(dir, "src/agent.ts", "package.json")).rejects.toThrow(/has no build script and tsx is not in its dependencies/);
+    await expect(planNodeImage(dir, "src/agent.ts", "package.json")).rejects.toThrow(
+      /has no build script and tsx is not in its dependencies/,
+    );
     await expect(planNodeImage(dir, "src/agent.ts", null)).rejects.toThrow(/No package.json found for the Node entrypoint src\/agent.ts/);
     const broken = await project({ "package.json": "{", "index.js": "" });
     await expect(planNodeImage(broken, "index.js", "package.json")).rejects.toThrow(/Cannot read package.json/);

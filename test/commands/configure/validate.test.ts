@@ -2,7 +2,6 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { UsageError, ValidationError } from "../../../src/errors.js";
 import {
   agentNameProblem,
   buildJwtAuthorizer,
@@ -20,6 +19,7 @@ import {
   projectRelative,
   sanitizeDirName,
 } from "../../../src/commands/configure/validate.js";
+import { UsageError, ValidationError } from "../../../src/errors.js";
 
 const COGNITO_URL = "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_AbCdEfGhI/.well-known/openid-configuration";
 
@@ -49,7 +49,9 @@ describe("agent names", () => {
   });
 
   it.each(["1agent", "my-agent", "_agent", "", `a${"b".repeat(48)}`, "agént"])("rejects %j with the rule", (name) => {
-    expect(agentNameProblem(name)).toMatch(/is not a valid agent name: it must start with a letter and hold only letters, digits and '_' \(1-48 characters\)/);
+    expect(agentNameProblem(name)).toMatch(
+      /is not a valid agent name: it must start with a letter and hold only letters, digits and '_' \(1-48 characters\)/,
+    );
   });
 
   it("accepts 48 characters", () => {
@@ -80,8 +82,12 @@ describe("entrypoint", () => {
   it("stores paths relative to the project and refuses paths outside it", () => {
     const root = path.resolve("/p/project");
     expect(projectRelative(root, path.join(root, "sub"), "agent.py", "entrypoint", "--entrypoint")).toBe("sub/agent.py");
-    expect(() => projectRelative(root, root, "../other/agent.py", "entrypoint", "--entrypoint")).toThrow(/is outside the project directory/);
-    expect(() => projectRelative(root, root, "my agent.py", "entrypoint", "--entrypoint")).toThrow(/characters the Dockerfile cannot carry/);
+    expect(() => projectRelative(root, root, "../other/agent.py", "entrypoint", "--entrypoint")).toThrow(
+      /is outside the project directory/,
+    );
+    expect(() => projectRelative(root, root, "my agent.py", "entrypoint", "--entrypoint")).toThrow(
+      /characters the Dockerfile cannot carry/,
+    );
   });
 });
 
@@ -91,8 +97,11 @@ describe("--authorizer-config", () => {
   });
 
   it("names the field an unknown key probably meant", () => {
-    const attempt = () => parseAuthorizerConfig(JSON.stringify({ customJWTAuthorizer: { discoveryUrl: COGNITO_URL, allowedClient: ["c1"] } }));
-    expect(attempt).toThrow(expect.objectContaining({ code: "UnknownAuthorizerField", hint: expect.stringMatching(/^Did you mean "allowedClients"\?/) }));
+    const attempt = () =>
+      parseAuthorizerConfig(JSON.stringify({ customJWTAuthorizer: { discoveryUrl: COGNITO_URL, allowedClient: ["c1"] } }));
+    expect(attempt).toThrow(
+      expect.objectContaining({ code: "UnknownAuthorizerField", hint: expect.stringMatching(/^Did you mean "allowedClients"\?/) }),
+    );
   });
 
   it("takes the toolkit's form", () => {
@@ -104,12 +113,18 @@ describe("--authorizer-config", () => {
   it.each([
     ["{not json", /--authorizer-config is not valid JSON/],
     ['{"discoveryUrl": "x"}', /Invalid --authorizer-config: customJWTAuthorizer: .*; \(top level\): Unrecognized key: "discoveryUrl"/],
-    [JSON.stringify({ customJWTAuthorizer: { discoveryUrl: "https://x.example.com/oidc", allowedClients: ["c"] } }), /customJWTAuthorizer\.discoveryUrl: discovery URL .* must end with/],
+    [
+      JSON.stringify({ customJWTAuthorizer: { discoveryUrl: "https://x.example.com/oidc", allowedClients: ["c"] } }),
+      /customJWTAuthorizer\.discoveryUrl: discovery URL .* must end with/,
+    ],
     [JSON.stringify({ customJWTAuthorizer: { discoveryUrl: COGNITO_URL } }), /set at least one of allowedClients/],
     [JSON.stringify({ customJWTAuthorizer: { discoveryUrl: COGNITO_URL, allowedAudience: [] } }), /customJWTAuthorizer\.allowedAudience:/],
     ['"customJWTAuthorizer"', /Invalid --authorizer-config/],
     // A typo the SDK would drop without a word, leaving the authorizer without its client check.
-    [JSON.stringify({ customJWTAuthorizer: { discoveryUrl: COGNITO_URL, allowedClient: ["c1"], allowedScopes: ["s"] } }), /customJWTAuthorizer\.allowedClient is not a field of the AgentCore authorizer/],
+    [
+      JSON.stringify({ customJWTAuthorizer: { discoveryUrl: COGNITO_URL, allowedClient: ["c1"], allowedScopes: ["s"] } }),
+      /customJWTAuthorizer\.allowedClient is not a field of the AgentCore authorizer/,
+    ],
   ])("rejects %s", (json, message) => {
     const attempt = () => parseAuthorizerConfig(json);
     expect(attempt).toThrow(ValidationError);
@@ -119,7 +134,9 @@ describe("--authorizer-config", () => {
 
 describe("JWT authorizer from flags", () => {
   it("keeps only the non-empty lists", () => {
-    expect(buildJwtAuthorizer({ discoveryUrl: COGNITO_URL, allowedClients: ["c"], allowedAudience: [], allowedScopes: ["s1", "s2"] })).toEqual({
+    expect(
+      buildJwtAuthorizer({ discoveryUrl: COGNITO_URL, allowedClients: ["c"], allowedAudience: [], allowedScopes: ["s1", "s2"] }),
+    ).toEqual({
       customJWTAuthorizer: { discoveryUrl: COGNITO_URL, allowedClients: ["c"], allowedScopes: ["s1", "s2"] },
     });
   });
@@ -149,9 +166,9 @@ describe("JWT authorizer from flags", () => {
   });
 
   it("rejects a bad scope", () => {
-    expect(() => buildJwtAuthorizer({ discoveryUrl: COGNITO_URL, allowedClients: [], allowedAudience: [], allowedScopes: ["has space"] })).toThrow(
-      /Invalid scope "has space"/,
-    );
+    expect(() =>
+      buildJwtAuthorizer({ discoveryUrl: COGNITO_URL, allowedClients: [], allowedAudience: [], allowedScopes: ["has space"] }),
+    ).toThrow(/Invalid scope "has space"/);
   });
 });
 
@@ -181,7 +198,10 @@ describe("execution role and ECR repository", () => {
   it("takes a name, a URI (stored as its name) or auto", () => {
     expect(checkEcrRepository("auto", undefined)).toEqual({ repository: "auto" });
     expect(checkEcrRepository("team/my-agent", "us-east-1")).toEqual({ repository: "team/my-agent" });
-    expect(checkEcrRepository("123456789012.dkr.ecr.us-east-1.amazonaws.com/my-agent:latest", "us-east-1")).toEqual({ repository: "my-agent", uriRegion: "us-east-1" });
+    expect(checkEcrRepository("123456789012.dkr.ecr.us-east-1.amazonaws.com/my-agent:latest", "us-east-1")).toEqual({
+      repository: "my-agent",
+      uriRegion: "us-east-1",
+    });
   });
 
   it.each([
@@ -197,7 +217,15 @@ describe("Cognito issuers", () => {
   it("recognises AWS Cognito and the embedded local Cognito", () => {
     expect(isCognitoDiscoveryUrl(COGNITO_URL)).toBe(true);
     expect(isCognitoDiscoveryUrl("http://127.0.0.1:45559/local_04XqTyxU/.well-known/openid-configuration")).toBe(true);
-    expect(isCognitoDiscoveryUrl("http://127.0.0.1:1/x/.well-known/openid-configuration", { region: "r", userPoolId: "p", clientId: "c", username: "u", discoveryUrl: "http://127.0.0.1:1/x/.well-known/openid-configuration" })).toBe(true);
+    expect(
+      isCognitoDiscoveryUrl("http://127.0.0.1:1/x/.well-known/openid-configuration", {
+        region: "r",
+        userPoolId: "p",
+        clientId: "c",
+        username: "u",
+        discoveryUrl: "http://127.0.0.1:1/x/.well-known/openid-configuration",
+      }),
+    ).toBe(true);
     expect(isCognitoDiscoveryUrl("https://login.example.com/.well-known/openid-configuration")).toBe(false);
     expect(cognitoRegionOf(COGNITO_URL)).toBe("us-east-1");
     expect(cognitoRegionOf("https://login.example.com/.well-known/openid-configuration")).toBeUndefined();
@@ -229,7 +257,10 @@ describe("discovery document check", () => {
   });
 
   it("returns issuer and jwks_uri", async () => {
-    await expect(fetchDiscoveryDocument(`${base}/ok/.well-known/openid-configuration`)).resolves.toEqual({ issuer: "http://x", jwks_uri: "http://x/jwks" });
+    await expect(fetchDiscoveryDocument(`${base}/ok/.well-known/openid-configuration`)).resolves.toEqual({
+      issuer: "http://x",
+      jwks_uri: "http://x/jwks",
+    });
   });
 
   it.each([
@@ -251,6 +282,8 @@ describe("discovery document check", () => {
     expect(unreachable).toBeInstanceOf(ValidationError);
     expect((unreachable as ValidationError).message).toBe(`Cannot reach the discovery URL ${dead} (ECONNREFUSED).`);
     expect((unreachable as ValidationError).hint).toMatch(/--skip-discovery-check/);
-    await expect(fetchDiscoveryDocument(`${base}/slow/.well-known/openid-configuration`, { timeoutMs: 200 })).rejects.toThrow(/no answer within 0.2 s/);
+    await expect(fetchDiscoveryDocument(`${base}/slow/.well-known/openid-configuration`, { timeoutMs: 200 })).rejects.toThrow(
+      /no answer within 0.2 s/,
+    );
   });
 });

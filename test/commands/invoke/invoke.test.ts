@@ -4,26 +4,35 @@
  */
 import { Readable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type InvokeDeps, type InvokeInputs, invoke } from "../../../src/commands/invoke/invoke.js";
 import { createContext } from "../../../src/core/context.js";
 import { AwsServiceError } from "../../../src/errors.js";
-import { invoke, type InvokeDeps, type InvokeInputs } from "../../../src/commands/invoke/invoke.js";
 import type { BearerToken, CachedTokenQuery, TokenCache } from "../../../src/invoke/token.js";
 import { MemoryOutput } from "../../../src/ui/output.js";
 import { NonInteractivePrompter } from "../../../src/ui/prompts.js";
-import { sendError, startFakeRuntime, type FakeRuntime } from "../../fakes/sigv4-runtime.js";
-import { testEnv } from "../../support/cli.js";
 import { CLIENT_ID, DISCOVERY_URL, projectDir } from "../../e2e/invoke-helpers.js";
+import { type FakeRuntime, sendError, startFakeRuntime } from "../../fakes/sigv4-runtime.js";
+import { testEnv } from "../../support/cli.js";
 
 let bearerFake: FakeRuntime;
 let sigv4Fake: FakeRuntime;
 let project: string;
 
 beforeAll(async () => {
-  project = await projectDir({ cognito: { region: "us-east-1", userPoolId: "us-east-1_TestPool", clientId: CLIENT_ID, username: "tester", discoveryUrl: DISCOVERY_URL } });
+  project = await projectDir({
+    cognito: {
+      region: "us-east-1",
+      userPoolId: "us-east-1_TestPool",
+      clientId: CLIENT_ID,
+      username: "tester",
+      discoveryUrl: DISCOVERY_URL,
+    },
+  });
   // Tokens named "stale*" are refused with 401, as the service does for an expired or revoked token.
   bearerFake = await startFakeRuntime({
     auth: "bearer",
-    checkToken: (token) => (token.startsWith("stale") ? { status: 401, errorType: "UnauthorizedException", message: "Invalid bearer token" } : undefined),
+    checkToken: (token) =>
+      token.startsWith("stale") ? { status: 401, errorType: "UnauthorizedException", message: "Invalid bearer token" } : undefined,
   });
   // The local gateway accepts unverifiable SigV4; this fake verifies against the placeholder secret invoke --local uses.
   sigv4Fake = await startFakeRuntime({ auth: "sigv4", secretAccessKey: "local-gateway-does-not-verify-signatures" });
@@ -108,8 +117,12 @@ describe("invoke: tokens from the cache", () => {
 
   it("a 401 with a token the user gave (--bearer-token or COGNITO_ACCESS_TOKEN) is not retried", async () => {
     const cache = new ScriptedCache({ token: "unused", source: "cache" }, { token: "unused", source: "cache" });
-    await expect(run({ payload: "flag-401", bearerToken: "stale-flag" }, bearerFake.url, { tokenCache: cache }).done).rejects.toMatchObject({ httpStatus: 401 });
-    await expect(run({ payload: "env-401" }, bearerFake.url, { tokenCache: cache }, { COGNITO_ACCESS_TOKEN: "stale-env" }).done).rejects.toMatchObject({ httpStatus: 401 });
+    await expect(run({ payload: "flag-401", bearerToken: "stale-flag" }, bearerFake.url, { tokenCache: cache }).done).rejects.toMatchObject(
+      { httpStatus: 401 },
+    );
+    await expect(
+      run({ payload: "env-401" }, bearerFake.url, { tokenCache: cache }, { COGNITO_ACCESS_TOKEN: "stale-env" }).done,
+    ).rejects.toMatchObject({ httpStatus: 401 });
     expect(cache.refreshes).toBe(0);
     expect(cache.queries).toHaveLength(0);
     expect(tokensSent("flag-401")).toEqual(["stale-flag"]);
@@ -119,7 +132,9 @@ describe("invoke: tokens from the cache", () => {
   it("--bearer-token wins over COGNITO_ACCESS_TOKEN, which wins over the cache", async () => {
     const cache = new ScriptedCache({ token: "cached-loses", source: "cache" }, { token: "unused", source: "cache" });
     const env = { COGNITO_ACCESS_TOKEN: "env-token" };
-    expect(await run({ payload: "precedence-flag", bearerToken: "flag-token" }, bearerFake.url, { tokenCache: cache }, env).done).toMatchObject({ tokenSource: "flag" });
+    expect(
+      await run({ payload: "precedence-flag", bearerToken: "flag-token" }, bearerFake.url, { tokenCache: cache }, env).done,
+    ).toMatchObject({ tokenSource: "flag" });
     expect(await run({ payload: "precedence-env" }, bearerFake.url, { tokenCache: cache }, env).done).toMatchObject({ tokenSource: "env" });
     expect(tokensSent("precedence-flag")).toEqual(["flag-token"]);
     expect(tokensSent("precedence-env")).toEqual(["env-token"]);
@@ -156,10 +171,14 @@ describe("invoke --local", () => {
 
   it("sends the bearer request to the local gateway and names the local log file when the agent fails (424)", async () => {
     bearerFake.setResponder((request, res) =>
-      request.body.includes("local-424") ? sendError(res, 424, "RuntimeClientError", "The agent exited while handling the request.") : sendError(res, 500, "InternalServerException", "unexpected"),
+      request.body.includes("local-424")
+        ? sendError(res, 424, "RuntimeClientError", "The agent exited while handling the request.")
+        : sendError(res, 500, "InternalServerException", "unexpected"),
     );
     try {
-      const failure = run({ payload: "local-424", local: true, bearerToken: "tok" }, "http://127.0.0.1:9", { readLocal: localTarget(bearerFake.url, "jwt") }).done;
+      const failure = run({ payload: "local-424", local: true, bearerToken: "tok" }, "http://127.0.0.1:9", {
+        readLocal: localTarget(bearerFake.url, "jwt"),
+      }).done;
       await expect(failure).rejects.toMatchObject({
         message: expect.stringContaining("RuntimeClientError: The agent exited while handling the request."),
         hint: expect.stringContaining("/tmp/agentcore-ts-home/local/jwt_agent.log"),
@@ -173,7 +192,9 @@ describe("invoke --local", () => {
   });
 
   it("signs IAM requests to the local gateway with placeholder credentials, not the user's", async () => {
-    const { output, done } = run({ payload: "local-iam", local: true, agentName: "iam_agent" }, "http://127.0.0.1:9", { readLocal: localTarget(sigv4Fake.url, "iam") });
+    const { output, done } = run({ payload: "local-iam", local: true, agentName: "iam_agent" }, "http://127.0.0.1:9", {
+      readLocal: localTarget(sigv4Fake.url, "iam"),
+    });
     const result = await done;
     expect(result).toMatchObject({ auth: "sigv4", local: true, response: "Hello world" });
     const [request] = sigv4Fake.requests.filter((r) => r.body.includes("local-iam"));
@@ -183,7 +204,9 @@ describe("invoke --local", () => {
 
   it("a local gateway that does not answer: says so and names launch --local, on both auth paths (not the AWS endpoint hints)", async () => {
     for (const inputs of [{ bearerToken: "tok" }, { agentName: "iam_agent" }]) {
-      const failure = run({ payload: "local-down", local: true, ...inputs }, "http://127.0.0.1:9", { readLocal: localTarget("http://127.0.0.1:9", "jwt") }).done;
+      const failure = run({ payload: "local-down", local: true, ...inputs }, "http://127.0.0.1:9", {
+        readLocal: localTarget("http://127.0.0.1:9", "jwt"),
+      }).done;
       await expect(failure).rejects.toMatchObject({
         code: "LocalGatewayDown",
         message: expect.stringContaining("http://127.0.0.1:9 is not answering"),
@@ -193,18 +216,28 @@ describe("invoke --local", () => {
   });
 
   it("warns when the local runtime of this agent name was started from another project's config", async () => {
-    const elsewhere = async (env: NodeJS.ProcessEnv, agentName: string) => ({ ...(await localTarget(bearerFake.url, "jwt")(env, agentName)), configFile: "/elsewhere/.agentcore.json" });
-    const { output, done } = run({ payload: "local-elsewhere", local: true, bearerToken: "tok" }, "http://127.0.0.1:9", { readLocal: elsewhere });
+    const elsewhere = async (env: NodeJS.ProcessEnv, agentName: string) => ({
+      ...(await localTarget(bearerFake.url, "jwt")(env, agentName)),
+      configFile: "/elsewhere/.agentcore.json",
+    });
+    const { output, done } = run({ payload: "local-elsewhere", local: true, bearerToken: "tok" }, "http://127.0.0.1:9", {
+      readLocal: elsewhere,
+    });
     await done;
     expect(output.warnings.join("\n")).toMatch(/started from \/elsewhere\/\.agentcore\.json, not .*: this invokes that project's agent/);
-    const here = async (env: NodeJS.ProcessEnv, agentName: string) => ({ ...(await localTarget(bearerFake.url, "jwt")(env, agentName)), configFile: `${project}/.agentcore.json` });
+    const here = async (env: NodeJS.ProcessEnv, agentName: string) => ({
+      ...(await localTarget(bearerFake.url, "jwt")(env, agentName)),
+      configFile: `${project}/.agentcore.json`,
+    });
     const second = run({ payload: "local-here", local: true, bearerToken: "tok" }, "http://127.0.0.1:9", { readLocal: here });
     await second.done;
     expect(second.output.warnings).toEqual([]);
   });
 
   it("warns when the local runtime was started with another auth mode than the config now has", async () => {
-    const { output, done } = run({ payload: "local-stale", local: true, bearerToken: "tok" }, "http://127.0.0.1:9", { readLocal: localTarget(bearerFake.url, "iam") });
+    const { output, done } = run({ payload: "local-stale", local: true, bearerToken: "tok" }, "http://127.0.0.1:9", {
+      readLocal: localTarget(bearerFake.url, "iam"),
+    });
     await done;
     expect(output.warnings.join("\n")).toMatch(/restart `agentcore-ts launch --local`/);
   });

@@ -6,12 +6,12 @@ import { promises as fsp } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import {
-  LINKED_PACKAGES,
-  QUICKSTART_MARKER,
   copyExampleAgent,
+  LINKED_PACKAGES,
   linkExampleDependencies,
   ownPackageDir,
   prepareProjectDir,
+  QUICKSTART_MARKER,
 } from "../../../src/commands/quickstart/quickstart.js";
 import { REPO_ROOT, tempDir } from "../../support/cli.js";
 
@@ -28,7 +28,17 @@ describe("prepareProjectDir", () => {
 
   it("refuses a non-empty unmarked directory (exit 2) and leaves it untouched; --force adopts it and keeps its config", async () => {
     const dir = tempDir();
-    const config = { version: 1, agents: {}, cognito: { region: "us-east-1", userPoolId: "p", clientId: "c", username: "u", discoveryUrl: "https://x/.well-known/openid-configuration" } };
+    const config = {
+      version: 1,
+      agents: {},
+      cognito: {
+        region: "us-east-1",
+        userPoolId: "p",
+        clientId: "c",
+        username: "u",
+        discoveryUrl: "https://x/.well-known/openid-configuration",
+      },
+    };
     await fsp.writeFile(path.join(dir, ".agentcore.json"), JSON.stringify(config));
     await expect(prepareProjectDir(dir, false)).rejects.toMatchObject({ code: "DirectoryNotEmpty", exitCode: 2 });
     expect(await readConfig(dir)).toEqual(config);

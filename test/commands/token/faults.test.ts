@@ -3,27 +3,28 @@
  * wrong password, missing user, pool deleted out of band, corrupted cache, and getAccessToken /
  * forceRefresh (cached, refreshed near expiry, on-demand embedded Cognito, clear "no token" error).
  */
-import {
-  AdminDeleteUserCommand,
-  DeleteUserPoolCommand,
-  RevokeTokenCommand,
-  type CognitoIdentityProviderClient,
-} from "@aws-sdk/client-cognito-identity-provider";
+
 import { promises as fsp } from "node:fs";
 import path from "node:path";
 import { Readable } from "node:stream";
+import {
+  AdminDeleteUserCommand,
+  type CognitoIdentityProviderClient,
+  DeleteUserPoolCommand,
+  RevokeTokenCommand,
+} from "@aws-sdk/client-cognito-identity-provider";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TokenCache } from "../../../src/auth/token-cache.js";
 import { forceRefresh, getAccessToken } from "../../../src/auth/tokens.js";
 import { AwsClients } from "../../../src/aws/clients.js";
-import { createContext } from "../../../src/core/context.js";
 import { cognitoSetup } from "../../../src/commands/cognito/setup.js";
 import { tokenRefresh } from "../../../src/commands/token/refresh.js";
 import { tokenShow } from "../../../src/commands/token/show.js";
+import { createContext } from "../../../src/core/context.js";
 import { MemoryOutput } from "../../../src/ui/output.js";
 import { NonInteractivePrompter } from "../../../src/ui/prompts.js";
 import { freePort, tempDir, testEnv } from "../../support/cli.js";
-import { failureOf, portOpen, startPrivateCognito, type PrivateCognito } from "../../support/cognito-local.js";
+import { failureOf, type PrivateCognito, portOpen, startPrivateCognito } from "../../support/cognito-local.js";
 
 let cognito: PrivateCognito;
 let sdk: CognitoIdentityProviderClient;
@@ -92,7 +93,9 @@ describe("faults", () => {
     await sdk.send(new DeleteUserPoolCommand({ UserPoolId: result.userPool.id }));
     const { ctx, output } = context(cwd, { env: { COGNITO_PASSWORD: PASSWORD } });
     const rerun = await cognitoSetup({}, ctx);
-    expect(output.warnings.join("\n")).toContain(`User pool ${result.userPool.id} recorded in .agentcore.json no longer exists (deleted outside agentcore-ts)`);
+    expect(output.warnings.join("\n")).toContain(
+      `User pool ${result.userPool.id} recorded in .agentcore.json no longer exists (deleted outside agentcore-ts)`,
+    );
     expect(rerun.userPool.status).toBe("recreated");
     expect(rerun.userPool.id).not.toBe(result.userPool.id);
     expect(rerun.appClient.status).toBe("created");
@@ -106,10 +109,15 @@ describe("faults", () => {
     await fsp.writeFile(cacheFile, "{ garbage", { mode: 0o600 });
     const cwd = tempDir("agentcore-ts-proj-");
     const { ctx } = context(cwd, { env: { AGENTCORE_TS_HOME: home, COGNITO_PASSWORD: PASSWORD } });
-    await expect(cognitoSetup({ local: true }, ctx)).rejects.toMatchObject({ code: "TokenCacheCorrupt", message: expect.stringContaining(cacheFile) });
+    await expect(cognitoSetup({ local: true }, ctx)).rejects.toMatchObject({
+      code: "TokenCacheCorrupt",
+      message: expect.stringContaining(cacheFile),
+    });
     expect(await fsp.readFile(cacheFile, "utf8")).toBe("{ garbage");
     await expect(fsp.access(path.join(cwd, ".agentcore.json"))).rejects.toThrow();
-    await expect(tokenShow({}, context(cwd, { env: { AGENTCORE_TS_HOME: home } }).ctx)).rejects.toMatchObject({ code: "TokenCacheCorrupt" });
+    await expect(tokenShow({}, context(cwd, { env: { AGENTCORE_TS_HOME: home } }).ctx)).rejects.toMatchObject({
+      code: "TokenCacheCorrupt",
+    });
   });
 });
 
@@ -147,7 +155,11 @@ describe("getAccessToken / forceRefresh", () => {
 
   it("starts the embedded Cognito for a local pool's refresh and leaves nothing running", async () => {
     // Its own home and port, with nothing running there.
-    const own = testEnv({ AGENTCORE_TS_HOME: tempDir("agentcore-ts-home-"), AGENTCORE_TS_COGNITO_PORT: String(await freePort()), COGNITO_PASSWORD: PASSWORD });
+    const own = testEnv({
+      AGENTCORE_TS_HOME: tempDir("agentcore-ts-home-"),
+      AGENTCORE_TS_COGNITO_PORT: String(await freePort()),
+      COGNITO_PASSWORD: PASSWORD,
+    });
     const cwd = tempDir("agentcore-ts-proj-");
     const { ctx } = context(cwd, { env: own });
     const result = await cognitoSetup({ local: true }, ctx);
