@@ -48,14 +48,26 @@ Examples:
     .action(async (flags: LaunchFlags, command: Command) => {
       await run(command, async (ctx) => {
         if (flags.local) {
-          const { launchLocal } = await import("../commands/launch/local.js");
-          return launchLocal({ agentName: flags.agent, port: flags.port, agentPort: flags.agentPort, process: flags.process }, ctx);
+          const [{ launchLocal }, { localLaunchReporter }] = await Promise.all([
+            import("../commands/launch/local.js"),
+            import("../commands/launch/print.js"),
+          ]);
+          // A foreground command: what it prints (its --json document included) goes out while it runs, through the reporter.
+          await launchLocal({ agentName: flags.agent, port: flags.port, agentPort: flags.agentPort, process: flags.process }, ctx, {
+            report: localLaunchReporter(ctx.output),
+          });
+          return undefined;
         }
-        const { launch } = await import("../commands/launch/launch.js");
-        await launch(
+        const [{ launch }, { printLaunch }, { outcome }] = await Promise.all([
+          import("../commands/launch/launch.js"),
+          import("../commands/launch/print.js"),
+          import("../core/context.js"),
+        ]);
+        const result = await launch(
           { agentName: flags.agent, build: flags.build, imageUri: flags.imageUri, timeoutSeconds: parseTimeoutFlag(flags.timeout) },
           ctx,
         );
+        return outcome(result, printLaunch);
       });
     });
 }

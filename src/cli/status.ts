@@ -22,12 +22,13 @@ Examples:
     )
     .action(async (flags: StatusFlags, command: Command) => {
       await run(command, async (ctx) => {
+        const [print, { outcome }] = await Promise.all([import("../commands/status/print.js"), import("../core/context.js")]);
         if (flags.local) {
           const { statusLocal } = await import("../commands/status/local.js");
-          return statusLocal({ agentName: flags.agent }, ctx);
+          return outcome(await statusLocal({ agentName: flags.agent }, ctx), print.printStatusLocal);
         }
         const { status } = await import("../commands/status/status.js");
-        await status({ agentName: flags.agent }, ctx);
+        return outcome(await status({ agentName: flags.agent }, ctx), print.printStatus);
       });
     });
 }

@@ -29,41 +29,14 @@ import {
   waitUntilSettled,
 } from "../../aws/runtime.js";
 import { awsErrorMessage, isAwsError, MANAGED_TAG_KEY } from "../../aws/sdk-errors.js";
-import { type BuildMode, buildImage, type ImageSource, planImage } from "../../build/image.js";
+import { buildImage, type ImagePlan, type ImageSource, planImage } from "../../build/image.js";
 import type { AgentConfig } from "../../config/schema.js";
 import { updateConfig } from "../../config/store.js";
 import type { CommandContext } from "../../core/context.js";
 import { ConfigError } from "../../errors.js";
 import type { Output } from "../../ui/output.js";
-import { invokeHint, logsTailCommand, openCloudAgent } from "../shared/cloud-agent.js";
-
-export interface LaunchInputs {
-  agentName?: string;
-  build?: BuildMode;
-  imageUri?: string;
-  /** Maximum seconds for each wait (build, endpoint); default 900. */
-  timeoutSeconds?: number;
-}
-
-export interface LaunchResult {
-  agent: string;
-  region: string;
-  account: string;
-  /** created / updated: a new version was deployed; unchanged: nothing to do; resumed: waited for a deployment an earlier run started. */
-  action: "created" | "updated" | "unchanged" | "resumed";
-  runtimeId: string;
-  runtimeArn: string;
-  runtimeVersion: string;
-  endpoint: { name: string; status: string; liveVersion: string };
-  imageUri: string;
-  image: ImageSource;
-  ecrRepositoryUri?: string;
-  executionRoleArn: string;
-  executionRoleCreated: boolean;
-  authorization: "customJWTAuthorizer" | "IAM";
-  configurationHash: string;
-  logGroup: string;
-}
+import { openCloudAgent } from "../shared/cloud-agent.js";
+import type { LaunchInputs, LaunchResult } from "./types.js";
 
 interface ExecutionRole {
   arn: string;
@@ -139,37 +112,24 @@ export async function launch(inputs: LaunchInputs, ctx: CommandContext): Promise
   const control = await aws.control();
   const deployment = agent.deployment;
 
-  const finish = (action: LaunchResult["action"], ref: RuntimeRef, endpoint: LaunchResult["endpoint"]): LaunchResult => {
-    const result: LaunchResult = {
-      agent: agent.name,
-      region,
-      account: identity.account,
-      action,
-      runtimeId: ref.id,
-      runtimeArn: ref.arn,
-      runtimeVersion: ref.version,
-      endpoint,
-      imageUri: plan.imageUri,
-      image,
-      ...(plan.kind === "context" ? { ecrRepositoryUri: plan.repository.uri } : {}),
-      executionRoleArn: role.arn,
-      executionRoleCreated: role.managed,
-      authorization: agent.authorizerConfiguration ? "customJWTAuthorizer" : "IAM",
-      configurationHash: hash,
-      logGroup: logGroupFor(ref.id),
-    };
-    if (action === "unchanged") {
-      output.success(`Nothing to do: ${agent.name} version ${ref.version} is live with this image and configuration`);
-    } else {
-      output.success(`${agent.name} version ${ref.version} is live on the ${DEFAULT_ENDPOINT} endpoint`);
-    }
-    output.info(`  Runtime ARN: ${ref.arn}`);
-    output.info(`  Image:       ${plan.imageUri}`);
-    output.info(`  Logs:        ${logsTailCommand(ref.id, region)}`);
-    output.info(`  Next:        ${invokeHint(agent)}`);
-    output.result(result);
-    return result;
-  };
+  const finish = (action: LaunchResult["action"], ref: RuntimeRef, endpoint: LaunchResult["endpoint"]): LaunchResult => ({
+    agent: agent.name,
+    region,
+    account: identity.account,
+    action,
+    runtimeId: ref.id,
+    runtimeArn: ref.arn,
+    runtimeVersion: ref.version,
+    endpoint,
+    imageUri: plan.imageUri,
+    image,
+    ...(plan.kind === "context" ? { ecrRepositoryUri: plan.repository.uri } : {}),
+    executionRoleArn: role.arn,
+    executionRoleCreated: role.managed,
+    authorization: agent.authorizerConfiguration ? "customJWTAuthorizer" : "IAM",
+    configurationHash: hash,
+    logGroup: logGroupFor(ref.id),
+  });
 
   // What an earlier launch deployed, if it still exists.
   let existing: GetAgentRuntimeCommandOutput | undefined;
@@ -227,31 +187,41 @@ export async function launch(inputs: LaunchInputs, ctx: CommandContext): Promise
     () => (existing ? updateOrCreate(write, existing.agentRuntimeId!) : createOrAdopt(write)),
   );
 
-  await updateConfig(loaded.file, (config) => {
-    const stored = config.agents[agent.name];
+  await recordDeployment(loaded.file, agent.name, region, { ref, action, plan, role, hash });
+
+  const live = await waitLive(control, ref, timing, output);
+  return finish(action, ref, { name: DEFAULT_ENDPOINT, ...live });
+}
+
+/** The deployment section, written as soon as Create/Update returns (a rerun after Ctrl-C resumes waiting). */
+async function recordDeployment(
+  file: string,
+  agentName: string,
+  region: string,
+  d: { ref: RuntimeRef; action: WriteOutcome["action"]; plan: ImagePlan; role: ExecutionRole; hash: string },
+): Promise<void> {
+  await updateConfig(file, (config) => {
+    const stored = config.agents[agentName];
     if (!stored) {
-      throw new ConfigError(`Agent ${agent.name} disappeared from ${loaded.file} during launch; runtime ${ref.id} was ${action} anyway.`, {
+      throw new ConfigError(`Agent ${agentName} disappeared from ${file} during launch; runtime ${d.ref.id} was ${d.action} anyway.`, {
         hint: "Add the agent back with `agentcore-ts configure`, then run launch again to record the runtime.",
         code: "AgentNotFound",
       });
     }
     stored.deployment = {
       ...(stored.deployment ?? {}),
-      runtimeId: ref.id,
-      runtimeArn: ref.arn,
-      runtimeVersion: ref.version,
+      runtimeId: d.ref.id,
+      runtimeArn: d.ref.arn,
+      runtimeVersion: d.ref.version,
       region,
-      imageUri: plan.imageUri,
-      ...(plan.kind === "context" ? { ecrRepositoryUri: plan.repository.uri } : {}),
-      executionRoleArn: role.arn,
-      executionRoleCreated: role.managed,
-      configurationHash: hash,
+      imageUri: d.plan.imageUri,
+      ...(d.plan.kind === "context" ? { ecrRepositoryUri: d.plan.repository.uri } : {}),
+      executionRoleArn: d.role.arn,
+      executionRoleCreated: d.role.managed,
+      configurationHash: d.hash,
       updatedAt: new Date().toISOString(),
     };
   });
-
-  const live = await waitLive(control, ref, timing, output);
-  return finish(action, ref, { name: DEFAULT_ENDPOINT, ...live });
 }
 
 function waitLive(control: BedrockAgentCoreControlClient, ref: RuntimeRef, timing: Timing, output: Output) {

@@ -1,35 +1,23 @@
 /** `launch --local`: the local runtime in the foreground until Ctrl-C, SIGTERM or SIGHUP, then everything stopped. */
-import type { CommandContext, CommandOutcome } from "../../core/context.js";
+import type { CommandContext } from "../../core/context.js";
 import { listenForStop } from "../../core/signals.js";
-import type { GatewayLogEvent } from "../../local/gateway.js";
 import { parsePort } from "../../local/ports.js";
 import { startLocalRuntime } from "../../local/runtime.js";
-
-export interface LaunchLocalInputs {
-  agentName?: string;
-  port?: string;
-  agentPort?: string;
-  /** Run the agent as a process even when a container engine is reachable. */
-  process?: boolean;
-}
+import type { LaunchLocalInputs, LocalLaunchReporter } from "./types.js";
 
 export interface LaunchLocalDeps {
-  /** Resolves when the runtime should stop (default: SIGINT or SIGTERM). */
+  /** What the command reports while it runs (ready, requests, stopping, stopped): commands/launch/print.ts's localLaunchReporter. */
+  report: LocalLaunchReporter;
+  /** Resolves when the runtime should stop (default: SIGINT, SIGTERM or SIGHUP). */
   shutdownSignal?: Promise<unknown>;
-}
-
-function accessLogLine(event: GatewayLogEvent): string {
-  const session = event.sessionId ? ` session=${event.sessionId}` : "";
-  const error = event.errorType ? ` ${event.errorType}` : "";
-  return `${event.method} ${event.path} ${event.status}${error} ${event.ms}ms${session}`;
 }
 
 /** `launch --local`: runs in the foreground until Ctrl-C or SIGTERM, then stops everything. */
 export async function launchLocal(
   inputs: LaunchLocalInputs,
   ctx: Pick<CommandContext, "cwd" | "env" | "output">,
-  deps: LaunchLocalDeps = {},
-): Promise<CommandOutcome> {
+  deps: LaunchLocalDeps,
+): Promise<void> {
   const port = parsePort(inputs.port, "--port");
   const agentPort = parsePort(inputs.agentPort, "--agent-port");
   // Listen for signals from the start: a Ctrl-C during start-up stops what was started.
@@ -38,7 +26,7 @@ export async function launchLocal(
   const startup = new AbortController();
   void shutdown.then(() => startup.abort());
   try {
-    return await runInForeground(inputs, ctx, { port, agentPort, shutdown, startup: startup.signal });
+    await runInForeground(inputs, ctx, deps.report, { port, agentPort, shutdown, startup: startup.signal });
   } finally {
     stop.dispose();
   }
@@ -47,8 +35,9 @@ export async function launchLocal(
 async function runInForeground(
   inputs: LaunchLocalInputs,
   ctx: Pick<CommandContext, "cwd" | "env" | "output">,
+  report: LocalLaunchReporter,
   { port, agentPort, shutdown, startup }: { port?: number; agentPort?: number; shutdown: Promise<unknown>; startup: AbortSignal },
-): Promise<CommandOutcome> {
+): Promise<void> {
   const runtime = await startLocalRuntime({
     signal: startup,
     cwd: ctx.cwd,
@@ -58,35 +47,23 @@ async function runInForeground(
     port,
     agentPort,
     mode: inputs.process ? "process" : "auto",
-    onRequest: (event) => ctx.output.info(accessLogLine(event)),
+    onRequest: (event) => report.request(event),
   });
-  const out = ctx.output;
-  out.success(`Agent ${runtime.agentName} running as a ${runtime.mode} on ${runtime.agentUrl} (log: ${runtime.logFile})`);
-  out.success(
-    `Gateway on ${runtime.gatewayUrl} ${runtime.auth === "jwt" ? "enforcing the customJWTAuthorizer" : "with IAM (SigV4) auth: signatures are NOT verified locally"}`,
-  );
-  out.info("");
-  out.info(`  Invoke:  agentcore-ts invoke --local '{"prompt": "Hello"}'${inputs.agentName ? ` --agent ${runtime.agentName}` : ""}`);
-  out.info(
-    `  or:      curl -N -X POST '${runtime.gatewayUrl}/runtimes/${runtime.agentName}/invocations?qualifier=DEFAULT' ${
-      runtime.auth === "jwt" ? `-H "Authorization: Bearer $TOKEN" ` : ""
-    }-H 'Content-Type: application/json' -d '{"prompt": "Hello"}'`,
-  );
-  out.info("  Press Ctrl-C to stop.");
-  out.info("");
-  out.result({
-    agent: runtime.agentName,
-    gatewayUrl: runtime.gatewayUrl,
-    agentUrl: runtime.agentUrl,
-    agentRuntimeArn: runtime.agentRuntimeArn,
-    mode: runtime.mode,
-    auth: runtime.auth,
-    logFile: runtime.logFile,
-    pid: process.pid,
+  report.ready({
+    document: {
+      agent: runtime.agentName,
+      gatewayUrl: runtime.gatewayUrl,
+      agentUrl: runtime.agentUrl,
+      agentRuntimeArn: runtime.agentRuntimeArn,
+      mode: runtime.mode,
+      auth: runtime.auth,
+      logFile: runtime.logFile,
+      pid: process.pid,
+    },
+    agentFlag: Boolean(inputs.agentName),
   });
   await shutdown;
-  out.info("Stopping the gateway and the agent…");
+  report.stopping();
   await runtime.stop();
-  out.success("Stopped.");
-  return { exitCode: 0 };
+  report.stopped();
 }

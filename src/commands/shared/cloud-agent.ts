@@ -38,7 +38,7 @@ export function logsTailCommand(runtimeId: string, region: string): string {
   return `aws logs tail ${logGroupFor(runtimeId)} --follow --region ${region}`;
 }
 
-/** What to run next to call the agent, by its inbound auth. */
-export function invokeHint(agent: AgentConfig): string {
-  return agent.authorizerConfiguration ? `agentcore-ts invoke '{"prompt": "Hello"}' --bearer` : `agentcore-ts invoke '{"prompt": "Hello"}'`;
+/** What to run next to call the agent, by its inbound auth (bearer: it has a customJWTAuthorizer). */
+export function invokeHint(bearer: boolean): string {
+  return bearer ? `agentcore-ts invoke '{"prompt": "Hello"}' --bearer` : `agentcore-ts invoke '{"prompt": "Hello"}'`;
 }

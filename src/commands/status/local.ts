@@ -1,12 +1,8 @@
 /** `status --local`: where the local runtime(s) listen, whether the agent is healthy, where the log is. */
-import type { CommandContext, CommandOutcome } from "../../core/context.js";
+import type { CommandContext } from "../../core/context.js";
 import { AgentcoreError } from "../../errors.js";
 import { type LocalRuntimeRecord, listLocalRuntimes, readLocalRuntime } from "../../local/runtime-state.js";
-import { compactDuration } from "../../ui/format.js";
-
-export interface StatusLocalInputs {
-  agentName?: string;
-}
+import type { LocalRuntimeStatus, StatusLocalInputs, StatusLocalResult } from "./types.js";
 
 async function health(record: LocalRuntimeRecord): Promise<string> {
   try {
@@ -18,12 +14,8 @@ async function health(record: LocalRuntimeRecord): Promise<string> {
   }
 }
 
-function formatUptime(startedAt: string): string {
-  return compactDuration(Math.max(0, Math.round((Date.now() - Date.parse(startedAt)) / 1000)));
-}
-
 /** `status --local`: where the local runtime(s) listen, whether the agent is healthy, where the log is. */
-export async function statusLocal(inputs: StatusLocalInputs, ctx: Pick<CommandContext, "env" | "output">): Promise<CommandOutcome> {
+export async function statusLocal(inputs: StatusLocalInputs, ctx: Pick<CommandContext, "env">): Promise<StatusLocalResult> {
   const records =
     inputs.agentName !== undefined
       ? [await readLocalRuntime(ctx.env, inputs.agentName)].filter((r): r is LocalRuntimeRecord => r !== undefined)
@@ -37,20 +29,7 @@ export async function statusLocal(inputs: StatusLocalInputs, ctx: Pick<CommandCo
       },
     );
   }
-  const runtimes = [];
-  for (const record of records) {
-    const agentHealth = await health(record);
-    runtimes.push({ ...record, health: agentHealth });
-    const out = ctx.output;
-    out.info(`Local runtime: ${record.agentName} (${agentHealth})`);
-    out.info(
-      `  gateway:  ${record.gatewayUrl}  ${record.auth === "iam" ? "IAM (SigV4, not verified locally)" : "customJWTAuthorizer enforced"}`,
-    );
-    out.info(`  invoke:   POST ${record.gatewayUrl}/runtimes/${record.agentName}/invocations?qualifier=DEFAULT`);
-    out.info(`  agent:    ${record.agentUrl}  (${record.mode}${record.agentPid ? `, pid ${record.agentPid}` : ""})`);
-    out.info(`  log:      ${record.logFile}`);
-    out.info(`  started:  ${record.startedAt} (up ${formatUptime(record.startedAt)}), launch pid ${record.pid}`);
-  }
-  ctx.output.result({ runtimes });
-  return { exitCode: 0 };
+  const runtimes: LocalRuntimeStatus[] = [];
+  for (const record of records) runtimes.push({ ...record, health: await health(record) });
+  return { runtimes };
 }

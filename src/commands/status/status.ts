@@ -10,45 +10,8 @@ import { DEFAULT_ENDPOINT, getEndpoint, getRuntime, logGroupFor } from "../../aw
 import type { AgentcoreConfig, CustomJwtAuthorizer } from "../../config/schema.js";
 import type { CommandContext } from "../../core/context.js";
 import { AgentcoreError } from "../../errors.js";
-import { relativeTime } from "../../ui/format.js";
 import { invokeHint, logsTailCommand, openCloudAgent } from "../shared/cloud-agent.js";
-
-export interface StatusInputs {
-  agentName?: string;
-}
-
-export interface AuthorizationStatus {
-  mode: "customJWTAuthorizer" | "IAM";
-  discoveryUrl?: string;
-  allowedClients?: string[];
-  allowedAudience?: string[];
-  allowedScopes?: string[];
-  /** Where this came from: the deployed runtime, or .agentcore.json when nothing is deployed. */
-  source: "deployed" | "config";
-  /** False when the deployed authorizer differs from .agentcore.json (a launch would change it). */
-  matchesConfig: boolean;
-}
-
-export interface TokenStatus {
-  username: string;
-  clientId: string;
-  expiresAt: string;
-  expired: boolean;
-}
-
-export interface StatusResult {
-  agent: string;
-  region: string;
-  state: "not-launched" | "deleted" | "deployed";
-  runtime?: { id: string; arn: string; status: string; version: string; failureReason?: string; lastUpdatedAt?: string };
-  endpoint?: { name: string; status: string; liveVersion?: string; targetVersion?: string; failureReason?: string } | null;
-  imageUri?: string;
-  authorization: AuthorizationStatus;
-  /** The best matching cached access token (never the token itself); null when none matches; absent for IAM agents. */
-  token?: TokenStatus | null;
-  logs?: { logGroup: string; tailCommand: string };
-  next?: string;
-}
+import type { AuthorizationStatus, StatusInputs, StatusResult, TokenStatus } from "./types.js";
 
 function authorizationOf(
   authorizer: CustomJwtAuthorizer | undefined,
@@ -95,7 +58,6 @@ export async function status(inputs: StatusInputs, ctx: CommandContext): Promise
   const { loaded, agent, aws, region } = await openCloudAgent(ctx, inputs.agentName);
   const configured = agent.authorizerConfiguration?.customJWTAuthorizer;
   const deployment = agent.deployment;
-  const line = (label: string, value: string) => output.info(`  ${(label ? `${label}:` : "").padEnd(18)}${value}`);
 
   let result: StatusResult;
   if (!deployment?.runtimeId) {
@@ -106,7 +68,6 @@ export async function status(inputs: StatusInputs, ctx: CommandContext): Promise
       authorization: authorizationOf(configured, "config", true),
       next: "agentcore-ts launch",
     };
-    output.info(`Agent ${agent.name} is configured but has never been launched (region ${region}).`);
   } else {
     const control = await aws.control();
     const runtime = await getRuntime(control, deployment.runtimeId);
@@ -151,51 +112,15 @@ export async function status(inputs: StatusInputs, ctx: CommandContext): Promise
         ...(imageUri ? { imageUri } : {}),
         authorization: authorizationOf(deployedAuthorizer, "deployed", matches),
         logs: { logGroup: logGroupFor(deployment.runtimeId), tailCommand: logsTailCommand(deployment.runtimeId, region) },
-        next: live ? invokeHint(agent) : "agentcore-ts status",
+        next: live ? invokeHint(Boolean(agent.authorizerConfiguration)) : "agentcore-ts status",
       };
-      output.info(`Agent ${agent.name} (${region}): ${live ? "ready" : "not ready"}`);
-      const rt = result.runtime!;
-      line("Runtime", `${rt.id}  ${rt.status}  version ${rt.version}${rt.failureReason ? `  (${rt.failureReason})` : ""}`);
-      line("Runtime ARN", rt.arn);
-      const ep = result.endpoint;
-      line(
-        "Endpoint",
-        ep
-          ? `${ep.name}  ${ep.status}  live version ${ep.liveVersion ?? "none"}${ep.targetVersion && ep.targetVersion !== ep.liveVersion ? `, target ${ep.targetVersion}` : ""}${ep.failureReason ? `  (${ep.failureReason})` : ""}`
-          : `${DEFAULT_ENDPOINT}  not created yet`,
-      );
-      if (imageUri) line("Image", imageUri);
       if (!matches) {
         output.warn("The deployed inbound auth differs from .agentcore.json: run `agentcore-ts launch` to apply the configured one.");
       }
     }
   }
 
-  const auth = result.authorization;
-  line(
-    "Authorization",
-    auth.mode === "IAM" ? "IAM (SigV4)" : `customJWTAuthorizer (OAuth/JWT bearer)${auth.source === "config" ? ", as configured" : ""}`,
-  );
-  if (auth.mode === "customJWTAuthorizer") {
-    line("  Discovery URL", auth.discoveryUrl ?? "");
-    if (auth.allowedClients) line("  Clients", auth.allowedClients.join(", "));
-    if (auth.allowedAudience) line("  Audience", auth.allowedAudience.join(", "));
-    if (auth.allowedScopes) line("  Scopes", auth.allowedScopes.join(", "));
-  }
   const token = await tokenStatus(configured, loaded.config, ctx.env, (m) => output.warn(m));
   if (token !== undefined) result.token = token;
-  if (token === null) line("Cached token", "none for this authorizer (`agentcore-ts token refresh` or `agentcore-ts cognito setup`)");
-  else if (token) {
-    line(
-      "Cached token",
-      `user ${token.username}, ${token.expired ? "expired" : "expires"} ${token.expiresAt} (${relativeTime(token.expiresAt)})${token.expired ? "; `agentcore-ts token refresh` renews it" : ""}`,
-    );
-  }
-  if (result.logs) {
-    line("Logs", result.logs.logGroup);
-    line("", result.logs.tailCommand);
-  }
-  if (result.next) line("Next", result.next);
-  output.result(result);
   return result;
 }

@@ -1,0 +1,59 @@
+/** The human text of `launch` and `launch --local`, rendered from their results through the Output sink. */
+import { DEFAULT_ENDPOINT } from "../../aws/runtime.js";
+import type { GatewayLogEvent } from "../../local/gateway.js";
+import type { Output } from "../../ui/output.js";
+import { invokeHint, logsTailCommand } from "../shared/cloud-agent.js";
+import type { LaunchResult, LocalLaunchReady, LocalLaunchReporter } from "./types.js";
+
+export function printLaunch(result: LaunchResult, output: Output): void {
+  if (result.action === "unchanged") {
+    output.success(`Nothing to do: ${result.agent} version ${result.runtimeVersion} is live with this image and configuration`);
+  } else {
+    output.success(`${result.agent} version ${result.runtimeVersion} is live on the ${DEFAULT_ENDPOINT} endpoint`);
+  }
+  output.info(`  Runtime ARN: ${result.runtimeArn}`);
+  output.info(`  Image:       ${result.imageUri}`);
+  output.info(`  Logs:        ${logsTailCommand(result.runtimeId, result.region)}`);
+  output.info(`  Next:        ${invokeHint(result.authorization === "customJWTAuthorizer")}`);
+}
+
+/** Where the local agent and its gateway listen, and how to call them. */
+export function printLocalReady({ document: ready, agentFlag }: LocalLaunchReady, output: Output): void {
+  output.success(`Agent ${ready.agent} running as a ${ready.mode} on ${ready.agentUrl} (log: ${ready.logFile})`);
+  output.success(
+    `Gateway on ${ready.gatewayUrl} ${ready.auth === "jwt" ? "enforcing the customJWTAuthorizer" : "with IAM (SigV4) auth: signatures are NOT verified locally"}`,
+  );
+  output.info("");
+  output.info(`  Invoke:  agentcore-ts invoke --local '{"prompt": "Hello"}'${agentFlag ? ` --agent ${ready.agent}` : ""}`);
+  output.info(
+    `  or:      curl -N -X POST '${ready.gatewayUrl}/runtimes/${ready.agent}/invocations?qualifier=DEFAULT' ${
+      ready.auth === "jwt" ? `-H "Authorization: Bearer $TOKEN" ` : ""
+    }-H 'Content-Type: application/json' -d '{"prompt": "Hello"}'`,
+  );
+  output.info("  Press Ctrl-C to stop.");
+  output.info("");
+}
+
+/** One access-log line per gateway request. */
+export function printAccessLog(event: GatewayLogEvent, output: Output): void {
+  const session = event.sessionId ? ` session=${event.sessionId}` : "";
+  const error = event.errorType ? ` ${event.errorType}` : "";
+  output.info(`${event.method} ${event.path} ${event.status}${error} ${event.ms}ms${session}`);
+}
+
+/**
+ * The foreground command's reports, each printed when it happens. `launch --local` runs until it is
+ * stopped, so its --json document cannot wait for the end: it goes out as soon as the runtime is ready
+ * (Output.result writes it only under --json; the human lines are suppressed there).
+ */
+export function localLaunchReporter(output: Output): LocalLaunchReporter {
+  return {
+    ready(ready) {
+      printLocalReady(ready, output);
+      output.result(ready.document);
+    },
+    request: (event) => printAccessLog(event, output),
+    stopping: () => output.info("Stopping the gateway and the agent…"),
+    stopped: () => output.success("Stopped."),
+  };
+}

@@ -1,0 +1,71 @@
+/** The inputs and results of `launch` (to AWS) and `launch --local` (the foreground local runtime). */
+import type { BuildMode, ImageSource } from "../../build/image.js";
+import type { GatewayLogEvent } from "../../local/gateway.js";
+import type { LocalRuntime } from "../../local/runtime.js";
+
+export interface LaunchInputs {
+  agentName?: string;
+  build?: BuildMode;
+  imageUri?: string;
+  /** Maximum seconds for each wait (build, endpoint); default 900. */
+  timeoutSeconds?: number;
+}
+
+export interface LaunchResult {
+  agent: string;
+  region: string;
+  account: string;
+  /** created / updated: a new version was deployed; unchanged: nothing to do; resumed: waited for a deployment an earlier run started. */
+  action: "created" | "updated" | "unchanged" | "resumed";
+  runtimeId: string;
+  runtimeArn: string;
+  runtimeVersion: string;
+  endpoint: { name: string; status: string; liveVersion: string };
+  imageUri: string;
+  image: ImageSource;
+  ecrRepositoryUri?: string;
+  executionRoleArn: string;
+  executionRoleCreated: boolean;
+  authorization: "customJWTAuthorizer" | "IAM";
+  configurationHash: string;
+  logGroup: string;
+}
+
+export interface LaunchLocalInputs {
+  agentName?: string;
+  port?: string;
+  agentPort?: string;
+  /** Run the agent as a process even when a container engine is reachable. */
+  process?: boolean;
+}
+
+/** The --json document of `launch --local`, printed once the runtime serves (the command then runs until stopped). */
+export interface LocalLaunchDocument {
+  agent: string;
+  gatewayUrl: string;
+  agentUrl: string;
+  agentRuntimeArn: string;
+  mode: LocalRuntime["mode"];
+  auth: LocalRuntime["auth"];
+  logFile: string;
+  /** This process: the one to signal to stop the runtime. */
+  pid: number;
+}
+
+export interface LocalLaunchReady {
+  document: LocalLaunchDocument;
+  /** --agent was given: the invoke command printed for the user repeats it. */
+  agentFlag: boolean;
+}
+
+/**
+ * What `launch --local` reports while it runs in the foreground, at the moment each happens:
+ * the runtime is ready, a gateway request was answered, a stop began, the stop is done.
+ * commands/launch/print.ts renders them (localLaunchReporter); tests may record them.
+ */
+export interface LocalLaunchReporter {
+  ready(ready: LocalLaunchReady): void;
+  request(event: GatewayLogEvent): void;
+  stopping(): void;
+  stopped(): void;
+}
