@@ -33,8 +33,13 @@ Examples:
     .action(async (flags: DestroyFlags, command: Command) => {
       await run(command, async (ctx) => {
         const timeoutSeconds = parseTimeoutFlag(flags.timeout);
-        const { destroy } = await import("../commands/destroy/destroy.js");
-        await destroy({ agentName: flags.agent, deleteEcrRepo: flags.deleteEcrRepo, yes: flags.yes, timeoutSeconds }, ctx);
+        const [{ destroy }, { printDestroy }, { outcome }] = await Promise.all([
+          import("../commands/destroy/destroy.js"),
+          import("../commands/destroy/print.js"),
+          import("../core/context.js"),
+        ]);
+        const result = await destroy({ agentName: flags.agent, deleteEcrRepo: flags.deleteEcrRepo, yes: flags.yes, timeoutSeconds }, ctx);
+        return outcome(result, printDestroy);
       });
     });
 }

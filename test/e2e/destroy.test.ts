@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runtimeRoleName } from "../../src/aws/iam-role.js";
 import { destroy } from "../../src/commands/destroy/destroy.js";
+import { printDestroy } from "../../src/commands/destroy/print.js";
 import { launch } from "../../src/commands/launch/launch.js";
 import { createContext } from "../../src/core/context.js";
 import { MemoryOutput } from "../../src/ui/output.js";
@@ -121,6 +122,7 @@ describe("destroy", () => {
       const project = await launched("prompted_agent");
       const declined = context(project.dir, [false]);
       const kept = await destroy({}, declined.ctx);
+      printDestroy(kept, declined.output);
       expect(kept.cancelled).toBe(true);
       expect(declined.prompter.asked).toEqual(["Destroy agent prompted_agent?"]);
       expect(declined.output.lines.join("\n")).toMatch(/runtime prompted_agent-\w+[\s\S]*Nothing was deleted/);

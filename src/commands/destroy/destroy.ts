@@ -15,27 +15,7 @@ import { updateConfig } from "../../config/store.js";
 import type { CommandContext } from "../../core/context.js";
 import { UsageError } from "../../errors.js";
 import { openCloudAgent } from "../shared/cloud-agent.js";
-
-export interface DestroyInputs {
-  agentName?: string;
-  deleteEcrRepo?: boolean;
-  yes?: boolean;
-  timeoutSeconds?: number;
-}
-
-type Removal = "deleted" | "not-found" | "not-managed" | "kept";
-
-export interface DestroyResult {
-  agent: string;
-  region: string;
-  cancelled: boolean;
-  runtimeId?: string;
-  runtime: "deleted" | "not-found" | "not-launched";
-  executionRole: { name?: string; outcome: Removal };
-  ecrRepository: { name: string; outcome: Removal };
-  codebuildProject: { name: string; outcome: Removal };
-  codebuildRole: { name: string; outcome: Removal };
-}
+import type { DestroyInputs, DestroyResult } from "./types.js";
 
 /** The execution role destroy may delete: the one launch recorded, else the deterministic auto name. */
 function executionRoleName(agent: AgentConfig, region: string): string | undefined {
@@ -85,9 +65,7 @@ export async function destroy(inputs: DestroyInputs, ctx: CommandContext): Promi
     }
     output.info(`This deletes, in ${region}:\n${targets.map((t) => `  - ${t}`).join("\n")}`);
     if (!(await ctx.prompter.confirm({ message: `Destroy agent ${agent.name}?`, default: false }))) {
-      output.info("Nothing was deleted.");
       result.cancelled = true;
-      output.result(result);
       return result;
     }
   }
@@ -102,6 +80,8 @@ export async function destroy(inputs: DestroyInputs, ctx: CommandContext): Promi
       await waitUntilDeleted(control, runtimeId, timing, progress);
       return "deleted" as const;
     });
+    // Step notes are said as each step ends, in that order; the summary is print.ts's. They stay here because
+    // the role step's note names a configured role the --json document does not carry, and this one precedes it.
     if (result.runtime === "not-found") output.info(`Runtime ${runtimeId} was already gone.`);
     await updateConfig(loaded.file, (config) => {
       const stored = config.agents[agent.name];
@@ -125,16 +105,5 @@ export async function destroy(inputs: DestroyInputs, ctx: CommandContext): Promi
     result.ecrRepository.outcome = (await deleteRepository(await aws.ecr(), repository)) ? "deleted" : "not-found";
   }
 
-  const deleted = [
-    result.runtime === "deleted" ? `runtime ${runtimeId}` : undefined,
-    result.executionRole.outcome === "deleted" ? `execution role ${roleName}` : undefined,
-    result.codebuildProject.outcome === "deleted" ? `CodeBuild project ${projectName}` : undefined,
-    result.codebuildRole.outcome === "deleted" ? `CodeBuild role ${buildRoleName}` : undefined,
-    result.ecrRepository.outcome === "deleted" ? `ECR repository ${repository.name}` : undefined,
-  ].filter((d): d is string => d !== undefined);
-  if (deleted.length === 0) output.info(`Nothing of agent ${agent.name} was left to delete in ${region}.`);
-  for (const item of deleted) output.success(`Deleted ${item}`);
-  if (!inputs.deleteEcrRepo) output.info(`Kept ECR repository ${repository.name} (pass --delete-ecr-repo to delete it and its images).`);
-  output.result(result);
   return result;
 }

@@ -1,0 +1,24 @@
+/** The inputs and result of `destroy`. */
+
+export interface DestroyInputs {
+  agentName?: string;
+  deleteEcrRepo?: boolean;
+  yes?: boolean;
+  timeoutSeconds?: number;
+}
+
+/** What became of one resource: deleted, already gone, kept because agentcore-ts did not create it, or kept on purpose. */
+export type Removal = "deleted" | "not-found" | "not-managed" | "kept";
+
+export interface DestroyResult {
+  agent: string;
+  region: string;
+  /** The user declined the confirmation: nothing was deleted. */
+  cancelled: boolean;
+  runtimeId?: string;
+  runtime: "deleted" | "not-found" | "not-launched";
+  executionRole: { name?: string; outcome: Removal };
+  ecrRepository: { name: string; outcome: Removal };
+  codebuildProject: { name: string; outcome: Removal };
+  codebuildRole: { name: string; outcome: Removal };
+}
