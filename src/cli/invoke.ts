@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import type { InvokeInputs } from "../commands/invoke/invoke.js";
+import type { InvokeInputs } from "../commands/invoke/types.js";
 import { run } from "./run.js";
 
 /** commander's flags: the operation's inputs, with --agent for agentName (type-only import: nothing loads). */
@@ -41,9 +41,13 @@ Examples:
     )
     .action(async (payload: string | undefined, flags: InvokeFlags, command: Command) => {
       await run(command, async (ctx) => {
-        const { invoke } = await import("../commands/invoke/invoke.js");
+        const [{ invoke }, { printInvoke }, { outcome }] = await Promise.all([
+          import("../commands/invoke/invoke.js"),
+          import("../commands/invoke/print.js"),
+          import("../core/context.js"),
+        ]);
         const { agent, ...rest } = flags;
-        await invoke({ ...rest, payload, agentName: agent }, ctx);
+        return outcome(await invoke({ ...rest, payload, agentName: agent }, ctx), printInvoke);
       });
     });
 }

@@ -1,12 +1,12 @@
 /**
  * The invoke's links to the token cache (src/auth/tokens.ts) and the local runtime records
- * (src/local/runtime-state.ts), behind the small interfaces the operation uses (TokenCache,
+ * (src/local/runtime-state.ts), behind the small interfaces the operation uses (CachedTokenSource,
  * LocalTarget) so tests can replace them. Both load lazily: only the path that needs them pays.
  */
 import type { AwsClients } from "../aws/clients.js";
 import { AgentcoreError } from "../errors.js";
 import type { Output } from "../ui/output.js";
-import type { BearerToken, CachedTokenQuery, TokenCache } from "./token.js";
+import type { BearerToken, CachedTokenQuery, CachedTokenSource } from "./token.js";
 
 /** Where `invoke --local` sends its request. */
 export interface LocalTarget {
@@ -24,7 +24,8 @@ export interface LocalTarget {
   configFile?: string;
 }
 
-export function defaultTokenCache(aws: () => Promise<AwsClients>, output: Output): TokenCache {
+/** The cached tokens of src/auth/tokens.ts: read (refreshed when about to expire) or force-refreshed. */
+export function cachedTokens(aws: () => Promise<AwsClients>, output: Output): CachedTokenSource {
   const acquire = async (query: CachedTokenQuery, force: boolean): Promise<BearerToken> => {
     const tokens = await import("../auth/tokens.js");
     const options = { ...query, aws: await aws(), output };

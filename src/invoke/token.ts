@@ -17,8 +17,11 @@ export interface BearerToken {
   refreshed?: boolean;
 }
 
-/** What the invoke needs from the token cache (src/auth/tokens.ts), injectable for tests. */
-export interface TokenCache {
+/**
+ * Where invoke gets a cached bearer token: the token cache (src/auth/tokens.ts) seen through the two
+ * calls invoke makes, injectable for tests. Not the cache itself (src/auth/token-cache.ts's TokenCache).
+ */
+export interface CachedTokenSource {
   get(query: CachedTokenQuery): Promise<BearerToken>;
   forceRefresh(query: CachedTokenQuery): Promise<BearerToken>;
 }
@@ -48,7 +51,7 @@ export function noTokenError(agentLabel: string, cause?: unknown): AgentcoreErro
 
 export interface TokenChoiceInput {
   flagToken?: string;
-  cache: TokenCache;
+  cache: CachedTokenSource;
   query: CachedTokenQuery;
 }
 

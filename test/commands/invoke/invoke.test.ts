@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type InvokeDeps, type InvokeInputs, invoke } from "../../../src/commands/invoke/invoke.js";
 import { createContext } from "../../../src/core/context.js";
 import { AwsServiceError } from "../../../src/errors.js";
-import type { BearerToken, CachedTokenQuery, TokenCache } from "../../../src/invoke/token.js";
+import type { BearerToken, CachedTokenQuery, CachedTokenSource } from "../../../src/invoke/token.js";
 import { MemoryOutput } from "../../../src/ui/output.js";
 import { NonInteractivePrompter } from "../../../src/ui/prompts.js";
 import { CLIENT_ID, DISCOVERY_URL, projectDir } from "../../e2e/invoke-helpers.js";
@@ -42,7 +42,7 @@ afterAll(async () => {
   await Promise.all([bearerFake.stop(), sigv4Fake.stop()]);
 });
 
-class ScriptedCache implements TokenCache {
+class ScriptedCache implements CachedTokenSource {
   readonly queries: CachedTokenQuery[] = [];
   refreshes = 0;
   constructor(
@@ -142,7 +142,7 @@ describe("invoke: tokens from the cache", () => {
   });
 
   it("no cached token: fails before sending, and never signs with SigV4 instead", async () => {
-    const cache: TokenCache = {
+    const cache: CachedTokenSource = {
       get: async () => {
         const { AgentcoreError } = await import("../../../src/errors.js");
         throw new AgentcoreError("No usable access token for issuer X: nothing matching is in the token cache.", { code: "NoAccessToken" });

@@ -1,0 +1,60 @@
+/** The inputs, collaborators and result of `invoke`. */
+import type { CognitoConfig, CustomJwtAuthorizer } from "../../config/schema.js";
+import type { CommandContext } from "../../core/context.js";
+import type { LocalTarget } from "../../invoke/integrations.js";
+import type { PayloadInput } from "../../invoke/payload.js";
+import type { BearerToken, CachedTokenSource } from "../../invoke/token.js";
+
+export interface InvokeInputs {
+  payload?: string;
+  agentName?: string;
+  agentArn?: string;
+  bearer?: boolean;
+  bearerToken?: string;
+  sessionId?: string;
+  newSession?: boolean;
+  qualifier?: string;
+  userId?: string;
+  raw?: boolean;
+  local?: boolean;
+}
+
+/**
+ * The --json document. The answer itself was streamed through Output.write as it arrived; `response`
+ * (and `events` for a server-sent event stream) hold it again, whole, for --json and for callers
+ * such as the quickstart that check what the agent said.
+ */
+export interface InvokeResult {
+  agent: string | null;
+  agentRuntimeArn: string;
+  qualifier: string;
+  local: boolean;
+  auth: "bearer" | "sigv4";
+  tokenSource: BearerToken["source"] | null;
+  sessionId: string;
+  status: number;
+  contentType: string;
+  response: unknown;
+  events?: unknown[];
+}
+
+/** Injected collaborators (tests); the defaults are the token cache and the local runtime records. */
+export interface InvokeDeps {
+  tokenCache?: CachedTokenSource;
+  readLocal?: (env: NodeJS.ProcessEnv, agentName: string) => Promise<LocalTarget>;
+}
+
+export type InvokeContext = Pick<CommandContext, "cwd" | "env" | "globals" | "output" | "aws" | "region"> & { stdin: PayloadInput };
+
+/** The runtime an invoke calls and what is known about its inbound auth. */
+export interface Target {
+  agentName?: string;
+  arn: string;
+  region?: string;
+  /** null: IAM agent; undefined: unknown (--agent-arn with no matching config). */
+  authorizer?: CustomJwtAuthorizer | null;
+  /** The project's `cognito` section, to prefer its user's cached token. */
+  cognito?: CognitoConfig;
+  sessionKey: string;
+  local?: LocalTarget;
+}
