@@ -12,7 +12,7 @@ import { AgentcoreError } from "../errors.js";
 import { exists } from "../util/fs.js";
 import type { LocalRuntimeMode } from "./runtime-state.js";
 
-/** The container contract's port (aws-contracts 3). */
+/** The container contract's port (https://docs.aws.amazon.com/bedrock-agentcore/latest/devguide/runtime-service-contract.html). */
 export const CONTAINER_PORT = 8080;
 
 /** Credentials and region passed into the agent when present. Secrets go to `docker run` by name only (`-e NAME`), never on its command line. */

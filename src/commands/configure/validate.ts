@@ -5,6 +5,7 @@
  */
 import { promises as fsp } from "node:fs";
 import path from "node:path";
+import { type DiscoveryDocument, fetchDiscovery } from "../../auth/discovery.js";
 import { AUTHORIZER_SDK_MEMBERS } from "../../aws/runtime.js";
 import {
   AGENT_NAME,
@@ -331,11 +332,6 @@ export function cognitoRegionOf(url: string | undefined): string | undefined {
   return /^https:\/\/cognito-idp\.([a-z0-9-]+)\.amazonaws\.com/i.exec(url)?.[1];
 }
 
-export interface DiscoveryDocument {
-  issuer: string;
-  jwks_uri: string;
-}
-
 /**
  * Fetches the OIDC discovery document and checks it names an issuer and a JWKS URI: the two
  * things AgentCore reads from it. Unreachable, non-200, non-JSON or incomplete are errors that name
@@ -345,40 +341,31 @@ export async function fetchDiscoveryDocument(
   url: string,
   options: { fetch?: typeof fetch; timeoutMs?: number } = {},
 ): Promise<DiscoveryDocument> {
-  const doFetch = options.fetch ?? fetch;
   const timeoutMs = options.timeoutMs ?? 5000;
+  const fetched = await fetchDiscovery(url, { fetch: options.fetch, timeoutMs });
+  if (fetched.ok) return fetched.value;
   const hint = "Check the URL and your network, or pass --skip-discovery-check to configure without checking it.";
-  let response: Response;
-  try {
-    response = await doFetch(url, { signal: AbortSignal.timeout(timeoutMs), headers: { accept: "application/json" }, redirect: "follow" });
-  } catch (error) {
-    const e = error as Error & { cause?: { code?: string; message?: string } };
-    const reason =
-      e.name === "TimeoutError" || e.name === "AbortError"
-        ? `no answer within ${timeoutMs / 1000} s`
-        : (e.cause?.code ?? e.cause?.message ?? e.message);
-    throw new ValidationError(`Cannot reach the discovery URL ${url} (${reason}).`, { hint, code: "DiscoveryUnreachable", cause: error });
+  const failure = fetched.failure;
+  switch (failure.kind) {
+    case "unreachable": {
+      const reason = failure.timedOut ? `no answer within ${timeoutMs / 1000} s` : (failure.reason ?? (failure.error as Error).message);
+      throw new ValidationError(`Cannot reach the discovery URL ${url} (${reason}).`, {
+        hint,
+        code: "DiscoveryUnreachable",
+        cause: failure.error,
+      });
+    }
+    case "status":
+      throw new ValidationError(`The discovery URL ${url} answered HTTP ${failure.status}, not the discovery document.`, {
+        hint,
+        code: "DiscoveryNotFound",
+      });
+    case "not-json":
+      throw new ValidationError(`The discovery URL ${url} did not return JSON.`, { hint, code: "DiscoveryInvalid" });
+    case "incomplete":
+      throw new ValidationError(`The discovery document at ${url} has no ${failure.missing.join(" and no ")}.`, {
+        hint: "AgentCore needs an OpenID Connect discovery document with issuer and jwks_uri; check the URL, or pass --skip-discovery-check.",
+        code: "DiscoveryInvalid",
+      });
   }
-  if (!response.ok) {
-    await response.body?.cancel();
-    throw new ValidationError(`The discovery URL ${url} answered HTTP ${response.status}, not the discovery document.`, {
-      hint,
-      code: "DiscoveryNotFound",
-    });
-  }
-  let document: unknown;
-  try {
-    document = await response.json();
-  } catch {
-    throw new ValidationError(`The discovery URL ${url} did not return JSON.`, { hint, code: "DiscoveryInvalid" });
-  }
-  const doc = (document ?? {}) as Partial<Record<string, unknown>>;
-  const missing = ["issuer", "jwks_uri"].filter((key) => typeof doc[key] !== "string" || doc[key] === "");
-  if (missing.length > 0) {
-    throw new ValidationError(`The discovery document at ${url} has no ${missing.join(" and no ")}.`, {
-      hint: "AgentCore needs an OpenID Connect discovery document with issuer and jwks_uri; check the URL, or pass --skip-discovery-check.",
-      code: "DiscoveryInvalid",
-    });
-  }
-  return { issuer: doc.issuer as string, jwks_uri: doc.jwks_uri as string };
 }
