@@ -1,0 +1,82 @@
+/** The local gateway's options and handle (src/local/gateway.ts is the entry point), and what its request steps share. */
+import type { JwtAuthorizer, JwtAuthorizerOptions } from "../../auth/authorizer.js";
+import type { CustomJwtAuthorizer } from "../../config/schema.js";
+import type { Upstream } from "./upstream.js";
+
+export interface GatewayAgent {
+  name: string;
+  /** The agent's base URL (http://127.0.0.1:PORT), or a function returning the current one. */
+  upstream: string | (() => string);
+  /** null/undefined: IAM (SigV4) inbound auth. */
+  authorizer?: CustomJwtAuthorizer | null;
+  requestHeaderAllowlist?: readonly string[];
+  /** Other identifiers accepted in the path: the deployed runtime's ARN and id. */
+  aliases?: readonly string[];
+  /** Region used in the local ARN shown to users. */
+  region?: string;
+}
+
+export interface GatewayLogEvent {
+  method: string;
+  path: string;
+  status: number;
+  ms: number;
+  sessionId?: string;
+  errorType?: string;
+  /** A problem worth a warning (agent crashed mid-stream, response too large). */
+  problem?: string;
+}
+
+export interface GatewayOptions {
+  agent: GatewayAgent;
+  host?: string;
+  /** 0 (default) picks a free port. */
+  port?: number;
+  maxResponseBytes?: number;
+  authorizerOptions?: JwtAuthorizerOptions;
+  /** Called once per request when it ends. */
+  log?: (event: GatewayLogEvent) => void;
+  /** Where to look when the agent fails, e.g. "the agent log: /path/agent.log". */
+  agentLogHint?: string;
+}
+
+export interface Gateway {
+  url: string;
+  port: number;
+  /** The JWT authorizer (undefined for IAM agents). */
+  authorizer?: JwtAuthorizer;
+  close(): Promise<void>;
+}
+
+/** What every request step reads; fixed when the gateway starts. */
+export interface GatewayContext {
+  agent: GatewayAgent;
+  /** Undefined for IAM agents. */
+  authorizer?: JwtAuthorizer;
+  /** The agent's request header allowlist, lower-case. */
+  allowlist: readonly string[];
+  maxResponseBytes: number;
+  /** " Check <where>." appended to messages about the agent failing, or "". */
+  agentLogHint: string;
+  upstream: Upstream;
+  /** http://host:port of the gateway (known once it listens). */
+  baseUrl(): string;
+}
+
+/** One request as the access log sees it; steps fill in what they learn. */
+export interface RequestState {
+  started: number;
+  method: string;
+  path: string;
+  sessionId?: string;
+  errorType?: string;
+  problem?: string;
+}
+
+/** A step's refusal: the service-style error answer to send. */
+export interface Rejection {
+  status: number;
+  errorType: string;
+  message: string;
+  headers?: Record<string, string>;
+}
