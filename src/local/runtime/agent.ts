@@ -1,0 +1,171 @@
+/**
+ * The runtime's agent part: how the agent runs (container or process), on which port, and its
+ * supervision: an agent that exits on its own is restarted (like a fresh microVM for the next
+ * session) until it crash-loops. What happens then is reported as events to the runtime, which
+ * decides what they mean (src/local/runtime.ts).
+ */
+import path from "node:path";
+import { ensureHomeDir } from "../../config/home.js";
+import type { AgentConfig } from "../../config/schema.js";
+import type { LoadedConfig } from "../../config/store.js";
+import { AgentcoreError, UsageError } from "../../errors.js";
+import type { Output } from "../../ui/output.js";
+import type { AgentSpec, RunningAgent } from "../agent-runner.js";
+import { describeProbes, engineHint } from "../engine.js";
+import type { LocalRuntimeMode } from "../runtime-state.js";
+import type { LocalRuntimeParts } from "./parts.js";
+
+/** The container contract's port, preferred for the agent when free. */
+export const DEFAULT_AGENT_PORT = 8080;
+const PROCESS_HEALTH_TIMEOUT_MS = 60_000;
+const CONTAINER_HEALTH_TIMEOUT_MS = 180_000;
+/** Restarts within this window after a (re)start count as a crash loop. */
+const CRASH_LOOP_WINDOW_MS = 10_000;
+const MAX_QUICK_RESTARTS = 3;
+
+export function agentSpec(loaded: LoadedConfig, agent: AgentConfig, region: string): AgentSpec {
+  return {
+    name: agent.name,
+    projectDir: loaded.dir,
+    entrypoint: agent.entrypoint,
+    language: agent.language,
+    environmentVariables: agent.environmentVariables,
+    dockerfile: (agent as { dockerfile?: string }).dockerfile,
+    region,
+  };
+}
+
+/** "auto": a container when an engine is reachable, else a process (said on `output`). */
+export async function chooseMode(
+  requested: "auto" | "process" | "container" | undefined,
+  env: NodeJS.ProcessEnv,
+  detectEngine: LocalRuntimeParts["detectEngine"],
+  output?: Output,
+): Promise<{ mode: LocalRuntimeMode; engineBinary?: string }> {
+  if (requested === "process") return { mode: "process" };
+  const detection = await detectEngine(env);
+  if (detection.available) return { mode: "container", engineBinary: detection.binary };
+  if (requested === "container") {
+    throw new AgentcoreError(`No container engine is reachable: ${describeProbes(detection.probes)}.`, {
+      code: "NoContainerEngine",
+      hint: engineHint(detection.probes) ?? "Install docker, finch or podman, or run the agent as a process (--process).",
+      details: { probes: detection.probes },
+    });
+  }
+  output?.info(`No container engine reachable (${describeProbes(detection.probes)}): running the agent as a local process.`);
+  const hint = engineHint(detection.probes);
+  if (hint) output?.debug(hint);
+  return { mode: "process" };
+}
+
+/** The agent's port: `requested` (undefined: 8080 when free, else any; 0: any); a requested port in use is an error. */
+export async function agentPortFor(requested: number | undefined, pickPort: LocalRuntimeParts["pickPort"]): Promise<number> {
+  const port = await pickPort(requested ?? DEFAULT_AGENT_PORT);
+  if (requested && port !== requested) {
+    throw new UsageError(`--agent-port ${requested} is in use.`, {
+      hint: "Pick another port, or leave --agent-port out to use a free one.",
+      code: "PortInUse",
+    });
+  }
+  return port;
+}
+
+/** Where the agent's stdout/stderr go: AGENTCORE_TS_HOME/local/<name>.log. */
+export async function agentLogFile(env: NodeJS.ProcessEnv, agentName: string): Promise<string> {
+  return path.join(await ensureHomeDir(env, "local"), `${agentName}.log`);
+}
+
+export type AgentEvent =
+  /** It exited on its own; `restart` says whether it is restarted, or why not. */
+  | { type: "agentExited"; how: string; restart: "yes" | "disabled" | "crash loop" }
+  | { type: "agentHealthyAgain"; agent: RunningAgent }
+  | { type: "agentRestartFailed"; error: Error };
+
+export interface SupervisedAgentOptions {
+  spec: AgentSpec;
+  mode: LocalRuntimeMode;
+  engineBinary?: string;
+  port: number;
+  env: NodeJS.ProcessEnv;
+  logFile: string;
+  /** Default: 180 s for a container (it is built first), 60 s for a process. */
+  healthTimeoutMs?: number;
+  /** Default true. */
+  restartOnExit?: boolean;
+  parts: Pick<LocalRuntimeParts, "startAgent" | "waitForHealthy">;
+  /** Where the agent's events go. */
+  dispatch(event: AgentEvent): void;
+  /** True once the runtime stops: a restart in flight must then neither resurrect the agent nor report. */
+  stopping(): boolean;
+}
+
+/** The agent, started, watched and restarted; `current` is the one running now. */
+export class SupervisedAgent {
+  private running: RunningAgent | undefined;
+  private readonly restarts: number[] = [];
+  private readonly healthTimeoutMs: number;
+
+  constructor(private readonly options: SupervisedAgentOptions) {
+    this.healthTimeoutMs =
+      options.healthTimeoutMs ?? (options.mode === "container" ? CONTAINER_HEALTH_TIMEOUT_MS : PROCESS_HEALTH_TIMEOUT_MS);
+  }
+
+  /** The agent running now (after start()). */
+  get current(): RunningAgent {
+    return this.running!;
+  }
+
+  /** What the start-up spinner says. */
+  get label(): string {
+    return this.options.mode === "container" ? "Building and starting the agent container" : "Starting the agent";
+  }
+
+  /** Starts the agent and waits for GET /ping; a failure leaves it for stop(). */
+  async start(update: (text: string) => void, signal?: AbortSignal): Promise<RunningAgent> {
+    const running = await this.launch(false);
+    this.running = running;
+    update(`waiting for GET /ping (log: ${this.options.logFile})`);
+    await this.options.parts.waitForHealthy(running, this.healthTimeoutMs, update, signal);
+    this.supervise(running);
+    return running;
+  }
+
+  async stop(): Promise<void> {
+    await this.running?.stop();
+  }
+
+  private launch(append: boolean): Promise<RunningAgent> {
+    const { spec, mode, engineBinary, port, env, logFile } = this.options;
+    return this.options.parts.startAgent(spec, { mode, engineBinary, port, env, logFile, append });
+  }
+
+  private supervise(current: RunningAgent): void {
+    const { dispatch, stopping } = this.options;
+    void current.exited.then(async (exit) => {
+      if (stopping() || this.running !== current) return;
+      const now = Date.now();
+      this.restarts.push(now);
+      while (this.restarts.length && now - this.restarts[0]! > CRASH_LOOP_WINDOW_MS) this.restarts.shift();
+      const how = exit.signal ? `signal ${exit.signal}` : `code ${exit.code}`;
+      if (this.options.restartOnExit === false || this.restarts.length > MAX_QUICK_RESTARTS) {
+        dispatch({ type: "agentExited", how, restart: this.options.restartOnExit === false ? "disabled" : "crash loop" });
+        return;
+      }
+      dispatch({ type: "agentExited", how, restart: "yes" });
+      try {
+        const next = await this.launch(true);
+        if (stopping()) {
+          await next.stop();
+          return;
+        }
+        this.running = next;
+        this.supervise(next);
+        await this.options.parts.waitForHealthy(next, this.healthTimeoutMs);
+        if (stopping()) return;
+        dispatch({ type: "agentHealthyAgain", agent: next });
+      } catch (error) {
+        dispatch({ type: "agentRestartFailed", error: error as Error });
+      }
+    });
+  }
+}
