@@ -23,7 +23,7 @@ import { DEFAULT_MAX_RESPONSE_BYTES } from "./gateway/contract.js";
 import { forwardInvocation, ping } from "./gateway/forward.js";
 import { requestSizeProblem } from "./gateway/limits.js";
 import { route } from "./gateway/route.js";
-import { sessionIdOf, sessionIdProblem } from "./gateway/session.js";
+import { sessionIdOf, sessionLengthProblem } from "./gateway/session.js";
 import type { Gateway, GatewayContext, GatewayOptions, RequestState } from "./gateway/types.js";
 import { Upstream } from "./gateway/upstream.js";
 
@@ -56,7 +56,7 @@ async function invoke(
   if (denied) return reject(res, state, denied);
   const sessionId = sessionIdOf(req);
   state.sessionId = sessionId;
-  const invalid = sessionIdProblem(sessionId) ?? requestSizeProblem(req);
+  const invalid = sessionLengthProblem(sessionId) ?? requestSizeProblem(req);
   if (invalid) return reject(res, state, invalid);
   await forwardInvocation(ctx, req, res, state, sessionId);
 }

@@ -4,10 +4,10 @@
  */
 import { spawn } from "node:child_process";
 import { mkdtempSync, realpathSync } from "node:fs";
-import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { pickPort } from "../../src/local/ports.js";
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 export const BIN = path.join(REPO_ROOT, "bin", "agentcore-ts");
@@ -75,14 +75,7 @@ export function runCli(args: string[], options: CliOptions = {}): Promise<CliRes
   });
 }
 
-/** A loopback port that was free a moment ago (for a server that must get a known port). */
+/** A loopback port that was free a moment ago (for a server that must get a known port): the runtime's own probe. */
 export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
+  return pickPort(0);
 }

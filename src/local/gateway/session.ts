@@ -11,7 +11,7 @@ export function sessionIdOf(req: http.IncomingMessage): string {
 }
 
 /** runtimeSessionId must be 33 to 256 characters, with the service's ValidationException wording. */
-export function sessionIdProblem(sessionId: string): Rejection | undefined {
+export function sessionLengthProblem(sessionId: string): Rejection | undefined {
   if (sessionId.length >= 33 && sessionId.length <= 256) return undefined;
   return {
     status: 400,
