@@ -21,8 +21,12 @@ Examples:
     )
     .action(async (flags: { agent?: string; passwordStdin?: boolean }, command: Command) => {
       await run(command, async (ctx) => {
-        const { tokenRefresh } = await import("../commands/token/refresh.js");
-        await tokenRefresh({ agentName: flags.agent, passwordStdin: flags.passwordStdin }, ctx);
+        const [{ tokenRefresh }, { printTokenRefresh }, { outcome }] = await Promise.all([
+          import("../commands/token/refresh.js"),
+          import("../commands/token/print.js"),
+          import("../core/context.js"),
+        ]);
+        return outcome(await tokenRefresh({ agentName: flags.agent, passwordStdin: flags.passwordStdin }, ctx), printTokenRefresh);
       });
     });
 
@@ -40,8 +44,12 @@ Examples:
     )
     .action(async (flags: { agent?: string; raw?: boolean }, command: Command) => {
       await run(command, async (ctx) => {
-        const { tokenShow } = await import("../commands/token/show.js");
-        await tokenShow({ agentName: flags.agent, raw: flags.raw }, ctx);
+        const [{ tokenShow }, { printTokenShow }, { outcome }] = await Promise.all([
+          import("../commands/token/show.js"),
+          import("../commands/token/print.js"),
+          import("../core/context.js"),
+        ]);
+        return outcome(await tokenShow({ agentName: flags.agent, raw: flags.raw }, ctx), printTokenShow);
       });
     });
 
@@ -64,9 +72,13 @@ Examples:
     )
     .action(async (flags: { agent?: string; token?: string; tokenStdin?: boolean }, command: Command) => {
       await run(command, async (ctx) => {
-        const { tokenVerify } = await import("../commands/token/verify.js");
+        const [{ tokenVerify }, { printTokenVerify }, { outcome }] = await Promise.all([
+          import("../commands/token/verify.js"),
+          import("../commands/token/print.js"),
+          import("../core/context.js"),
+        ]);
         const result = await tokenVerify({ agentName: flags.agent, token: flags.token, tokenStdin: flags.tokenStdin }, ctx);
-        return { exitCode: result.allowed ? 0 : 1 };
+        return outcome(result, printTokenVerify, result.allowed ? 0 : 1);
       });
     });
 }

@@ -3,32 +3,18 @@
  * authorizer). REFRESH_TOKEN_AUTH with the cached refresh token; when it is missing, expired or
  * revoked, USER_PASSWORD_AUTH with the password from --password-stdin, COGNITO_PASSWORD or a prompt.
  */
-import type { JWTPayload } from "jose";
 import { decodeClaims, promptPassword, suppliedPassword } from "../../auth/cognito.js";
-import { type RenewMethod, renewTokens } from "../../auth/tokens.js";
+import { renewTokens } from "../../auth/tokens.js";
 import type { CommandContext } from "../../core/context.js";
 import { AgentcoreError } from "../../errors.js";
-import { describeExpiry } from "../../ui/format.js";
 import { summaryClaims } from "./format.js";
 import { resolveTokenTarget } from "./target.js";
+import type { TokenRefreshInput, TokenRefreshResult } from "./types.js";
+
+// The quickstart may import only this entry point of the folder (test/architecture): its types are re-exported here.
+export type { TokenRefreshInput, TokenRefreshResult } from "./types.js";
 
 export type RefreshContext = Pick<CommandContext, "cwd" | "env" | "output" | "prompter" | "stdin" | "aws">;
-
-export interface TokenRefreshInput {
-  agentName?: string;
-  passwordStdin?: boolean;
-}
-
-export interface TokenRefreshResult {
-  method: RenewMethod;
-  username: string;
-  userPoolId: string;
-  clientId: string;
-  local: boolean;
-  expiresAt: string;
-  expiresInSeconds: number;
-  claims: JWTPayload;
-}
 
 export async function tokenRefresh(input: TokenRefreshInput, ctx: RefreshContext): Promise<TokenRefreshResult> {
   const { output } = ctx;
@@ -58,10 +44,7 @@ export async function tokenRefresh(input: TokenRefreshInput, ctx: RefreshContext
   );
   const expiresAt = new Date(entry.accessTokenExpiresAt);
   const claims = decodeClaims(entry.accessToken);
-  output.info(
-    `  Access token ${describeExpiry(expiresAt)} (via ${method === "refresh_token" ? "the refresh token" : "a password login"}).`,
-  );
-  const result: TokenRefreshResult = {
+  return {
     method,
     username: entry.username,
     userPoolId: entry.userPoolId,
@@ -71,6 +54,4 @@ export async function tokenRefresh(input: TokenRefreshInput, ctx: RefreshContext
     expiresInSeconds: Math.max(0, Math.round((expiresAt.getTime() - Date.now()) / 1000)),
     claims: summaryClaims(claims),
   };
-  output.result(result);
-  return result;
 }

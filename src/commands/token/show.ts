@@ -1,40 +1,20 @@
 /**
- * `token show`: the cached access token's claims and expiry, the token masked. `--raw` prints the
+ * `token show`: the cached access token's claims and expiry, the token masked. `--raw` gives the
  * bare token and nothing else, for `$(agentcore-ts token show --raw)`; an expired token is refused
  * (exit 1, nothing on stdout) so a script never sends one.
  */
-import type { JWTPayload } from "jose";
 import { decodeClaims } from "../../auth/cognito.js";
 import { maskToken } from "../../config/secrets.js";
 import type { CommandContext } from "../../core/context.js";
 import { AgentcoreError, UsageError } from "../../errors.js";
-import { describeExpiry, formatDuration, formatTime } from "../../ui/format.js";
+import { formatDuration, formatTime } from "../../ui/format.js";
 import { summaryClaims } from "./format.js";
 import { resolveTokenTarget } from "./target.js";
+import type { TokenRawResult, TokenShowInput, TokenShowResult } from "./types.js";
 
 export type ShowContext = Pick<CommandContext, "cwd" | "env" | "output">;
 
-export interface TokenShowInput {
-  agentName?: string;
-  raw?: boolean;
-}
-
-export interface TokenShowResult {
-  username: string;
-  userPoolId: string;
-  clientId: string;
-  region: string;
-  local: boolean;
-  issuer: string;
-  token: string;
-  expiresAt: string;
-  expiresInSeconds: number;
-  expired: boolean;
-  claims: JWTPayload;
-  refreshToken: { cached: boolean; issuedAt?: string };
-}
-
-export async function tokenShow(input: TokenShowInput, ctx: ShowContext): Promise<TokenShowResult | undefined> {
+export async function tokenShow(input: TokenShowInput, ctx: ShowContext): Promise<TokenShowResult | TokenRawResult> {
   const { output } = ctx;
   if (input.raw && output.json) {
     throw new UsageError("--raw prints the bare token; it does not combine with --json.", { code: "ConflictingFlags" });
@@ -58,11 +38,11 @@ export async function tokenShow(input: TokenShowInput, ctx: ShowContext): Promis
         },
       );
     }
-    output.write(`${entry.accessToken}\n`);
-    return undefined;
+    return { raw: true, accessToken: entry.accessToken };
   }
-  const claims = decodeClaims(entry.accessToken);
-  const result: TokenShowResult = {
+  // A warning, not result text: it reaches stderr with --json too.
+  if (left <= 0) output.warn("The access token has expired: run `agentcore-ts token refresh`.");
+  return {
     username: entry.username,
     userPoolId: entry.userPoolId,
     clientId: entry.clientId,
@@ -73,23 +53,7 @@ export async function tokenShow(input: TokenShowInput, ctx: ShowContext): Promis
     expiresAt: entry.accessTokenExpiresAt,
     expiresInSeconds: Math.round(left / 1000),
     expired: left <= 0,
-    claims: summaryClaims(claims),
+    claims: summaryClaims(decodeClaims(entry.accessToken)),
     refreshToken: { cached: Boolean(entry.refreshToken), ...(entry.refreshTokenIssuedAt ? { issuedAt: entry.refreshTokenIssuedAt } : {}) },
   };
-  const pad = (label: string) => `  ${label.padEnd(11)}`;
-  output.info(
-    `Access token of "${entry.username}" (pool ${entry.userPoolId}, client ${entry.clientId}${entry.local ? ", embedded local Cognito" : `, ${entry.region}`})`,
-  );
-  output.info(`${pad("token")}${result.token}`);
-  for (const name of ["client_id", "aud", "scope", "token_use", "iss", "username"]) {
-    const value = claims[name];
-    if (value !== undefined) output.info(`${pad(name)}${Array.isArray(value) ? value.join(", ") : String(value)}`);
-  }
-  output.info(`${pad("exp")}${describeExpiry(expiresAt)}`);
-  output.info(
-    `${pad("refresh")}${entry.refreshToken ? `cached${entry.refreshTokenIssuedAt ? ` (from the login at ${formatTime(new Date(entry.refreshTokenIssuedAt))})` : ""}` : "none: `token refresh` will need the password"}`,
-  );
-  if (result.expired) output.warn("The access token has expired: run `agentcore-ts token refresh`.");
-  output.result(result);
-  return result;
 }

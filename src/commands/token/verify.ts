@@ -1,10 +1,9 @@
 /**
  * `token verify`: checks a token the way AgentCore Runtime will, against an agent's
- * customJWTAuthorizer (src/auth/authorizer.ts does the checking), and prints every check with
+ * customJWTAuthorizer (src/auth/authorizer.ts does the checking); the result lists every check with
  * pass/fail and, for a failure, why and the fix. Exit 1 when the runtime would reject it.
  */
-import type { JWTPayload } from "jose";
-import { type AuthorizerCheck, JwtAuthorizer } from "../../auth/authorizer.js";
+import { JwtAuthorizer } from "../../auth/authorizer.js";
 import { readSecretFromStdin } from "../../auth/cognito.js";
 import { TokenCache } from "../../auth/token-cache.js";
 import { matchCachedTokens } from "../../auth/tokens.js";
@@ -15,28 +14,9 @@ import { ensureEmbeddedCognito, isEmbeddedCognitoUrl } from "../../embedded-cogn
 import { AgentcoreError, UsageError } from "../../errors.js";
 import { summaryClaims } from "./format.js";
 import { noAuthorizerError } from "./target.js";
+import type { TokenVerifyInput, TokenVerifyResult } from "./types.js";
 
-export type VerifyContext = Pick<CommandContext, "cwd" | "env" | "output" | "stdin">;
-
-export interface TokenVerifyInput {
-  agentName?: string;
-  /** The token to check; default: the cached one matching the agent's authorizer. */
-  token?: string;
-  /** Read the token from stdin (keeps it out of shell history). */
-  tokenStdin?: boolean;
-}
-
-export interface TokenVerifyResult {
-  agent: string;
-  discoveryUrl: string;
-  token: { source: "cache" | "flag" | "stdin"; masked: string; username?: string };
-  allowed: boolean;
-  httpStatus?: number;
-  errorType?: string;
-  message?: string;
-  checks: AuthorizerCheck[];
-  claims?: JWTPayload;
-}
+export type VerifyContext = Pick<CommandContext, "cwd" | "env" | "stdin">;
 
 async function tokenToVerify(
   input: TokenVerifyInput,
@@ -60,7 +40,6 @@ async function tokenToVerify(
 }
 
 export async function tokenVerify(input: TokenVerifyInput, ctx: VerifyContext): Promise<TokenVerifyResult> {
-  const { output } = ctx;
   const loaded = await requireConfig(ctx.cwd);
   const agent = selectAgent(loaded, input.agentName);
   const authorizer = agent.authorizerConfiguration?.customJWTAuthorizer;
@@ -85,7 +64,7 @@ export async function tokenVerify(input: TokenVerifyInput, ctx: VerifyContext): 
     await embedded?.stop();
   }
 
-  const result: TokenVerifyResult = {
+  return {
     agent: agent.name,
     discoveryUrl: authorizer.discoveryUrl,
     token: {
@@ -98,24 +77,4 @@ export async function tokenVerify(input: TokenVerifyInput, ctx: VerifyContext): 
     checks: decision.checks,
     ...(decision.claims ? { claims: summaryClaims(decision.claims) } : {}),
   };
-
-  const from =
-    chosen.source === "cache"
-      ? `the cached token of "${"username" in chosen ? chosen.username : "?"}"`
-      : `the token from --${chosen.source === "flag" ? "token" : "token-stdin"}`;
-  output.info(`Checking ${from} against agent "${agent.name}"'s authorizer (token ${result.token.masked}):`);
-  const width = Math.max(...decision.checks.map((c) => c.name.length), 8);
-  for (const check of decision.checks) {
-    const mark = check.status === "pass" ? "✔" : check.status === "fail" ? "✖" : "-";
-    const status = check.status === "skip" ? "skip" : check.status;
-    output.info(`  ${mark} ${check.name.padEnd(width)}  ${status.padEnd(4)}  ${check.detail}`);
-    if (check.status === "fail" && check.fix) output.info(`  ${" ".repeat(width + 3)}  fix:  ${check.fix}`);
-  }
-  if (decision.allowed) {
-    output.success("Allowed: AgentCore Runtime would accept this token.");
-  } else {
-    output.info(`✖ Rejected: the runtime would answer ${decision.httpStatus} ${decision.errorType}: ${decision.message}`);
-  }
-  output.result(result);
-  return result;
 }
