@@ -33,8 +33,12 @@ Examples:
     )
     .action(async (flags: CognitoSetupInput, command: Command) => {
       await run(command, async (ctx) => {
-        const { cognitoSetup } = await import("../commands/cognito/setup.js");
-        await cognitoSetup(flags, ctx);
+        const [{ cognitoSetup }, { printCognitoSetup }, { outcome }] = await Promise.all([
+          import("../commands/cognito/setup.js"),
+          import("../commands/cognito/print.js"),
+          import("../core/context.js"),
+        ]);
+        return outcome(await cognitoSetup(flags, ctx), printCognitoSetup);
       });
     });
 
@@ -51,8 +55,12 @@ Examples:
     )
     .action(async (flags: { yes?: boolean }, command: Command) => {
       await run(command, async (ctx) => {
-        const { cognitoDelete } = await import("../commands/cognito/delete.js");
-        await cognitoDelete({ yes: flags.yes }, ctx);
+        const [{ cognitoDelete }, { printCognitoDelete }, { outcome }] = await Promise.all([
+          import("../commands/cognito/delete.js"),
+          import("../commands/cognito/print.js"),
+          import("../core/context.js"),
+        ]);
+        return outcome(await cognitoDelete({ yes: flags.yes }, ctx), printCognitoDelete);
       });
     });
 
@@ -78,16 +86,15 @@ Examples:
     .addHelpText("after", "\nExample:\n  $ agentcore-ts cognito local start --detach")
     .action(async (flags: { detach?: boolean }, command: Command) => {
       await run(command, async (ctx) => {
-        const [{ cognitoLocalStart }, { listenForStop }] = await Promise.all([
+        const [{ cognitoLocalStart }, { cognitoLocalReporter, printCognitoLocalStart }, { outcome }] = await Promise.all([
           import("../commands/cognito/local.js"),
-          import("../core/signals.js"),
+          import("../commands/cognito/print.js"),
+          import("../core/context.js"),
         ]);
-        const stop = listenForStop();
-        try {
-          await cognitoLocalStart({ detach: flags.detach, until: stop.received }, ctx);
-        } finally {
-          stop.dispose();
-        }
+        // In the foreground what it says (its --json document included) goes out while it runs, through the
+        // reporter, and nothing is returned; a reused or detached start returns its result.
+        const result = await cognitoLocalStart({ detach: flags.detach }, ctx, { report: cognitoLocalReporter(ctx.output) });
+        return result && outcome(result, printCognitoLocalStart);
       });
     });
 
@@ -97,8 +104,12 @@ Examples:
     .addHelpText("after", "\nExample:\n  $ agentcore-ts cognito local stop")
     .action(async (_flags: unknown, command: Command) => {
       await run(command, async (ctx) => {
-        const { cognitoLocalStop } = await import("../commands/cognito/local.js");
-        await cognitoLocalStop(ctx);
+        const [{ cognitoLocalStop }, { printCognitoLocalStop }, { outcome }] = await Promise.all([
+          import("../commands/cognito/local.js"),
+          import("../commands/cognito/print.js"),
+          import("../core/context.js"),
+        ]);
+        return outcome(await cognitoLocalStop(ctx), printCognitoLocalStop);
       });
     });
 
@@ -108,8 +119,12 @@ Examples:
     .addHelpText("after", "\nExample:\n  $ agentcore-ts cognito local status --json")
     .action(async (_flags: unknown, command: Command) => {
       await run(command, async (ctx) => {
-        const { cognitoLocalStatus } = await import("../commands/cognito/local.js");
-        await cognitoLocalStatus(ctx);
+        const [{ cognitoLocalStatus }, { printCognitoLocalStatus }, { outcome }] = await Promise.all([
+          import("../commands/cognito/local.js"),
+          import("../commands/cognito/print.js"),
+          import("../core/context.js"),
+        ]);
+        return outcome(await cognitoLocalStatus(ctx), printCognitoLocalStatus);
       });
     });
 }

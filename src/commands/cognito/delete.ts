@@ -6,41 +6,25 @@
 import path from "node:path";
 import { decodeClaims, withCognito } from "../../auth/cognito.js";
 import { TokenCache } from "../../auth/token-cache.js";
-import { CONFIG_FILE_NAME } from "../../config/schema.js";
 import { loadConfig, updateConfig } from "../../config/store.js";
 import type { CommandContext } from "../../core/context.js";
+import { withJsonDocument } from "../../core/document.js";
 import { fromAwsError, UsageError } from "../../errors.js";
 import { updateDotenvFile } from "../../util/dotenv-file.js";
+import type { CognitoDeleteInput, CognitoDeleteResult } from "./types.js";
 
 export type DeleteContext = Pick<CommandContext, "cwd" | "env" | "output" | "prompter" | "aws" | "dotenv">;
 
-export interface CognitoDeleteInput {
-  yes?: boolean;
-}
-
-export interface CognitoDeleteResult {
-  deleted: boolean;
-  userPoolId?: string;
-  poolName?: string;
-  local?: boolean;
-  /** "deleted", "already gone" or "kept" (the user said no). */
-  pool?: "deleted" | "already-gone" | "kept";
-  cachedTokensRemoved?: number;
-  envKeysRemoved?: string[];
-  /** Agents whose customJWTAuthorizer still names the deleted pool's discovery URL (they need `configure` again). */
-  agentsStillUsingPool?: string[];
+/** The delete document: the config file is for the printer only. */
+function deleteResult(result: CognitoDeleteResult): CognitoDeleteResult {
+  return withJsonDocument(result, ({ configFile: _configFile, ...document }) => document);
 }
 
 export async function cognitoDelete(input: CognitoDeleteInput, ctx: DeleteContext): Promise<CognitoDeleteResult> {
   const { output } = ctx;
   const loaded = await loadConfig(ctx.cwd);
   const section = loaded?.config.cognito;
-  if (!loaded || !section) {
-    output.info(`Nothing to delete: no Cognito setup is recorded in ${loaded ? loaded.file : `a ${CONFIG_FILE_NAME} here or above`}.`);
-    const result: CognitoDeleteResult = { deleted: false };
-    output.result(result);
-    return result;
-  }
+  if (!loaded || !section) return deleteResult({ deleted: false, ...(loaded ? { configFile: loaded.file } : {}) });
   const cache = new TokenCache(ctx.env);
   await cache.read(); // a broken cache fails here, before anything is deleted
   const where = section.local ? "the embedded local Cognito" : `AWS region ${section.region}`;
@@ -53,12 +37,7 @@ export async function cognitoDelete(input: CognitoDeleteInput, ctx: DeleteContex
       });
     }
     const confirmed = await ctx.prompter.confirm({ message: `Delete the ${what}?`, default: false });
-    if (!confirmed) {
-      output.info("Nothing was deleted.");
-      const result: CognitoDeleteResult = { deleted: false, userPoolId: section.userPoolId, pool: "kept" };
-      output.result(result);
-      return result;
-    }
+    if (!confirmed) return deleteResult({ deleted: false, userPoolId: section.userPoolId, pool: "kept", configFile: loaded.file });
   }
 
   const aws = await ctx.aws(section.region);
@@ -76,16 +55,13 @@ export async function cognitoDelete(input: CognitoDeleteInput, ctx: DeleteContex
       );
     }
   });
-  output.success(pool === "deleted" ? `Deleted user pool ${section.userPoolId}` : `User pool ${section.userPoolId} was already gone`);
 
   await updateConfig(loaded.file, (config) => {
     delete config.cognito;
   });
-  output.success(`Removed the cognito section from ${loaded.file}`);
   const cachedTokensRemoved = await cache.remove(
     (entry) => entry.userPoolId === section.userPoolId && entry.local === (section.local ?? false),
   );
-  output.success(`Removed ${cachedTokensRemoved} cached token set${cachedTokensRemoved === 1 ? "" : "s"}`);
 
   // The .env keys setup wrote, only where they still name this pool (the user may have changed them).
   const projectDir = path.dirname(loaded.file);
@@ -96,7 +72,6 @@ export async function cognitoDelete(input: CognitoDeleteInput, ctx: DeleteContex
   const tokenIssuer = dotenv.COGNITO_ACCESS_TOKEN ? decodeClaims(dotenv.COGNITO_ACCESS_TOKEN).iss : undefined;
   if (typeof tokenIssuer === "string" && tokenIssuer.endsWith(`/${section.userPoolId}`)) stale.COGNITO_ACCESS_TOKEN = null;
   const envKeysRemoved = Object.keys(stale).length > 0 ? (await updateDotenvFile(path.join(projectDir, ".env"), stale)).removed : [];
-  if (envKeysRemoved.length > 0) output.success(`Removed ${envKeysRemoved.join(", ")} from .env`);
   // Agents whose authorizer trusts the deleted pool would now reject every token (discovery answers 404).
   const orphaned = Object.values(loaded.config.agents ?? {})
     .filter((agent) => agent.authorizerConfiguration?.customJWTAuthorizer?.discoveryUrl === section.discoveryUrl)
@@ -107,7 +82,7 @@ export async function cognitoDelete(input: CognitoDeleteInput, ctx: DeleteContex
     );
   }
 
-  const result: CognitoDeleteResult = {
+  return deleteResult({
     deleted: true,
     userPoolId: section.userPoolId,
     ...(section.poolName ? { poolName: section.poolName } : {}),
@@ -116,7 +91,6 @@ export async function cognitoDelete(input: CognitoDeleteInput, ctx: DeleteContex
     cachedTokensRemoved,
     envKeysRemoved,
     agentsStillUsingPool: orphaned,
-  };
-  output.result(result);
-  return result;
+    configFile: loaded.file,
+  });
 }

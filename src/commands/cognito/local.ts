@@ -8,6 +8,8 @@ import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { ensureHomeDir } from "../../config/home.js";
 import type { CommandContext } from "../../core/context.js";
+import { withJsonDocument } from "../../core/document.js";
+import { listenForStop } from "../../core/signals.js";
 import {
   EMBEDDED_COGNITO_PORT_ENV,
   type EmbeddedCognitoInfo,
@@ -19,20 +21,15 @@ import {
   spawnCognitoServer,
 } from "../../embedded-cognito/control.js";
 import { AgentcoreError } from "../../errors.js";
+import type {
+  CognitoLocalReporter,
+  CognitoLocalStartInput,
+  CognitoLocalStartResult,
+  CognitoLocalStatus,
+  CognitoLocalStopResult,
+} from "./types.js";
 
 export type LocalContext = Pick<CommandContext, "env" | "output">;
-
-export interface CognitoLocalStatus {
-  running: boolean;
-  endpoint: string;
-  dataDir: string;
-  pid?: number;
-  mode?: EmbeddedCognitoInfo["mode"];
-  /** Commands holding an on-demand server open right now. */
-  holds?: number;
-  startedAt?: string;
-  pools: number;
-}
 
 async function countPools(dataDir: string): Promise<number> {
   try {
@@ -78,32 +75,46 @@ export async function cognitoLocalStatus(ctx: LocalContext): Promise<CognitoLoca
       }
     : { running: false, endpoint: embeddedCognitoEndpoint(ctx.env), dataDir, pools: await countPools(dataDir) };
   if (!info) await removeStalePidFile(ctx.env);
-  if (status.running) {
-    ctx.output.info(
-      `Embedded Cognito: running on ${status.endpoint} (pid ${status.pid}, ${status.mode === "persistent" ? "started by `cognito local start`" : `on demand, held by ${status.holds} command(s)`})`,
-    );
-  } else {
-    ctx.output.info(`Embedded Cognito: not running (starts on demand on ${status.endpoint})`);
-  }
-  ctx.output.info(`  data: ${status.dataDir} (${status.pools} user pool${status.pools === 1 ? "" : "s"})`);
-  ctx.output.result(status);
   return status;
 }
 
-export interface CognitoLocalStartInput {
-  /** Run in the background with a pid file and return at once. */
-  detach?: boolean;
-  /** Foreground mode: resolves when the user wants it stopped (the CLI passes SIGINT/SIGTERM). */
-  until?: Promise<unknown>;
+/** The status document of a start: what `started` and `startedInMs` add is for the printer only. */
+function startResult(result: CognitoLocalStartResult): CognitoLocalStartResult {
+  return withJsonDocument(result, ({ started: _started, startedInMs: _ms, ...status }) => status);
 }
 
-export async function cognitoLocalStart(input: CognitoLocalStartInput, ctx: LocalContext): Promise<CognitoLocalStatus> {
-  const { output, env } = ctx;
-  const running = await ours(env);
-  if (running) {
-    output.info(`The embedded Cognito is already running on ${running.endpoint} (pid ${running.pid}); reusing it.`);
-    return cognitoLocalStatus(ctx);
+export interface CognitoLocalStartDeps {
+  /** What a foreground run reports while it runs (its --json document included): print.ts's cognitoLocalReporter. */
+  report: CognitoLocalReporter;
+}
+
+/**
+ * Reuses a running server, or starts one: in the background (--detach), or in the foreground until
+ * `until` (default: a stop signal). A foreground run reports through `deps.report` as it goes and
+ * returns nothing; the other two return their result.
+ */
+export async function cognitoLocalStart(
+  input: CognitoLocalStartInput,
+  ctx: LocalContext,
+  deps: CognitoLocalStartDeps,
+): Promise<CognitoLocalStartResult | undefined> {
+  // Listening from the start, unless the caller says when to stop: a Ctrl-C while the server starts stops a
+  // foreground server once it is up, and does not end this process halfway through a --detach start.
+  const stop = input.until === undefined ? listenForStop() : undefined;
+  try {
+    return await start({ detach: input.detach, until: input.until ?? stop!.received }, ctx, deps.report);
+  } finally {
+    stop?.dispose();
   }
+}
+
+async function start(
+  input: CognitoLocalStartInput,
+  ctx: LocalContext,
+  report: CognitoLocalReporter,
+): Promise<CognitoLocalStartResult | undefined> {
+  const { env } = ctx;
+  if (await ours(env)) return startResult({ ...(await cognitoLocalStatus(ctx)), started: "already-running" });
   const dataDir = await ensureHomeDir(env, "cognito-local");
   const started = performance.now();
   const server = await spawnCognitoServer({
@@ -113,7 +124,6 @@ export async function cognitoLocalStart(input: CognitoLocalStartInput, ctx: Loca
     pidFile: embeddedCognitoPidFile(env),
     detached: input.detach === true,
   });
-  const ms = Math.round(performance.now() - started);
   const status: CognitoLocalStatus = {
     running: true,
     endpoint: server.endpoint,
@@ -124,36 +134,29 @@ export async function cognitoLocalStart(input: CognitoLocalStartInput, ctx: Loca
     startedAt: new Date().toISOString(),
     pools: await countPools(dataDir),
   };
+  const startedInMs = Math.round(performance.now() - started);
   if (input.detach) {
     server.detach();
-    output.success(`Embedded Cognito running on ${server.endpoint} (pid ${server.pid}, started in ${ms} ms; data in ${dataDir})`);
-    output.info("Stop it with `agentcore-ts cognito local stop`.");
-    output.result(status);
-    return status;
+    return startResult({ ...status, started: "detached", startedInMs });
   }
-  output.success(`Embedded Cognito running on ${server.endpoint} (pid ${server.pid}, started in ${ms} ms; data in ${dataDir})`);
-  output.info("Press Ctrl-C to stop it.");
-  output.result(status);
+  report.ready(status, startedInMs);
   await Promise.race([server.exited, input.until ?? new Promise(() => {})]);
   await server.kill();
-  output.info("Embedded Cognito stopped.");
-  return { ...status, running: false };
+  report.stopped();
+  return undefined;
 }
 
-export interface CognitoLocalStopResult {
-  stopped: boolean;
-  wasRunning: boolean;
-  pid?: number;
+/** The stop document; where the data stays is for the printer only. */
+function stopResult(result: CognitoLocalStopResult): CognitoLocalStopResult {
+  return withJsonDocument(result, ({ dataDir: _dataDir, ...document }) => document);
 }
 
 export async function cognitoLocalStop(ctx: LocalContext): Promise<CognitoLocalStopResult> {
+  const dataDir = embeddedCognitoDataDir(ctx.env);
   const info = await ours(ctx.env);
   if (!info) {
     await removeStalePidFile(ctx.env);
-    ctx.output.info("The embedded Cognito is not running.");
-    const result = { stopped: false, wasRunning: false };
-    ctx.output.result(result);
-    return result;
+    return stopResult({ stopped: false, wasRunning: false, dataDir });
   }
   if (info.mode === "on-demand" && info.holds > 0) {
     ctx.output.warn(`${info.holds} running command(s) are using it; they will fail their next Cognito call.`);
@@ -170,8 +173,5 @@ export async function cognitoLocalStop(ctx: LocalContext): Promise<CognitoLocalS
     await sleep(50);
   }
   await removeStalePidFile(ctx.env);
-  ctx.output.success(`Stopped the embedded Cognito (pid ${info.pid}); its data stays in ${embeddedCognitoDataDir(ctx.env)}.`);
-  const result = { stopped: true, wasRunning: true, pid: info.pid };
-  ctx.output.result(result);
-  return result;
+  return stopResult({ stopped: true, wasRunning: true, pid: info.pid, dataDir });
 }

@@ -24,6 +24,7 @@ import {
 } from "@aws-sdk/client-cognito-identity-provider";
 import { mockClient } from "aws-sdk-client-mock";
 import { beforeEach, describe, expect, it } from "vitest";
+import { printCognitoSetup } from "../../../src/commands/cognito/print.js";
 import { type CognitoSetupInput, cognitoSetup } from "../../../src/commands/cognito/setup.js";
 import { createContext } from "../../../src/core/context.js";
 import { MemoryOutput } from "../../../src/ui/output.js";
@@ -140,10 +141,15 @@ describe("cognito setup (request shapes)", () => {
     expect(result.accessToken.expiresInSeconds).toBeLessThanOrEqual(3600);
     expect(result.generatedPassword).toBe(setPassword.Password);
     // The generated password is shown (once in the summary line, once in the re-login hint) and never stored.
+    printCognitoSetup(result, output);
     const printed = output.lines.join("\n");
     expect(printed).toContain(`Generated password for "testuser" (shown once, not stored): ${setPassword.Password}`);
     expect(printed).toContain("in 60 min");
     expect(printed).toMatch(/Next: agentcore-ts configure/);
+    expect(printed).toContain("COGNITO_DISCOVERY_URL, COGNITO_CLIENT_ID, AWS_REGION set in .env");
+    // What only the summary needs stays out of the --json document.
+    expect(result.envChanged).toBe(true);
+    expect(JSON.parse(JSON.stringify(result))).not.toHaveProperty("envChanged");
 
     const config = await fsp.readFile(path.join(cwd, ".agentcore.json"), "utf8");
     expect(JSON.parse(config).cognito).toEqual({
