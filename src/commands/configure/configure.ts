@@ -26,7 +26,14 @@ import type { Output } from "../../ui/output.js";
 import type { Prompter } from "../../ui/prompts.js";
 import { exists, writeFileAtomic } from "../../util/fs.js";
 import { nonEmpty } from "../../util/text.js";
-import { generatedFor, type ImagePlan, planNodeImage, readTemplate, renderNodeDockerfile, renderPythonDockerfile } from "./templates.js";
+import {
+  type DockerfilePlan,
+  generatedFor,
+  planNodeDockerfile,
+  readTemplate,
+  renderNodeDockerfile,
+  renderPythonDockerfile,
+} from "./templates.js";
 import {
   AGENT_NAME_RULE,
   AUTHORIZATION_HEADER,
@@ -137,7 +144,7 @@ export async function configure(inputs: ConfigureInputs, deps: ConfigureDeps): P
   }
 
   // Everything is known: render the files and check the whole new config before writing any of it.
-  const plan: ImagePlan = { agentName: name, language, entrypoint, requirementsFile };
+  const plan: DockerfilePlan = { agentName: name, language, entrypoint, requirementsFile };
   const files = await planFiles(projectDir, plan, config, existing, Boolean(inputs.force), output);
   const fields = {
     name,
@@ -360,7 +367,7 @@ async function resolveRequirements(
   const detected = await detectRequirements(projectDir, entrypoint, language);
   if (detected) return detected;
   if (!deps.prompter.interactive) {
-    if (language === "node") return null; // planNodeImage explains what is missing
+    if (language === "node") return null; // planNodeDockerfile explains what is missing
     deps.output.warn(
       `No requirements.txt or pyproject.toml found for ${entrypoint}: the image installs no dependencies (pass --requirements-file to name one).`,
     );
@@ -602,7 +609,7 @@ interface PlannedFiles {
  */
 async function planFiles(
   projectDir: string,
-  plan: ImagePlan,
+  plan: DockerfilePlan,
   config: AgentcoreConfig,
   existing: AgentConfig | undefined,
   force: boolean,
@@ -621,7 +628,7 @@ async function planFiles(
     dockerfileContent = renderPythonDockerfile(await readTemplate("Dockerfile.python"), plan);
     ignoreTemplate = "dockerignore.python";
   } else {
-    const node = await planNodeImage(projectDir, plan.entrypoint, plan.requirementsFile);
+    const node = await planNodeDockerfile(projectDir, plan.entrypoint, plan.requirementsFile);
     for (const note of node.notes) output.warn(note);
     dockerfileContent = renderNodeDockerfile(await readTemplate("Dockerfile.node"), plan, node);
     ignoreTemplate = "dockerignore.node";

@@ -51,8 +51,8 @@ export async function readTemplate(name: string): Promise<string> {
   return fsp.readFile(path.join(TEMPLATES_DIR, name), "utf8");
 }
 
-/** What the image needs to know about the agent, all paths relative to the build context (posix). */
-export interface ImagePlan {
+/** What the Dockerfile needs to know about the agent, all paths relative to the build context (posix). */
+export interface DockerfilePlan {
   agentName: string;
   language: Language;
   entrypoint: string;
@@ -74,7 +74,7 @@ export function pythonCommand(entrypoint: string): string[] {
   return ["opentelemetry-instrument", "python", ...run];
 }
 
-export function renderPythonDockerfile(template: string, plan: ImagePlan): string {
+export function renderPythonDockerfile(template: string, plan: DockerfilePlan): string {
   return renderTemplate(template, {
     agentName: plan.agentName,
     entrypoint: plan.entrypoint,
@@ -84,8 +84,8 @@ export function renderPythonDockerfile(template: string, plan: ImagePlan): strin
   });
 }
 
-/** How a Node agent is installed, built and started inside the image. */
-export interface NodeImagePlan {
+/** How the Dockerfile of a Node agent installs, builds and starts it inside the image. */
+export interface NodeDockerfilePlan {
   /** The package directory relative to the build context, "" for the root. */
   appDir: string;
   lockfile: boolean;
@@ -132,11 +132,11 @@ async function readJson(file: string, jsonc = false): Promise<unknown> {
 }
 
 /**
- * Plans a Node image from package.json (next to the entrypoint or above it): `npm ci` with a
+ * Plans a Node agent's Dockerfile from package.json (next to the entrypoint or above it): `npm ci` with a
  * lockfile, `npm run build` when there is a build script, and a CMD that runs the built file
  * (tsconfig outDir/rootDir) or the TypeScript source through tsx when tsx is a runtime dependency.
  */
-export async function planNodeImage(projectDir: string, entrypoint: string, packageJson: string | null): Promise<NodeImagePlan> {
+export async function planNodeDockerfile(projectDir: string, entrypoint: string, packageJson: string | null): Promise<NodeDockerfilePlan> {
   const notes: string[] = [];
   const isTypeScript = /\.(ts|mts|cts)$/.test(entrypoint);
   if (packageJson === null) {
@@ -202,7 +202,7 @@ export async function planNodeImage(projectDir: string, entrypoint: string, pack
   );
 }
 
-export function renderNodeDockerfile(template: string, plan: ImagePlan, node: NodeImagePlan): string {
+export function renderNodeDockerfile(template: string, plan: DockerfilePlan, node: NodeDockerfilePlan): string {
   const prefix = node.appDir ? `${node.appDir}/` : "";
   const packageFiles = node.lockfile ? `${prefix}package.json ${prefix}package-lock.json` : `${prefix}package.json`;
   return renderTemplate(template, {

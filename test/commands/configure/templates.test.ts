@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import {
   generatedFor,
   parseJsonc,
-  planNodeImage,
+  planNodeDockerfile,
   pythonCommand,
   readTemplate,
   renderNodeDockerfile,
@@ -81,7 +81,7 @@ describe("Node Dockerfile", () => {
       "tsconfig.json": '{ // compiler\n "compilerOptions": { "outDir": "build", /* src */ "rootDir": "src", },\n}',
       "src/agent.ts": "",
     });
-    const node = await planNodeImage(dir, "src/agent.ts", "package.json");
+    const node = await planNodeDockerfile(dir, "src/agent.ts", "package.json");
     expect(node).toEqual({ appDir: "", lockfile: true, build: true, command: ["node", "build/agent.js"], notes: [] });
     const dockerfile = renderNodeDockerfile(
       await readTemplate("Dockerfile.node"),
@@ -101,7 +101,7 @@ describe("Node Dockerfile", () => {
       "agent/package.json": pkg({ dependencies: { tsx: "4.0.0" } }),
       "agent/src/agent.ts": "",
     });
-    const node = await planNodeImage(dir, "agent/src/agent.ts", "agent/package.json");
+    const node = await planNodeDockerfile(dir, "agent/src/agent.ts", "agent/package.json");
     expect(node.command).toEqual(["node", "--import", "tsx", "src/agent.ts"]);
     expect(node.notes.join(" ")).toMatch(/agent\/package-lock.json is missing: the image runs `npm install`/);
     const dockerfile = renderNodeDockerfile(
@@ -117,23 +117,25 @@ describe("Node Dockerfile", () => {
 
   it("runs JavaScript as it is and assumes dist/ when tsconfig has no outDir", async () => {
     const js = await project({ "package.json": pkg(), "package-lock.json": "{}", "index.mjs": "" });
-    expect((await planNodeImage(js, "index.mjs", "package.json")).command).toEqual(["node", "index.mjs"]);
+    expect((await planNodeDockerfile(js, "index.mjs", "package.json")).command).toEqual(["node", "index.mjs"]);
     const ts = await project({ "package.json": pkg({ scripts: { build: "tsc" } }), "package-lock.json": "{}", "src/agent.ts": "" });
-    const node = await planNodeImage(ts, "src/agent.ts", "package.json");
+    const node = await planNodeDockerfile(ts, "src/agent.ts", "package.json");
     expect(node.command).toEqual(["node", "dist/agent.js"]);
     expect(node.notes).toEqual(["tsconfig.json sets no outDir: the Dockerfile assumes the build writes to dist/."]);
   });
 
   it("refuses what cannot run in the image", async () => {
     const dir = await project({ "package.json": pkg(), "src/agent.ts": "" });
-    await expect(planNodeImage(dir, "src/agent.ts", "package.json")).rejects.toThrow(
+    await expect(planNodeDockerfile(dir, "src/agent.ts", "package.json")).rejects.toThrow(
       /has no build script and tsx is not in its dependencies/,
     );
-    await expect(planNodeImage(dir, "src/agent.ts", null)).rejects.toThrow(/No package.json found for the Node entrypoint src\/agent.ts/);
+    await expect(planNodeDockerfile(dir, "src/agent.ts", null)).rejects.toThrow(
+      /No package.json found for the Node entrypoint src\/agent.ts/,
+    );
     const broken = await project({ "package.json": "{", "index.js": "" });
-    await expect(planNodeImage(broken, "index.js", "package.json")).rejects.toThrow(/Cannot read package.json/);
+    await expect(planNodeDockerfile(broken, "index.js", "package.json")).rejects.toThrow(/Cannot read package.json/);
     const outside = await project({ "a/package.json": pkg(), "b/index.js": "" });
-    await expect(planNodeImage(outside, "b/index.js", "a/package.json")).rejects.toThrow(/outside the package directory/);
+    await expect(planNodeDockerfile(outside, "b/index.js", "a/package.json")).rejects.toThrow(/outside the package directory/);
   });
 
   it("parses JSONC without touching comment-like text in strings", () => {
