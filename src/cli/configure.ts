@@ -52,8 +52,12 @@ Examples:
     )
     .action(async (flags: ConfigureFlags, command: Command) => {
       await run(command, async (ctx) => {
-        const { configure } = await import("../commands/configure/configure.js");
-        await configure(flags, ctx);
+        const [{ configure }, { printConfigure }, { outcome }] = await Promise.all([
+          import("../commands/configure/configure.js"),
+          import("../commands/configure/print.js"),
+          import("../core/context.js"),
+        ]);
+        return outcome(await configure(flags, ctx), printConfigure);
       });
     });
 }

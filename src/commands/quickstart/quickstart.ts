@@ -619,7 +619,7 @@ export async function quickstart(inputs: QuickstartInputs, ctx: QuickstartContex
         );
         const { configure } = await import("../configure/configure.js");
         const sub = subContext(s);
-        const agent = await configure(
+        const { agent } = await configure(
           {
             entrypoint: ENTRYPOINT,
             name: QUICKSTART_AGENT,

@@ -1,7 +1,9 @@
 import { promises as fsp } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type ConfigureDeps, type ConfigureInputs, configure } from "../../../src/commands/configure/configure.js";
+import type { ConfigureDeps, ConfigureInputs } from "../../../src/commands/configure/configure.js";
+import * as operation from "../../../src/commands/configure/configure.js";
+import { printConfigure } from "../../../src/commands/configure/print.js";
 import { createContext } from "../../../src/core/context.js";
 import { type AgentcoreError, UsageError } from "../../../src/errors.js";
 import { MemoryOutput } from "../../../src/ui/output.js";
@@ -40,6 +42,13 @@ function depsFor(dir: string, setup: Setup = {}): ConfigureDeps & { output: Memo
     stdin: process.stdin,
   });
   return Object.assign(ctx, { output, fetch: setup.fetch, discoveryTimeoutMs: 2000 });
+}
+
+/** The operation, then its printer on the result (what `run` does without --json); gives the saved agent. */
+async function configure(inputs: ConfigureInputs, deps: ConfigureDeps) {
+  const result = await operation.configure(inputs, deps);
+  printConfigure(result, deps.output);
+  return result.agent;
 }
 
 const project = (files: Record<string, string> = { "agent.py": "print('hi')\n", "requirements.txt": "bedrock-agentcore\n" }) =>
@@ -87,6 +96,22 @@ describe("configure (non-interactive)", () => {
     expect(deps.output.lines.join("\n")).toMatch(/agentcore-ts launch/);
     expect(await fsp.readFile(path.join(dir, "Dockerfile"), "utf8")).toMatch(/CMD \["opentelemetry-instrument", "python", "-m", "agent"\]/);
     expect(await fsp.readFile(path.join(dir, ".dockerignore"), "utf8")).toMatch(/^\*\*\/\.env$/m);
+  });
+
+  it("returns what the summary needs, and its --json document is the saved agent alone", async () => {
+    const dir = await project();
+    const deps = depsFor(dir);
+    const result = await operation.configure({ entrypoint: "agent.py", discoveryUrl, allowedClients: "c1" }, deps);
+    expect(result).toMatchObject({
+      configFile: path.join(dir, ".agentcore.json"),
+      updated: false,
+      authSource: "flags",
+      dockerfile: { relative: "Dockerfile", action: "written" },
+      dockerignore: { relative: ".dockerignore", action: "written" },
+      headerNote: expect.stringMatching(/^Added Authorization/),
+    });
+    expect(JSON.parse(JSON.stringify(result))).toEqual((await readConfig(dir)).agents.agent);
+    expect(deps.output.lines).toEqual([`✔ Discovery document ${discoveryUrl}`]);
   });
 
   it("takes COGNITO_DISCOVERY_URL, COGNITO_CLIENT_ID and AWS_REGION from .env", async () => {

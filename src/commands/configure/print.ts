@@ -1,0 +1,58 @@
+/** The human text of `configure`'s result (--json prints the saved agent instead). */
+import { isLoopbackHost } from "../../config/patterns.js";
+import type { Output } from "../../ui/output.js";
+import type { ConfigureResult, FileReport } from "./types.js";
+
+function describeFile(file: FileReport): string {
+  switch (file.action) {
+    case "written":
+      return `Wrote ${file.relative}`;
+    case "overwritten":
+      return `Overwrote ${file.relative} (--force)`;
+    case "unchanged":
+      return `${file.relative} is up to date`;
+    case "kept":
+      return `Kept the existing ${file.relative}${file.note ? `: ${file.note}` : " (pass --force to regenerate it)"}`;
+  }
+}
+
+export function printConfigure(result: ConfigureResult, output: Output): void {
+  const { agent, dockerfile, dockerignore } = result;
+  // Said once it is true: a result exists only after the save (a failed check or write leaves the allowlist as it was).
+  if (result.headerNote) output.info(result.headerNote);
+  const jwt = agent.authorizerConfiguration?.customJWTAuthorizer;
+  const kept = (file: FileReport) => file.action === "kept" || file.action === "unchanged";
+  (kept(dockerfile) ? output.info.bind(output) : output.success.bind(output))(
+    `${describeFile(dockerfile)}${kept(dockerfile) ? "" : ` (${agent.language === "python" ? "Python" : "Node"}, linux/arm64, port 8080)`}`,
+  );
+  (kept(dockerignore) ? output.info.bind(output) : output.success.bind(output))(describeFile(dockerignore));
+  output.success(`${result.updated ? "Updated" : "Added"} agent "${agent.name}" in ${result.configFile} (default agent)`);
+  const rows: [string, string][] = [
+    ["Entrypoint", `${agent.entrypoint} (${agent.language})`],
+    ["Dependencies", agent.requirementsFile ?? "none"],
+    ["Region", agent.region ?? "not set (launch uses --region or AWS_REGION)"],
+    ["Execution role", agent.executionRole === "auto" ? "created at launch" : agent.executionRole],
+    ["ECR repository", agent.ecrRepository === "auto" ? "created at launch" : agent.ecrRepository],
+    ["Inbound auth", jwt ? `JWT (customJWTAuthorizer), from ${result.authSource}` : "IAM (SigV4)"],
+  ];
+  if (jwt) {
+    rows.push(["  discovery URL", jwt.discoveryUrl]);
+    if (jwt.allowedClients) rows.push(["  allowed clients", jwt.allowedClients.join(", ")]);
+    if (jwt.allowedAudience) rows.push(["  allowed audience", jwt.allowedAudience.join(", ")]);
+    if (jwt.allowedScopes) rows.push(["  allowed scopes", jwt.allowedScopes.join(", ")]);
+    if (jwt.customClaims) rows.push(["  custom claims", `${jwt.customClaims.length}`]);
+  }
+  rows.push(["Header allowlist", agent.requestHeaderAllowlist.length ? agent.requestHeaderAllowlist.join(", ") : "none"]);
+  const width = Math.max(...rows.map(([label]) => label.length));
+  for (const [label, value] of rows) output.info(`  ${label.padEnd(width)}  ${value}`);
+  output.info("");
+  output.info("Next:");
+  output.info(`  agentcore-ts launch --local   run it here${jwt ? " behind a gateway that enforces its JWT authorizer" : ""}`);
+  if (jwt && isLoopbackHost(new URL(jwt.discoveryUrl).hostname)) {
+    // AgentCore Runtime fetches the discovery document from AWS: an issuer on this machine only works locally.
+    output.info("  (the issuer runs on this machine, so AgentCore Runtime in AWS cannot reach it: for `agentcore-ts launch`,");
+    output.info("   configure an issuer AWS can reach, e.g. run `agentcore-ts cognito setup` without --local, then configure again)");
+  } else {
+    output.info("  agentcore-ts launch           build (linux/arm64), push and deploy it to AgentCore Runtime");
+  }
+}

@@ -1,0 +1,55 @@
+/** Inputs, dependencies and results of `configure`. */
+import type { AgentConfig } from "../../config/schema.js";
+import type { CommandContext } from "../../core/context.js";
+
+export interface ConfigureInputs {
+  entrypoint?: string;
+  name?: string;
+  executionRole?: string;
+  ecr?: string;
+  requirementsFile?: string;
+  discoveryUrl?: string;
+  /** Comma-separated lists, as typed. */
+  allowedClients?: string;
+  allowedAudience?: string;
+  allowedScopes?: string;
+  /** `{"customJWTAuthorizer": {...}}` or `null` (IAM). */
+  authorizerConfig?: string;
+  requestHeaderAllowlist?: string;
+  skipDiscoveryCheck?: boolean;
+  force?: boolean;
+}
+
+/** What configure needs from its caller: the parts of a CommandContext it uses, and what tests inject. */
+export interface ConfigureDeps extends Pick<CommandContext, "cwd" | "output" | "prompter" | "region" | "dotenv"> {
+  /** For AGENTCORE_TS_HOME / AGENTCORE_TS_COGNITO_PORT (the embedded Cognito); default process.env. */
+  env?: NodeJS.ProcessEnv;
+  /** For the discovery-document check (tests inject one). */
+  fetch?: typeof fetch;
+  discoveryTimeoutMs?: number;
+}
+
+export type FileAction = "written" | "overwritten" | "kept" | "unchanged";
+
+/** What happened to one of the files configure writes (paths relative to the project directory). */
+export interface FileReport {
+  relative: string;
+  action: FileAction;
+  /** For a kept file: why it was kept, shown to the user. */
+  note?: string;
+}
+
+/** What configure did; `--json` prints only the saved agent (see the toJSON in configure.ts). */
+export interface ConfigureResult {
+  /** The agent as saved in .agentcore.json: the --json document. */
+  agent: AgentConfig;
+  configFile: string;
+  /** The agent was in the config before (updated), else it was added. */
+  updated: boolean;
+  /** Where the authorizer came from ("flags", ".env", the cognito section, ...), for the summary. */
+  authSource: string;
+  dockerfile: FileReport;
+  dockerignore: FileReport;
+  /** A change configure made to the header allowlist on its own, said once the config is saved. */
+  headerNote?: string;
+}
