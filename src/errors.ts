@@ -99,6 +99,7 @@ export const ERROR_CODES = [
   "OutsideProject",
   "PasswordRequired",
   "PortInUse",
+  "ProfileNotFound",
   "RefreshTokenRejected",
   "RegionMismatch",
   "RegistryLoginFailed",

@@ -10,6 +10,7 @@ import type {
 } from "@aws-sdk/client-bedrock-agentcore-control";
 import type { AgentConfig } from "../config/schema.js";
 import { AgentcoreError, ConfigError, fromAwsError } from "../errors.js";
+import { closestMatch } from "../util/suggest.js";
 import { canonicalJson, sha256Hex } from "./canonical.js";
 import { pollUntil, type Timing } from "./polling.js";
 import { isAwsError } from "./sdk-errors.js";
@@ -94,8 +95,7 @@ export function checkAuthorizerMembers(agent: AgentConfig): void {
   });
   const [first] = problems;
   if (!first) return;
-  const lower = first.key.toLowerCase();
-  const suggestion = first.known.find((k) => [lower, lower.replace(/s$/, "")].includes(k.toLowerCase()) || `${k.toLowerCase()}s` === lower);
+  const suggestion = closestMatch(first.key, first.known);
   throw new ConfigError(
     `.agentcore.json: ${problems.map((p) => p.path).join(", ")} ${problems.length === 1 ? "is not a field" : "are not fields"} of the AgentCore authorizer, so AWS would never receive ${problems.length === 1 ? "it" : "them"}.`,
     {

@@ -15,8 +15,11 @@ import { register as registerToken } from "./token.js";
 
 export const VERSION = "0.1.0";
 
-export function buildProgram(): Command {
+export function buildProgram(options: { json?: boolean; writeOut?: (text: string) => void } = {}): Command {
   const program = new Command("agentcore-ts")
+    // Subcommands copy these settings when they are created (below): every help lists the global flags.
+    .configureHelp({ showGlobalOptions: true })
+    .configureOutput(options.writeOut ? { writeOut: options.writeOut } : {})
     .description("Take an agent to Amazon Bedrock AgentCore Runtime with Inbound Auth (OAuth/JWT: Amazon Cognito or any OIDC issuer).")
     .version(VERSION, "-V, --version")
     .option("--region <region>", "AWS region (else AWS_REGION, AWS_DEFAULT_REGION, the profile's region, .agentcore.json)")
@@ -24,7 +27,7 @@ export function buildProgram(): Command {
     .option("--json", "print one machine-readable JSON document on stdout")
     .option("--verbose", "print details and stack traces")
     .option("--non-interactive", "never prompt (also when stdin is not a terminal or CI=true)")
-    .showHelpAfterError("(run with --help for usage)")
+    .showHelpAfterError(options.json ? false : "(run with --help for usage)")
     .exitOverride()
     .addHelpText(
       "after",
@@ -62,18 +65,29 @@ export async function main(argv: string[] = process.argv): Promise<void> {
       throw error;
     });
   }
-  const program = buildProgram();
+  const json = wantsJson(argv);
+  // With --json, help and the version become the one JSON document on stdout (below) instead of text.
+  const shown: string[] = [];
+  const program = buildProgram(json ? { json, writeOut: (text) => void shown.push(text) } : {});
   try {
     await program.parseAsync(argv);
   } catch (error) {
     if (error instanceof CommanderError) {
       // Help and version exit 0; every other commander error is a usage error (exit 2).
       process.exitCode = error.exitCode === 0 ? 0 : 2;
-      // commander printed the error on stderr; with --json, stdout still gets its one document.
-      if (error.exitCode !== 0 && wantsJson(argv)) {
+      if (!json) return;
+      // commander printed any error on stderr; with --json, stdout still gets its one document.
+      let document: Record<string, unknown>;
+      if (error.code === "commander.version") document = { version: VERSION };
+      else if (error.exitCode === 0) document = { version: VERSION, help: shown.join("") };
+      else if (error.code === "commander.help") {
+        // A command group run without its subcommand: commander showed the group's help on stderr.
+        document = { error: "UsageError", message: "a subcommand is required", hint: "Run with --help for usage." };
+      } else {
         const message = error.message.replace(/^error: /, "").replace(/\s*\n\s*/g, " ");
-        process.stdout.write(`${JSON.stringify({ error: "UsageError", message, hint: "Run with --help for usage." }, null, 2)}\n`);
+        document = { error: "UsageError", message, hint: "Run with --help for usage." };
       }
+      process.stdout.write(`${JSON.stringify(document, null, 2)}\n`);
       return;
     }
     throw error;

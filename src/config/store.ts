@@ -7,7 +7,20 @@ import { promises as fsp } from "node:fs";
 import path from "node:path";
 import { ConfigError } from "../errors.js";
 import { exists, writeFileAtomic } from "../util/fs.js";
-import { type AgentConfig, type AgentcoreConfig, CONFIG_FILE_NAME, CONFIG_VERSION, configSchema, formatIssuePath } from "./schema.js";
+import { jsonSyntaxMessage } from "../util/json-position.js";
+import { closestMatch } from "../util/suggest.js";
+import {
+  type AgentConfig,
+  type AgentcoreConfig,
+  agentSchema,
+  authorizerConfigurationSchema,
+  CONFIG_FILE_NAME,
+  CONFIG_VERSION,
+  cognitoSchema,
+  configSchema,
+  customJwtAuthorizerSchema,
+  formatIssuePath,
+} from "./schema.js";
 import { assertNoSecrets } from "./secrets.js";
 
 export interface LoadedConfig {
@@ -45,14 +58,17 @@ export function parseConfig(file: string, text: string): AgentcoreConfig {
   try {
     raw = JSON.parse(text);
   } catch (error) {
-    throw new ConfigError(`${file} is not valid JSON: ${(error as Error).message}.`, {
+    throw new ConfigError(`${file} is not valid JSON: ${jsonSyntaxMessage(text, (error as Error).message)}.`, {
       hint: "Fix the file by hand (or restore it from version control); agentcore-ts will not overwrite it while it is broken.",
       code: "ConfigInvalid",
     });
   }
   const parsed = configSchema.safeParse(raw);
   if (!parsed.success) {
-    const issues = parsed.error.issues.map((issue) => `${formatIssuePath(issue.path)}: ${issue.message}`);
+    // A misspelt key is kept as an unknown field (the objects are loose), so zod only reports what its
+    // absence broke; name the likely typo first.
+    const typos = misspeltKeys(raw).map((t) => `${t.path}: not a field of .agentcore.json, did you mean "${t.suggestion}"?`);
+    const issues = [...typos, ...parsed.error.issues.map((issue) => `${formatIssuePath(issue.path)}: ${issue.message}`)];
     throw new ConfigError(`${file} is invalid: ${issues.join("; ")}.`, {
       hint: "Fix the named field(s) by hand (or restore the file from version control); the file was not changed, and no command changes it while it is invalid.",
       code: "ConfigInvalid",
@@ -60,6 +76,34 @@ export function parseConfig(file: string, text: string): AgentcoreConfig {
     });
   }
   return parsed.data;
+}
+
+type Shape = Record<string, unknown>;
+const isObject = (v: unknown): v is Shape => v !== null && typeof v === "object" && !Array.isArray(v);
+
+/** Unknown keys one typo away from a known one, at the levels a person edits by hand. */
+function misspeltKeys(raw: unknown): { path: string; suggestion: string }[] {
+  const found: { path: string; suggestion: string }[] = [];
+  const check = (value: unknown, known: readonly string[], at: string) => {
+    if (!isObject(value)) return;
+    for (const key of Object.keys(value)) {
+      if (known.includes(key)) continue;
+      const suggestion = closestMatch(key, known);
+      if (suggestion) found.push({ path: at ? `${at}.${key}` : key, suggestion });
+    }
+  };
+  if (!isObject(raw)) return found;
+  check(raw, Object.keys(configSchema.shape), "");
+  check(raw.cognito, Object.keys(cognitoSchema.shape), "cognito");
+  for (const [name, agent] of Object.entries(isObject(raw.agents) ? raw.agents : {})) {
+    const at = `agents.${name}`;
+    check(agent, Object.keys(agentSchema.shape), at);
+    const auth = isObject(agent) ? agent.authorizerConfiguration : undefined;
+    check(auth, Object.keys(authorizerConfigurationSchema.shape), `${at}.authorizerConfiguration`);
+    const jwt = isObject(auth) ? auth.customJWTAuthorizer : undefined;
+    check(jwt, Object.keys(customJwtAuthorizerSchema.shape), `${at}.authorizerConfiguration.customJWTAuthorizer`);
+  }
+  return found;
 }
 
 export async function readConfigFile(file: string): Promise<AgentcoreConfig> {

@@ -6,7 +6,7 @@
 import { promises as fsp } from "node:fs";
 import path from "node:path";
 import { AwsClients } from "../aws/clients.js";
-import { resolveRegion } from "../aws/region.js";
+import { checkProfileExists, resolveRegion } from "../aws/region.js";
 import type { Output } from "../ui/output.js";
 import type { Prompter } from "../ui/prompts.js";
 import { nonEmpty } from "../util/text.js";
@@ -53,7 +53,16 @@ export interface CommandContext {
 
 export function createContext(parts: Omit<CommandContext, "aws" | "region" | "dotenv">): CommandContext {
   const profile = parts.globals.profile ?? nonEmpty(parts.env.AWS_PROFILE);
-  const region = (configRegion?: string) => resolveRegion({ flag: parts.globals.region, profile, configRegion, env: parts.env });
+  // Only the flag is checked: with AWS_PROFILE set, the SDK still takes credentials from the environment first.
+  const flagProfile = parts.globals.profile;
+  const profileChecked = flagProfile === undefined ? undefined : checkProfileExists(flagProfile, parts.env);
+  // Handled where it is awaited (region/aws); this keeps an unawaited rejection from crashing the process.
+  profileChecked?.catch(() => {});
+  const checkProfile = async () => profileChecked;
+  const region = async (configRegion?: string) => {
+    await checkProfile();
+    return resolveRegion({ flag: parts.globals.region, profile, configRegion, env: parts.env });
+  };
   return {
     ...parts,
     region,

@@ -59,6 +59,27 @@ describe("config store", () => {
     expect(await fsp.readFile(file, "utf8")).toBe("{ not json");
   });
 
+  it("names a hand-misspelt key with the field it was meant to be", async () => {
+    const root = tempDir();
+    const file = path.join(root, ".agentcore.json");
+    const jwt = { discoveryUrl: "https://issuer.example/.well-known/openid-configuration", allowedClient: ["c"] };
+    await fsp.writeFile(
+      file,
+      JSON.stringify({ version: 1, agents: { my_agent: { ...agent, authorizerConfiguration: { customJWTAuthorizer: jwt } } } }),
+    );
+    await expect(loadConfig(root)).rejects.toThrow(
+      /agents\.my_agent\.authorizerConfiguration\.customJWTAuthorizer\.allowedClient: not a field of \.agentcore\.json, did you mean "allowedClients"\?/,
+    );
+  });
+
+  it("places a JSON syntax error by line and column", async () => {
+    const root = tempDir();
+    await fsp.writeFile(path.join(root, ".agentcore.json"), '{\n  "version": 1,\n  "agents" {}\n}\n');
+    await expect(loadConfig(root)).rejects.toThrow(/is not valid JSON: .* at line 3, column 12\.$/);
+    await fsp.writeFile(path.join(root, ".agentcore.json"), '{\n  "version": 1,\n');
+    await expect(loadConfig(root)).rejects.toThrow(/at line 3, column 1\.$/);
+  });
+
   it("refuses to write anything that looks like a token", async () => {
     const root = tempDir();
     const file = path.join(root, ".agentcore.json");

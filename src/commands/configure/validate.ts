@@ -25,6 +25,7 @@ import {
   formatIssuePath,
 } from "../../config/schema.js";
 import { UsageError, ValidationError } from "../../errors.js";
+import { closestMatch } from "../../util/suggest.js";
 
 export type Language = "python" | "node";
 
@@ -164,8 +165,7 @@ export function validateAuthorizer(raw: unknown, source: string): AuthorizerConf
   const known: readonly string[] = AUTHORIZER_SDK_MEMBERS.customJWTAuthorizer;
   const unknown = jwt && typeof jwt === "object" && !Array.isArray(jwt) ? Object.keys(jwt).filter((key) => !known.includes(key)) : [];
   if (unknown.length > 0) {
-    const lower = unknown[0]!.toLowerCase();
-    const suggestion = known.find((k) => k.toLowerCase() === lower || k.toLowerCase() === `${lower}s` || `${k.toLowerCase()}s` === lower);
+    const suggestion = closestMatch(unknown[0]!, known);
     throw new ValidationError(
       `Invalid ${source}: ${unknown.map((key) => `customJWTAuthorizer.${key}`).join(", ")} ${unknown.length === 1 ? "is not a field" : "are not fields"} of the AgentCore authorizer.`,
       {
