@@ -71,6 +71,7 @@ export const ERROR_CODES = [
   "InvalidImageUri",
   "InvalidPackageJson",
   "InvalidPayload",
+  "InvalidProtocol",
   "InvalidQualifier",
   "InvalidRegion",
   "InvalidRepository",

@@ -1,8 +1,9 @@
 /**
  * IAM policy documents for the roles launch creates, modelled on the starter toolkit's
  * (anchor-starter-toolkit.md §2.2) minus the features agentcore-ts does not deploy (memory,
- * code interpreter, marketplace, A2A).
+ * code interpreter, marketplace); A2A agents get the toolkit's InvokeAgentRuntime statement.
  */
+import type { ServerProtocol } from "../config/protocols.js";
 
 export interface PolicyStatement {
   Sid?: string;
@@ -54,7 +55,7 @@ export function repositoryArnOfImage(imageUri: string, partition: string): strin
  * What the runtime's containers may do: pull their image, write logs, traces and metrics, invoke
  * Bedrock models and obtain workload identity tokens (for outbound OAuth / API keys).
  */
-export function runtimeExecutionPolicy(scope: Scope & { agentName: string; imageUri: string }): PolicyDocument {
+export function runtimeExecutionPolicy(scope: Scope & { agentName: string; imageUri: string; protocol?: ServerProtocol }): PolicyDocument {
   const { partition: p, region, account, agentName } = scope;
   const logGroups = `arn:${p}:logs:${region}:${account}:log-group:/aws/bedrock-agentcore/runtimes/*`;
   const repositoryArn = repositoryArnOfImage(scope.imageUri, p);
@@ -119,6 +120,17 @@ export function runtimeExecutionPolicy(scope: Scope & { agentName: string; image
       ],
     },
   );
+  if (scope.protocol === "A2A") {
+    // An A2A agent calls other agents on the runtime: the starter toolkit's execution role template
+    // (bedrock_agentcore_starter_toolkit/utils/runtime/templates/execution_role_policy.json.j2) grants
+    // these two actions on runtime/* to A2A agents; the second is needed when a user id is sent.
+    statements.push({
+      Sid: "A2AInvokeAgentRuntimes",
+      Effect: "Allow",
+      Action: ["bedrock-agentcore:InvokeAgentRuntime", "bedrock-agentcore:InvokeAgentRuntimeForUser"],
+      Resource: `arn:${p}:bedrock-agentcore:${region}:${account}:runtime/*`,
+    });
+  }
   return { Version: "2012-10-17", Statement: statements };
 }
 

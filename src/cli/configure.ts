@@ -31,6 +31,10 @@ export function register(program: Command): void {
     .option("--allowed-scopes <scopes>", "comma-separated scopes, one of which the token's scope must hold")
     .option("--authorizer-config <json>", "the whole authorizer as JSON: '{\"customJWTAuthorizer\": {…}}', or null for IAM (SigV4)")
     .option("--request-header-allowlist <headers>", "comma-separated headers forwarded to the agent (JWT agents also get Authorization)")
+    .option(
+      "-p, --protocol <protocol>",
+      "server protocol: HTTP (POST /invocations on 8080), MCP (/mcp on 8000), A2A (/ on 9000) or AGUI (SSE on /invocations, 8080) (default: HTTP)",
+    )
     .option("--skip-discovery-check", "do not fetch the discovery document to check it")
     .option("--force", "overwrite an existing Dockerfile and .dockerignore")
     .addHelpText(
@@ -48,7 +52,8 @@ Examples:
       --allowed-clients 1example23456789
   $ agentcore-ts configure -e agent.py --discovery-url https://issuer.example.com/.well-known/openid-configuration \\
       --allowed-audience api://my-agent --allowed-scopes agent/invoke
-  $ agentcore-ts configure -e agent.py --authorizer-config null  # IAM (SigV4) instead of JWT`,
+  $ agentcore-ts configure -e agent.py --authorizer-config null  # IAM (SigV4) instead of JWT
+  $ agentcore-ts configure -e src/server.ts --protocol MCP        # an MCP server (Streamable HTTP on 0.0.0.0:8000/mcp)`,
     )
     .action(async (flags: ConfigureFlags, command: Command) => {
       await run(command, async (ctx) => {

@@ -15,6 +15,7 @@ import {
   ROLE_ARN,
   SCOPE,
 } from "./patterns.js";
+import { SERVER_PROTOCOLS } from "./protocols.js";
 
 export const CONFIG_FILE_NAME = ".agentcore.json";
 export const CONFIG_VERSION = 1;
@@ -90,7 +91,8 @@ export const agentSchema = z.looseObject({
   authorizerConfiguration: authorizerConfigurationSchema.nullable().default(null),
   requestHeaderAllowlist: headerAllowlistSchema.default([]),
   environmentVariables: environmentVariablesSchema.default({}),
-  protocol: z.enum(["HTTP", "MCP", "A2A", "AGUI"]).default("HTTP"),
+  /** protocolConfiguration.serverProtocol: the container contract the agent serves (src/config/protocols.ts). */
+  protocol: z.enum(SERVER_PROTOCOLS).default("HTTP"),
   deployment: deploymentSchema.nullable().default(null),
 });
 

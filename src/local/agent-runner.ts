@@ -8,11 +8,13 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { closeSync, promises as fsp, openSync } from "node:fs";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
+import { protocolContract, type ServerProtocol } from "../config/protocols.js";
 import { AgentcoreError } from "../errors.js";
 import { exists } from "../util/fs.js";
+import { probeAgent, probeDescription } from "./health.js";
 import type { LocalRuntimeMode } from "./runtime-state.js";
 
-/** The container contract's port (https://docs.aws.amazon.com/bedrock-agentcore/latest/devguide/runtime-service-contract.html). */
+/** The HTTP container contract's port (https://docs.aws.amazon.com/bedrock-agentcore/latest/devguide/runtime-service-contract.html); other protocols have their own (src/config/protocols.ts). */
 export const CONTAINER_PORT = 8080;
 
 /** Credentials and region passed into the agent when present. Secrets go to `docker run` by name only (`-e NAME`), never on its command line. */
@@ -29,10 +31,14 @@ export interface AgentSpec {
   /** Relative to projectDir (default "Dockerfile"). */
   dockerfile?: string;
   region?: string;
+  /** The server protocol (default HTTP): the container's port and how health is probed. */
+  protocol?: ServerProtocol;
 }
 
 export interface RunningAgent {
   mode: LocalRuntimeMode;
+  /** The server protocol it serves (default HTTP). */
+  protocol?: ServerProtocol;
   /** http://127.0.0.1:PORT */
   url: string;
   port: number;
@@ -153,6 +159,7 @@ export async function startAgentProcess(spec: AgentSpec, options: RunOptions): P
   };
   return {
     mode: "process",
+    protocol: spec.protocol,
     url: `http://127.0.0.1:${options.port}`,
     port: options.port,
     pid,
@@ -242,9 +249,11 @@ export async function startAgentContainer(spec: AgentSpec, options: ContainerOpt
   }
 
   const containerName = `agentcore-ts-${spec.name.toLowerCase()}-${process.pid}`;
-  const env = environmentFor(spec, options.env, CONTAINER_PORT);
-  const args = ["run", "--rm", "--name", containerName, "--platform", "linux/arm64", "-p", `127.0.0.1:${options.port}:${CONTAINER_PORT}`];
-  args.push("-e", `PORT=${CONTAINER_PORT}`);
+  // Inside the container the agent listens on its protocol's port, as in AgentCore Runtime.
+  const containerPort = protocolContract(spec.protocol).port;
+  const env = environmentFor(spec, options.env, containerPort);
+  const args = ["run", "--rm", "--name", containerName, "--platform", "linux/arm64", "-p", `127.0.0.1:${options.port}:${containerPort}`];
+  args.push("-e", `PORT=${containerPort}`);
   for (const [key, value] of Object.entries(spec.environmentVariables ?? {})) args.push("-e", `${key}=${value}`);
   for (const key of AWS_PASSTHROUGH) if (env[key]) args.push("-e", key);
   args.push(tag);
@@ -260,6 +269,7 @@ export async function startAgentContainer(spec: AgentSpec, options: ContainerOpt
   await spawned(child, engine);
   return {
     mode: "container",
+    protocol: spec.protocol,
     url: `http://127.0.0.1:${options.port}`,
     port: options.port,
     pid: child.pid!,
@@ -299,8 +309,9 @@ export async function logTail(logFile: string, lines = 15): Promise<string> {
 }
 
 /**
- * Polls GET {url}/ping until it answers 200 with status Healthy or HealthyBusy. Fails early when the
- * agent exits, and after `timeoutMs` with an error naming the log to read.
+ * Polls the agent the way its protocol allows (src/local/health.ts: GET /ping, an MCP JSON-RPC ping,
+ * the A2A agent card) until it answers healthy. Fails early when the agent exits, and after
+ * `timeoutMs` with an error naming the log to read.
  */
 export async function waitForHealthy(
   agent: RunningAgent,
@@ -309,17 +320,18 @@ export async function waitForHealthy(
   signal?: AbortSignal,
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs;
+  const probe = probeDescription(agent.protocol);
   let exit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
   void agent.exited.then((e) => (exit = e));
   let last = "no answer yet";
   while (Date.now() < deadline) {
     if (signal?.aborted) {
-      throw new AgentcoreError("Stopped before the agent answered GET /ping.", { code: "Cancelled", exitCode: 130 });
+      throw new AgentcoreError(`Stopped before the agent answered ${probe}.`, { code: "Cancelled", exitCode: 130 });
     }
     if (exit) {
       const tail = await logTail(agent.logFile);
       throw new AgentcoreError(
-        `The agent exited (${exit.signal ? `signal ${exit.signal}` : `code ${exit.code}`}) before it answered GET /ping.`,
+        `The agent exited (${exit.signal ? `signal ${exit.signal}` : `code ${exit.code}`}) before it answered ${probe}.`,
         {
           code: "AgentExited",
           hint: `Read its log: ${agent.logFile}${tail ? `\n${indent(tail)}` : ""}`,
@@ -328,17 +340,10 @@ export async function waitForHealthy(
       );
     }
     try {
-      const response = await fetch(`${agent.url}/ping`, { signal: AbortSignal.timeout(2_000) });
-      const text = await response.text();
-      let status: unknown;
-      try {
-        status = (JSON.parse(text) as { status?: unknown }).status;
-      } catch {
-        status = undefined;
-      }
-      if (response.ok && (status === "Healthy" || status === "HealthyBusy")) return;
-      last = `HTTP ${response.status} ${text.slice(0, 200)}`;
-      onProgress?.(`GET /ping answered ${last}`);
+      const answer = await probeAgent(agent.url, agent.protocol);
+      if (answer.healthy) return;
+      last = answer.detail;
+      onProgress?.(`${probe} answered ${last}`);
     } catch (error) {
       last = (error as { cause?: { code?: string } }).cause?.code ?? (error as Error).message;
     }
@@ -346,13 +351,24 @@ export async function waitForHealthy(
   }
   const tail = await logTail(agent.logFile);
   throw new AgentcoreError(
-    `The agent did not answer GET ${agent.url}/ping with Healthy within ${Math.round(timeoutMs / 1000)}s (last: ${last}).`,
+    `The agent did not answer ${probeDescription(agent.protocol, agent.url)} with ${agent.protocol === "MCP" ? "a JSON-RPC answer" : agent.protocol === "A2A" ? "an agent card" : "Healthy"} within ${Math.round(timeoutMs / 1000)}s (last: ${last}).`,
     {
       code: "AgentNotHealthy",
-      hint: `Read the agent's log: ${agent.logFile}. The agent must listen on the port in $PORT (${agent.port}) and answer GET /ping with {"status":"Healthy"}.${tail ? `\n${indent(tail)}` : ""}`,
+      hint: `Read the agent's log: ${agent.logFile}. The agent must listen on the port in $PORT (${agent.port}) and ${healthHint(agent.protocol)}.${tail ? `\n${indent(tail)}` : ""}`,
       details: { logFile: agent.logFile, command: agent.command },
     },
   );
+}
+
+function healthHint(protocol: ServerProtocol | undefined): string {
+  switch (protocolContract(protocol).health) {
+    case "ping":
+      return 'answer GET /ping with {"status":"Healthy"}';
+    case "mcp":
+      return "serve MCP Streamable HTTP on POST /mcp";
+    case "agent-card":
+      return "serve its agent card at GET /.well-known/agent-card.json";
+  }
 }
 
 function indent(text: string): string {

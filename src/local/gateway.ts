@@ -1,6 +1,7 @@
 /**
  * The local AgentCore Runtime data plane: an HTTP gateway on 127.0.0.1 in front of one agent that
- * enforces the agent's inbound auth the way the service does, then forwards the invocation.
+ * enforces the agent's inbound auth the way the service does, then forwards the invocation to the
+ * path of the agent's protocol (HTTP and AGUI POST /invocations, MCP POST /mcp, A2A POST /).
  *
  * Routes:  POST /runtimes/{percent-encoded ARN or name}/invocations[?qualifier=DEFAULT]
  *          POST /invocations
@@ -17,6 +18,7 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { JwtAuthorizer } from "../auth/authorizer.js";
+import { protocolContract } from "../config/protocols.js";
 import { logWhenDone, reject, sendError } from "./gateway/answer.js";
 import { inboundAuth, protectedResourceMetadata } from "./gateway/auth.js";
 import { DEFAULT_MAX_RESPONSE_BYTES } from "./gateway/contract.js";
@@ -99,6 +101,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     maxResponseBytes: options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES,
     agentLogHint: options.agentLogHint ? ` Check ${options.agentLogHint}.` : "",
     upstream: new Upstream(agent.upstream),
+    invocationPath: protocolContract(agent.protocol).invocationPath,
     baseUrl: () => baseUrl,
   };
 

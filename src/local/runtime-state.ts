@@ -7,6 +7,7 @@
 import { promises as fsp, readFileSync, rmSync } from "node:fs";
 import path from "node:path";
 import { ensureHomeDir, homeDir } from "../config/home.js";
+import type { ServerProtocol } from "../config/protocols.js";
 import { writeFileAtomic } from "../util/fs.js";
 import { isProcessAlive } from "../util/process.js";
 
@@ -37,6 +38,8 @@ export interface LocalRuntimeRecord {
   agentRuntimeArn: string;
   /** The region in that ARN (SigV4 signing region for IAM agents). */
   region: string;
+  /** The agent's server protocol (absent in records of older versions: HTTP). */
+  protocol?: ServerProtocol;
 }
 
 const RECORD_PREFIX = "runtime-";

@@ -9,6 +9,7 @@
  * them (in reverse order of start, whatever failed).
  */
 import type { JwtAuthorizerOptions } from "../auth/authorizer.js";
+import type { ServerProtocol } from "../config/protocols.js";
 import { type LoadedConfig, requireConfig, selectAgent } from "../config/store.js";
 import { UsageError } from "../errors.js";
 import type { Output } from "../ui/output.js";
@@ -34,7 +35,7 @@ export interface StartLocalRuntimeOptions {
   agentName?: string;
   /** Gateway port on 127.0.0.1. Default: 8081 when free, else a free port. 0: any free port. */
   port?: number;
-  /** Agent port on 127.0.0.1. Default: 8080 when free, else a free port. 0: any free port. */
+  /** Agent port on 127.0.0.1. Default: the protocol's port (8080; MCP 8000; A2A 9000) when free, else a free port. 0: any free port. */
   agentPort?: number;
   /** Default: process.env. */
   env?: NodeJS.ProcessEnv;
@@ -66,6 +67,7 @@ export interface LocalRuntime {
   /** The ARN the gateway accepts in /runtimes/{arn}/invocations (the agent name works too). */
   agentRuntimeArn: string;
   region: string;
+  protocol: ServerProtocol;
   mode: LocalRuntimeMode;
   logFile: string;
   /** "jwt" when a customJWTAuthorizer is enforced. */
@@ -200,7 +202,7 @@ export async function startLocalRuntime(options: StartLocalRuntimeOptions = {}):
 
     // 2. The agent, supervised.
     const { mode, engineBinary } = await chooseMode(options.mode, env, parts.detectEngine, output);
-    const port = await agentPortFor(options.agentPort, parts.pickPort);
+    const port = await agentPortFor(options.agentPort, parts.pickPort, agent.protocol);
     logFile = await agentLogFile(env, agent.name);
     const supervised = new SupervisedAgent({
       spec: agentSpec(loaded, agent, region),
@@ -230,6 +232,7 @@ export async function startLocalRuntime(options: StartLocalRuntimeOptions = {}):
         name: agent.name,
         upstream: () => supervised.current.url,
         authorizer: jwt,
+        protocol: agent.protocol,
         requestHeaderAllowlist: agent.requestHeaderAllowlist,
         aliases,
         region,
@@ -262,6 +265,7 @@ export async function startLocalRuntime(options: StartLocalRuntimeOptions = {}):
       auth: jwt ? "jwt" : "iam",
       agentRuntimeArn,
       region,
+      protocol: agent.protocol,
     });
     if (written) life.onStop(() => record.remove());
 
@@ -271,6 +275,7 @@ export async function startLocalRuntime(options: StartLocalRuntimeOptions = {}):
       agentUrl: running.url,
       agentRuntimeArn,
       region,
+      protocol: agent.protocol,
       mode,
       logFile,
       auth: jwt ? "jwt" : "iam",

@@ -126,6 +126,22 @@ describe("authorizer fields the SDK would drop", () => {
   });
 });
 
+describe("runtimeExecutionPolicy", () => {
+  const scope = { partition: "aws", region: "us-east-1", account: "123456789012", agentName: "a", imageUri: IMAGE };
+  const a2aStatement = (protocol?: "HTTP" | "MCP" | "A2A" | "AGUI") =>
+    runtimeExecutionPolicy({ ...scope, protocol }).Statement.find((s) => s.Sid === "A2AInvokeAgentRuntimes");
+
+  it("lets A2A agents invoke other runtimes (as the starter toolkit's role does); other protocols do not get it", () => {
+    expect(a2aStatement("A2A")).toEqual({
+      Sid: "A2AInvokeAgentRuntimes",
+      Effect: "Allow",
+      Action: ["bedrock-agentcore:InvokeAgentRuntime", "bedrock-agentcore:InvokeAgentRuntimeForUser"],
+      Resource: "arn:aws:bedrock-agentcore:us-east-1:123456789012:runtime/*",
+    });
+    for (const protocol of ["HTTP", "MCP", "AGUI", undefined] as const) expect(a2aStatement(protocol)).toBeUndefined();
+  });
+});
+
 describe("ensureManagedRole (aws-sdk-client-mock)", () => {
   const iamMock = mockClient(IAMClient);
   const scope = { partition: "aws", region: "us-east-1", account: "123456789012" };

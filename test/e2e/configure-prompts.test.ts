@@ -45,6 +45,7 @@ describe("agentcore-ts configure on a terminal", () => {
     const cli = start(["configure"], dir);
     await cli.answer("Entrypoint", KEY.enter); // default: agent.py, found in the directory
     await cli.answer("Agent name (agent)", `support_bot${KEY.enter}`);
+    await cli.answer("Server protocol", KEY.enter); // HTTP is the default
     await cli.answer("Inbound auth", KEY.enter); // JWT is the default
     await cli.answer(`OIDC discovery URL (https://…/.well-known/openid-configuration) (${discoveryUrl})`, KEY.enter);
     await cli.answer(
@@ -61,6 +62,7 @@ describe("agentcore-ts configure on a terminal", () => {
     expect(config.defaultAgent).toBe("support_bot");
     expect(config.agents.support_bot).toMatchObject({
       entrypoint: "agent.py",
+      protocol: "HTTP",
       authorizerConfiguration: {
         customJWTAuthorizer: { discoveryUrl, allowedClients: ["appclient1"], allowedScopes: ["openid", "profile"] },
       },
@@ -75,11 +77,14 @@ describe("agentcore-ts configure on a terminal", () => {
     await cli.waitFor(/"9lives" is not a valid agent name/);
     // Clear the rejected text, then type a valid name.
     await cli.answer("", `${"\u007f".repeat(6)}lives9${KEY.enter}`);
+    await cli.answer("Server protocol", `${KEY.down}${KEY.enter}`); // MCP, the second choice
     await cli.answer("Inbound auth", `${KEY.down}${KEY.enter}`);
     const result = await cli.done;
     expect(result.code, result.text).toBe(0);
     const agent = (await readConfig(dir)).agents.lives9;
-    expect(agent).toMatchObject({ entrypoint: "main.py", authorizerConfiguration: null, requestHeaderAllowlist: [] });
+    expect(agent).toMatchObject({ entrypoint: "main.py", protocol: "MCP", authorizerConfiguration: null, requestHeaderAllowlist: [] });
+    // The Dockerfile serves the MCP contract's port.
+    expect(await fsp.readFile(path.join(dir, "Dockerfile"), "utf8")).toMatch(/^EXPOSE 8000$/m);
     // NO_COLOR on a terminal: prompts and output carry cursor moves but no colours.
     // biome-ignore lint/suspicious/noControlCharactersInRegex: no colour escape may reach a NO_COLOR terminal.
     expect(result.raw).not.toMatch(/\u001b\[[0-9;]*m/);
@@ -87,12 +92,15 @@ describe("agentcore-ts configure on a terminal", () => {
 
   it("flags given are not asked again", async () => {
     const dir = await project({ "agent.py": "", "requirements.txt": "" });
-    const cli = start(["configure", "-e", "agent.py", "-n", "flagged", "--discovery-url", discoveryUrl, "--allowed-clients", "c1"], dir);
+    const cli = start(
+      ["configure", "-e", "agent.py", "-n", "flagged", "-p", "a2a", "--discovery-url", discoveryUrl, "--allowed-clients", "c1"],
+      dir,
+    );
     await cli.answer("Forward the caller's Authorization header", `n${KEY.enter}`);
     const result = await cli.done;
     expect(result.code, result.text).toBe(0);
-    expect(result.text).not.toMatch(/Agent name|Entrypoint \(|Inbound auth:|OIDC discovery URL|Allowed/);
-    expect((await readConfig(dir)).agents.flagged.requestHeaderAllowlist).toEqual([]);
+    expect(result.text).not.toMatch(/Agent name|Entrypoint \(|Server protocol|Inbound auth:|OIDC discovery URL|Allowed/);
+    expect((await readConfig(dir)).agents.flagged).toMatchObject({ requestHeaderAllowlist: [], protocol: "A2A" });
     // The discovery check ran with a spinner on the terminal; NO_COLOR still means no colours.
     expect(result.text).toMatch(/✔ Discovery document http/);
     expect(result.raw).toMatch(SPINNER_FRAME);

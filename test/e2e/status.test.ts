@@ -53,6 +53,7 @@ describe("status", () => {
       runtime: { id: runtimeId, status: "READY", version: "1" },
       endpoint: { name: "DEFAULT", status: "READY", liveVersion: "1" },
       imageUri: expect.stringMatching(/bedrock-agentcore-status_agent:[0-9a-f]{16}$/),
+      protocol: { serverProtocol: "HTTP", source: "deployed", matchesConfig: true },
       authorization: {
         mode: "customJWTAuthorizer",
         discoveryUrl: DISCOVERY_URL,
@@ -73,11 +74,26 @@ describe("status", () => {
     expect(human.stdout).toMatch(/Agent status_agent \(us-east-1\): ready/);
     expect(human.stdout).toMatch(new RegExp(`Runtime: +${runtimeId} +READY +version 1`));
     expect(human.stdout).toMatch(/Endpoint: +DEFAULT +READY +live version 1/);
+    expect(human.stdout).toMatch(/Protocol: +HTTP\n/);
     expect(human.stdout).toMatch(/Discovery URL: +https:\/\/cognito-idp/);
     expect(human.stdout).toMatch(/Cached token: +user alice, expires .* \(in 4\d min\)/);
     expect(human.stdout).toContain(`aws logs tail /aws/bedrock-agentcore/runtimes/${runtimeId}-DEFAULT --follow`);
     expect(human.stdout).not.toContain(ACCESS_TOKEN);
     expect(aws.rejections()).toEqual([]);
+  });
+
+  it("warns when the deployed server protocol differs from .agentcore.json", async () => {
+    const config = JSON.parse(await fsp.readFile(project.configFile, "utf8"));
+    const original = JSON.stringify(config);
+    config.agents.status_agent.protocol = "MCP";
+    await fsp.writeFile(project.configFile, JSON.stringify(config));
+    try {
+      const result = await status(["--json"]);
+      expect(JSON.parse(result.stdout).protocol).toEqual({ serverProtocol: "HTTP", source: "deployed", matchesConfig: false });
+      expect(result.stderr).toMatch(/deployed server protocol HTTP differs from .agentcore.json \(MCP\)/);
+    } finally {
+      await fsp.writeFile(project.configFile, original);
+    }
   });
 
   it("warns when the deployed authorizer differs from .agentcore.json", async () => {

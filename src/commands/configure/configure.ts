@@ -8,6 +8,7 @@
  * COGNITO_CLIENT_ID, AWS_REGION); the `cognito` section that `cognito setup` wrote.
  */
 import path from "node:path";
+import { isServerProtocol, PROTOCOL_CONTRACTS, SERVER_PROTOCOLS, type ServerProtocol } from "../../config/protocols.js";
 import { type AgentConfig, type AgentcoreConfig, CONFIG_FILE_NAME, type CognitoConfig } from "../../config/schema.js";
 import { configFileFor, emptyConfig, readConfigFile } from "../../config/store.js";
 import { withJsonDocument } from "../../core/document.js";
@@ -44,6 +45,7 @@ export async function configure(inputs: ConfigureInputs, deps: ConfigureDeps): P
   if (inputs.executionRole !== undefined) checkExecutionRole(inputs.executionRole);
   if (inputs.ecr !== undefined) checkEcrRepository(inputs.ecr, undefined);
   if (inputs.requestHeaderAllowlist !== undefined) checkHeaderAllowlist(parseList(inputs.requestHeaderAllowlist), true);
+  const protocolFromFlag = inputs.protocol === undefined ? undefined : parseProtocol(inputs.protocol);
 
   const configFile = await configFileFor(deps.cwd);
   const projectDir = path.dirname(configFile);
@@ -59,6 +61,7 @@ export async function configure(inputs: ConfigureInputs, deps: ConfigureDeps): P
   const existing = config.agents[name];
   if (existing) output.debug(`Updating the agent "${name}" in ${configFile}.`);
 
+  const protocol = await resolveProtocol(deps, protocolFromFlag, existing);
   const requirementsFile = await resolveRequirements(inputs, deps, projectDir, entrypoint, language, existing);
   const auth = await resolveAuthorizer(inputs, deps, authorizerFromFlag, { dotenv, cognito: config.cognito, existing });
   const jwt = auth.authorizer?.customJWTAuthorizer;
@@ -79,7 +82,7 @@ export async function configure(inputs: ConfigureInputs, deps: ConfigureDeps): P
   }
 
   // Everything is known: render the files and check the whole new config before writing any of it.
-  const plan: DockerfilePlan = { agentName: name, language, entrypoint, requirementsFile };
+  const plan: DockerfilePlan = { agentName: name, language, entrypoint, requirementsFile, protocol };
   const files = await planFiles(projectDir, plan, config, existing, Boolean(inputs.force), output);
   const fields = {
     name,
@@ -93,6 +96,7 @@ export async function configure(inputs: ConfigureInputs, deps: ConfigureDeps): P
     requirementsFile,
     authorizerConfiguration: auth.authorizer,
     requestHeaderAllowlist,
+    protocol,
   };
   const apply = (target: AgentcoreConfig) => {
     // Reconfigure keeps what other commands wrote (deployment, environment, unknown fields).
@@ -100,7 +104,6 @@ export async function configure(inputs: ConfigureInputs, deps: ConfigureDeps): P
     const current: Partial<AgentConfig> = target.agents[name] ?? {};
     const kept = {
       environmentVariables: current.environmentVariables ?? {},
-      protocol: current.protocol ?? "HTTP",
       deployment: current.deployment ?? null,
     };
     target.agents[name] = Object.assign({}, fields, kept, current, fields, kept);
@@ -141,6 +144,27 @@ function checkFlagCombinations(inputs: ConfigureInputs): void {
   }
 }
 
+/** The flag, else (on a terminal) a question defaulting to the agent's current protocol, else that or HTTP. */
+async function resolveProtocol(
+  deps: ConfigureDeps,
+  fromFlag: ServerProtocol | undefined,
+  existing: AgentConfig | undefined,
+): Promise<ServerProtocol> {
+  if (fromFlag) return fromFlag;
+  const current = existing?.protocol ?? "HTTP";
+  // A reconfigure keeps the protocol without asking again; a new agent is asked on a terminal.
+  if (existing || !deps.prompter.interactive) return current;
+  return deps.prompter.select<ServerProtocol>({
+    message: "Server protocol: what does the agent serve?",
+    flag: "--protocol",
+    choices: SERVER_PROTOCOLS.map((value) => ({
+      value,
+      name: `${value}: ${PROTOCOL_CONTRACTS[value].summary}, port ${PROTOCOL_CONTRACTS[value].port}`,
+    })),
+    default: current,
+  });
+}
+
 async function resolveRegion(
   deps: ConfigureDeps,
   dotenvRegion: string | undefined,
@@ -161,6 +185,15 @@ async function resolveRegion(
     throw new ValidationError(`"${region}" is not an AWS region.`, { hint: "Pass --region with e.g. us-east-1.", code: "InvalidRegion" });
   }
   return region;
+}
+
+function parseProtocol(value: string): ServerProtocol {
+  const upper = value.trim().toUpperCase();
+  if (isServerProtocol(upper)) return upper;
+  throw new UsageError(`--protocol "${value}" is not a server protocol.`, {
+    hint: `Pass one of ${SERVER_PROTOCOLS.join(", ")}.`,
+    code: "InvalidProtocol",
+  });
 }
 
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;

@@ -5,6 +5,7 @@
  */
 import { promises as fsp } from "node:fs";
 import path from "node:path";
+import { protocolContract } from "../../config/protocols.js";
 import { type AgentConfig, type AgentcoreConfig, configSchema, formatIssuePath } from "../../config/schema.js";
 import { assertNoSecrets } from "../../config/secrets.js";
 import { updateConfig } from "../../config/store.js";
@@ -68,7 +69,7 @@ export async function planFiles(
     const owner = generatedFor(current);
     dockerfile.note =
       owner === undefined
-        ? "your own Dockerfile; make sure it builds a linux/arm64 image serving port 8080"
+        ? `your own Dockerfile; make sure it builds a linux/arm64 image serving ${plan.protocol ?? "HTTP"} on port ${protocolContract(plan.protocol).port}`
         : "it differs from what configure would write now; pass --force to regenerate it";
   }
   const dockerignore = await planFile(projectDir, ".dockerignore", await readTemplate(ignoreTemplate), force);

@@ -1,5 +1,6 @@
 /** The human text of `configure`'s result (--json prints the saved agent instead). */
 import { isLoopbackHost } from "../../config/patterns.js";
+import { protocolContract } from "../../config/protocols.js";
 import type { Output } from "../../ui/output.js";
 import type { ConfigureResult, FileReport } from "./types.js";
 
@@ -23,13 +24,14 @@ export function printConfigure(result: ConfigureResult, output: Output): void {
   const jwt = agent.authorizerConfiguration?.customJWTAuthorizer;
   const kept = (file: FileReport) => file.action === "kept" || file.action === "unchanged";
   (kept(dockerfile) ? output.info.bind(output) : output.success.bind(output))(
-    `${describeFile(dockerfile)}${kept(dockerfile) ? "" : ` (${agent.language === "python" ? "Python" : "Node"}, linux/arm64, port 8080)`}`,
+    `${describeFile(dockerfile)}${kept(dockerfile) ? "" : ` (${agent.language === "python" ? "Python" : "Node"}, linux/arm64, port ${protocolContract(agent.protocol).port})`}`,
   );
   (kept(dockerignore) ? output.info.bind(output) : output.success.bind(output))(describeFile(dockerignore));
   output.success(`${result.updated ? "Updated" : "Added"} agent "${agent.name}" in ${result.configFile} (default agent)`);
   const rows: [string, string][] = [
     ["Entrypoint", `${agent.entrypoint} (${agent.language})`],
     ["Dependencies", agent.requirementsFile ?? "none"],
+    ["Protocol", `${agent.protocol} (${protocolContract(agent.protocol).summary}, port ${protocolContract(agent.protocol).port})`],
     ["Region", agent.region ?? "not set (launch uses --region or AWS_REGION)"],
     ["Execution role", agent.executionRole === "auto" ? "created at launch" : agent.executionRole],
     ["ECR repository", agent.ecrRepository === "auto" ? "created at launch" : agent.ecrRepository],

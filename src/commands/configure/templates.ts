@@ -5,6 +5,7 @@
  */
 import { promises as fsp } from "node:fs";
 import path from "node:path";
+import { protocolContract, type ServerProtocol } from "../../config/protocols.js";
 import { ValidationError } from "../../errors.js";
 import { packageRoot } from "../../util/paths.js";
 import { isFile, type Language } from "./validate.js";
@@ -58,6 +59,14 @@ export interface DockerfilePlan {
   entrypoint: string;
   /** requirements.txt / pyproject.toml (python) or package.json (node); null when there is none. */
   requirementsFile: string | null;
+  /** The server protocol: which port the image exposes (default HTTP). */
+  protocol?: ServerProtocol;
+}
+
+/** The Dockerfile values every template shares: the protocol's port and what it serves there. */
+function protocolValues(plan: DockerfilePlan): TemplateValues {
+  const contract = protocolContract(plan.protocol);
+  return { protocol: plan.protocol ?? "HTTP", port: String(contract.port), serves: contract.summary };
 }
 
 /** A Dockerfile CMD in exec form. */
@@ -76,6 +85,7 @@ export function pythonCommand(entrypoint: string): string[] {
 
 export function renderPythonDockerfile(template: string, plan: DockerfilePlan): string {
   return renderTemplate(template, {
+    ...protocolValues(plan),
     agentName: plan.agentName,
     entrypoint: plan.entrypoint,
     requirements: plan.requirementsFile !== null,
@@ -206,6 +216,7 @@ export function renderNodeDockerfile(template: string, plan: DockerfilePlan, nod
   const prefix = node.appDir ? `${node.appDir}/` : "";
   const packageFiles = node.lockfile ? `${prefix}package.json ${prefix}package-lock.json` : `${prefix}package.json`;
   return renderTemplate(template, {
+    ...protocolValues(plan),
     agentName: plan.agentName,
     entrypoint: plan.entrypoint,
     packageFiles,

@@ -16,6 +16,8 @@ export interface ConfigureInputs {
   /** `{"customJWTAuthorizer": {...}}` or `null` (IAM). */
   authorizerConfig?: string;
   requestHeaderAllowlist?: string;
+  /** HTTP, MCP, A2A or AGUI (any case). */
+  protocol?: string;
   skipDiscoveryCheck?: boolean;
   force?: boolean;
 }

@@ -74,7 +74,7 @@ async function executionRole(
       description: `AgentCore Runtime execution role for agent ${agent.name} (agentcore-ts)`,
       trustPolicy: runtimeTrustPolicy(base),
       policyName: "AgentCoreRuntimeExecution",
-      policy: runtimeExecutionPolicy({ ...base, agentName: agent.name, imageUri: scope.imageUri }),
+      policy: runtimeExecutionPolicy({ ...base, agentName: agent.name, imageUri: scope.imageUri, protocol: agent.protocol }),
     });
     progress(outcome.arn);
     return outcome;

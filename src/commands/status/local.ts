@@ -1,14 +1,16 @@
 /** `status --local`: where the local runtime(s) listen, whether the agent is healthy, where the log is. */
 import type { CommandContext } from "../../core/context.js";
 import { AgentcoreError } from "../../errors.js";
+import { probeAgent } from "../../local/health.js";
 import { type LocalRuntimeRecord, listLocalRuntimes, readLocalRuntime } from "../../local/runtime-state.js";
 import type { LocalRuntimeStatus, StatusLocalInputs, StatusLocalResult } from "./types.js";
 
 async function health(record: LocalRuntimeRecord): Promise<string> {
   try {
-    const response = await fetch(`${record.agentUrl}/ping`, { signal: AbortSignal.timeout(2_000) });
-    const body = (await response.json().catch(() => ({}))) as { status?: string };
-    return response.ok ? (body.status ?? `HTTP ${response.status}`) : `HTTP ${response.status}`;
+    // Probed as its protocol allows (GET /ping, an MCP ping, the A2A card); "Healthy"/"HealthyBusy", or "HTTP <status>".
+    const answer = await probeAgent(record.agentUrl, record.protocol);
+    if (!answer.healthy) return answer.detail.split(" ").slice(0, 2).join(" ");
+    return answer.detail === "HealthyBusy" ? answer.detail : "Healthy";
   } catch (error) {
     return `unreachable (${(error as { cause?: { code?: string } }).cause?.code ?? (error as Error).message})`;
   }

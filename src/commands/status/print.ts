@@ -26,6 +26,8 @@ export function printStatus(result: StatusResult, output: Output): void {
     if (result.imageUri) line("Image", result.imageUri);
   }
 
+  const protocol = result.protocol;
+  line("Protocol", `${protocol.serverProtocol}${protocol.source === "config" ? ", as configured" : ""}`);
   const auth = result.authorization;
   line(
     "Authorization",
@@ -62,7 +64,9 @@ export function printStatusLocal(result: StatusLocalResult, output: Output): voi
     output.info(
       `  gateway:  ${runtime.gatewayUrl}  ${runtime.auth === "iam" ? "IAM (SigV4, not verified locally)" : "customJWTAuthorizer enforced"}`,
     );
-    output.info(`  invoke:   POST ${runtime.gatewayUrl}/runtimes/${runtime.agentName}/invocations?qualifier=DEFAULT`);
+    output.info(
+      `  invoke:   POST ${runtime.gatewayUrl}/runtimes/${runtime.agentName}/invocations?qualifier=DEFAULT  (${runtime.protocol ?? "HTTP"})`,
+    );
     output.info(`  agent:    ${runtime.agentUrl}  (${runtime.mode}${runtime.agentPid ? `, pid ${runtime.agentPid}` : ""})`);
     output.info(`  log:      ${runtime.logFile}`);
     output.info(`  started:  ${runtime.startedAt} (up ${formatUptime(runtime.startedAt)}), launch pid ${runtime.pid}`);

@@ -65,6 +65,7 @@ export async function status(inputs: StatusInputs, ctx: CommandContext): Promise
       agent: agent.name,
       region,
       state: "not-launched",
+      protocol: { serverProtocol: agent.protocol, source: "config", matchesConfig: true },
       authorization: authorizationOf(configured, "config", true),
       next: "agentcore-ts launch",
     };
@@ -76,6 +77,7 @@ export async function status(inputs: StatusInputs, ctx: CommandContext): Promise
         agent: agent.name,
         region,
         state: "deleted",
+        protocol: { serverProtocol: agent.protocol, source: "config", matchesConfig: true },
         authorization: authorizationOf(configured, "config", true),
         next: "agentcore-ts launch",
       };
@@ -87,6 +89,8 @@ export async function status(inputs: StatusInputs, ctx: CommandContext): Promise
       const deployedAuthorizer = runtime.authorizerConfiguration?.customJWTAuthorizer as CustomJwtAuthorizer | undefined;
       const matches = canonicalJson(deployedAuthorizer ?? null) === canonicalJson(configured ?? null);
       const imageUri = runtime.agentRuntimeArtifact?.containerConfiguration?.containerUri ?? deployment.imageUri;
+      // The service defaults an absent protocolConfiguration to HTTP.
+      const deployedProtocol = runtime.protocolConfiguration?.serverProtocol ?? "HTTP";
       const live = endpoint?.status === "READY" && endpoint.liveVersion === runtime.agentRuntimeVersion;
       result = {
         agent: agent.name,
@@ -110,10 +114,16 @@ export async function status(inputs: StatusInputs, ctx: CommandContext): Promise
             }
           : null,
         ...(imageUri ? { imageUri } : {}),
+        protocol: { serverProtocol: deployedProtocol, source: "deployed", matchesConfig: deployedProtocol === agent.protocol },
         authorization: authorizationOf(deployedAuthorizer, "deployed", matches),
         logs: { logGroup: logGroupFor(deployment.runtimeId), tailCommand: logsTailCommand(deployment.runtimeId, region) },
         next: live ? invokeHint(Boolean(agent.authorizerConfiguration)) : "agentcore-ts status",
       };
+      if (deployedProtocol !== agent.protocol) {
+        output.warn(
+          `The deployed server protocol ${deployedProtocol} differs from .agentcore.json (${agent.protocol}): run \`agentcore-ts launch\` to apply it.`,
+        );
+      }
       if (!matches) {
         output.warn("The deployed inbound auth differs from .agentcore.json: run `agentcore-ts launch` to apply the configured one.");
       }

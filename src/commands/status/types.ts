@@ -31,6 +31,8 @@ export interface StatusResult {
   runtime?: { id: string; arn: string; status: string; version: string; failureReason?: string; lastUpdatedAt?: string };
   endpoint?: { name: string; status: string; liveVersion?: string; targetVersion?: string; failureReason?: string } | null;
   imageUri?: string;
+  /** The server protocol: the deployed runtime's protocolConfiguration, else the configured one. */
+  protocol: { serverProtocol: string; source: "deployed" | "config"; matchesConfig: boolean };
   authorization: AuthorizationStatus;
   /** The best matching cached access token (never the token itself); null when none matches; absent for IAM agents. */
   token?: TokenStatus | null;

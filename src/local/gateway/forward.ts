@@ -1,10 +1,13 @@
 /**
- * The forward step: the invocation goes to the agent's POST /invocations with the service's headers
+ * The forward step: the invocation goes to the agent's protocol path (HTTP and AGUI /invocations, MCP
+ * /mcp, A2A /; src/config/protocols.ts) with the service's headers
  * (session id, a new request id, the user id and the allowlisted headers), its answer relayed by
  * stream.ts. Also GET /ping, passed through to the agent without auth.
  */
 import { randomUUID } from "node:crypto";
 import http from "node:http";
+import { protocolContract } from "../../config/protocols.js";
+import { probeAgent } from "../health.js";
 import { sendError } from "./answer.js";
 import { REQUEST_ID_HEADER, SESSION_HEADER, USER_ID_HEADER } from "./contract.js";
 import { declaredLength } from "./limits.js";
@@ -54,14 +57,35 @@ export async function forwardInvocation(
   ctx.upstream
     .poolFor(target)
     .dispatch(
-      { path: "/invocations", method: "POST", headers: headers as Record<string, string | string[]>, body },
+      { path: ctx.invocationPath, method: "POST", headers: headers as Record<string, string | string[]>, body },
       relayTo(res, state, { target, sessionId, requestId, maxResponseBytes: ctx.maxResponseBytes, agentLogHint: ctx.agentLogHint }),
     );
 }
 
-/** GET /ping, passed through to the agent (its health, no auth). */
+/**
+ * GET /ping, passed through to the agent (its health, no auth). An MCP or A2A agent has no /ping: the
+ * gateway answers for it from its protocol's probe (src/local/health.ts), in /ping's shape.
+ */
 export function ping(ctx: GatewayContext, res: http.ServerResponse, state: RequestState): void {
   const target = ctx.upstream.url();
+  if (protocolContract(ctx.agent.protocol).health !== "ping") {
+    void probeAgent(target, ctx.agent.protocol, 5_000).then(
+      (answer) => {
+        const body = JSON.stringify({ status: answer.healthy ? "Healthy" : "Unhealthy", detail: answer.detail });
+        res.writeHead(answer.healthy ? 200 : 503, { "content-type": "application/json", "content-length": Buffer.byteLength(body) });
+        res.end(body);
+      },
+      (error: { cause?: { code?: string }; message: string }) =>
+        sendError(
+          res,
+          424,
+          "RuntimeClientError",
+          `The agent is not reachable at ${target} (${error.cause?.code ?? error.message}).${ctx.agentLogHint}`,
+          state,
+        ),
+    );
+    return;
+  }
   const upReq = http.get(new URL("/ping", target), { agent: ctx.upstream.httpAgent, timeout: 5_000 }, (upRes) => {
     res.writeHead(upRes.statusCode ?? 502, { "content-type": upRes.headers["content-type"] ?? "application/json" });
     upRes.pipe(res);

@@ -1,5 +1,6 @@
 /** The local gateway's options and handle (src/local/gateway.ts is the entry point), and what its request steps share. */
 import type { JwtAuthorizer, JwtAuthorizerOptions } from "../../auth/authorizer.js";
+import type { ServerProtocol } from "../../config/protocols.js";
 import type { CustomJwtAuthorizer } from "../../config/schema.js";
 import type { Upstream } from "./upstream.js";
 
@@ -10,6 +11,8 @@ export interface GatewayAgent {
   /** null/undefined: IAM (SigV4) inbound auth. */
   authorizer?: CustomJwtAuthorizer | null;
   requestHeaderAllowlist?: readonly string[];
+  /** The server protocol (default HTTP): which path of the agent an invocation is forwarded to. */
+  protocol?: ServerProtocol;
   /** Other identifiers accepted in the path: the deployed runtime's ARN and id. */
   aliases?: readonly string[];
   /** Region used in the local ARN shown to users. */
@@ -59,6 +62,8 @@ export interface GatewayContext {
   /** " Check <where>." appended to messages about the agent failing, or "". */
   agentLogHint: string;
   upstream: Upstream;
+  /** The agent's path for invocations (its protocol's: /invocations, /mcp or /). */
+  invocationPath: string;
   /** http://host:port of the gateway (known once it listens). */
   baseUrl(): string;
 }

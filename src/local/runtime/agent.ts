@@ -6,12 +6,14 @@
  */
 import path from "node:path";
 import { ensureHomeDir } from "../../config/home.js";
+import { protocolContract, type ServerProtocol } from "../../config/protocols.js";
 import type { AgentConfig } from "../../config/schema.js";
 import type { LoadedConfig } from "../../config/store.js";
 import { AgentcoreError, UsageError } from "../../errors.js";
 import type { Output } from "../../ui/output.js";
 import type { AgentSpec, RunningAgent } from "../agent-runner.js";
 import { describeProbes, engineHint } from "../engine.js";
+import { probeDescription } from "../health.js";
 import type { LocalRuntimeMode } from "../runtime-state.js";
 import type { LocalRuntimeParts } from "./parts.js";
 
@@ -32,6 +34,7 @@ export function agentSpec(loaded: LoadedConfig, agent: AgentConfig, region: stri
     environmentVariables: agent.environmentVariables,
     dockerfile: (agent as { dockerfile?: string }).dockerfile,
     region,
+    protocol: agent.protocol,
   };
 }
 
@@ -58,9 +61,16 @@ export async function chooseMode(
   return { mode: "process" };
 }
 
-/** The agent's port: `requested` (undefined: 8080 when free, else any; 0: any); a requested port in use is an error. */
-export async function agentPortFor(requested: number | undefined, pickPort: LocalRuntimeParts["pickPort"]): Promise<number> {
-  const port = await pickPort(requested ?? DEFAULT_AGENT_PORT);
+/**
+ * The agent's port: `requested` (undefined: the protocol's port (8080, MCP 8000, A2A 9000) when free, else
+ * any; 0: any); a requested port in use is an error.
+ */
+export async function agentPortFor(
+  requested: number | undefined,
+  pickPort: LocalRuntimeParts["pickPort"],
+  protocol?: ServerProtocol,
+): Promise<number> {
+  const port = await pickPort(requested ?? protocolContract(protocol).port);
   if (requested && port !== requested) {
     throw new UsageError(`--agent-port ${requested} is in use.`, {
       hint: "Pick another port, or leave --agent-port out to use a free one.",
@@ -120,11 +130,11 @@ export class SupervisedAgent {
     return this.options.mode === "container" ? "Building and starting the agent container" : "Starting the agent";
   }
 
-  /** Starts the agent and waits for GET /ping; a failure leaves it for stop(). */
+  /** Starts the agent and waits until it is healthy (GET /ping, or its protocol's probe); a failure leaves it for stop(). */
   async start(update: (text: string) => void, signal?: AbortSignal): Promise<RunningAgent> {
     const running = await this.launch(false);
     this.running = running;
-    update(`waiting for GET /ping (log: ${this.options.logFile})`);
+    update(`waiting for ${probeDescription(this.options.spec.protocol)} (log: ${this.options.logFile})`);
     await this.options.parts.waitForHealthy(running, this.healthTimeoutMs, update, signal);
     this.supervise(running);
     return running;

@@ -399,12 +399,13 @@ describe("configure (prompts)", () => {
   it("asks for what is missing, with defaults from the cognito section", async () => {
     const dir = await project({ "main.py": "", "requirements.txt": "" });
     await fsp.writeFile(path.join(dir, ".agentcore.json"), JSON.stringify({ version: 1, agents: {}, cognito: cognitoSection() }));
-    // entrypoint (default main.py), name, auth mode, discovery URL (default), clients (default), audience, scopes, forward Authorization
-    const prompter = new ScriptedPrompter(["", "chat_agent", "jwt", "", "", "", "openid", true]);
+    // entrypoint (default main.py), name, protocol (default HTTP), auth mode, discovery URL (default), clients (default), audience, scopes, forward Authorization
+    const prompter = new ScriptedPrompter(["", "chat_agent", "", "jwt", "", "", "", "openid", true]);
     const agent = await configure({}, depsFor(dir, { prompter }));
     expect(prompter.asked).toEqual([
       "Entrypoint (the agent's main .py/.ts/.js file)",
       "Agent name",
+      "Server protocol: what does the agent serve?",
       "Inbound auth: how do callers authenticate?",
       "OIDC discovery URL (https://…/.well-known/openid-configuration)",
       "Allowed client IDs (Cognito: the app client ID) (comma-separated; Enter for none, - to clear)",
@@ -415,6 +416,7 @@ describe("configure (prompts)", () => {
     expect(agent).toMatchObject({
       name: "chat_agent",
       entrypoint: "main.py",
+      protocol: "HTTP",
       authorizerConfiguration: { customJWTAuthorizer: { discoveryUrl, allowedClients: ["client123"], allowedScopes: ["openid"] } },
       requestHeaderAllowlist: ["Authorization"],
     });
@@ -422,12 +424,13 @@ describe("configure (prompts)", () => {
 
   it("asks again until the authorizer has a client, audience or scope; declining Authorization is respected", async () => {
     const dir = await project();
-    const prompter = new ScriptedPrompter(["jwt", discoveryUrl, "", "", "", "c1, c2", "", "", false, "us-east-1"]);
+    const prompter = new ScriptedPrompter(["MCP", "jwt", discoveryUrl, "", "", "", "c1, c2", "", "", false, "us-east-1"]);
     const deps = depsFor(dir, { prompter });
     const agent = await configure({ entrypoint: "agent.py", name: "a" }, deps);
     expect(deps.output.warnings).toContain("A JWT authorizer needs at least one allowed client ID, audience or scope.");
     expect(agent.authorizerConfiguration?.customJWTAuthorizer.allowedClients).toEqual(["c1", "c2"]);
     expect(agent.requestHeaderAllowlist).toEqual([]);
     expect(agent.region).toBe("us-east-1");
+    expect(agent.protocol).toBe("MCP");
   });
 });

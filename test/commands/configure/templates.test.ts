@@ -49,6 +49,23 @@ describe("Python Dockerfile", () => {
     await expect(dockerfile).toMatchFileSnapshot("__snapshots__/Dockerfile.python.requirements.snap");
   });
 
+  it("exposes the port of the agent's protocol (MCP 8000, A2A 9000, AGUI 8080)", async () => {
+    const template = await readTemplate("Dockerfile.python");
+    const render = (protocol: "MCP" | "A2A" | "AGUI") =>
+      renderPythonDockerfile(template, { agentName: "a", language: "python", entrypoint: "a.py", requirementsFile: null, protocol });
+    expect(render("MCP")).toMatch(/^EXPOSE 8000$/m);
+    expect(render("MCP")).toContain("serving MCP on port 8000 (Streamable HTTP on POST /mcp)");
+    expect(render("A2A")).toMatch(/^EXPOSE 9000$/m);
+    expect(render("AGUI")).toMatch(/^EXPOSE 8080$/m);
+    const node = renderNodeDockerfile(
+      await readTemplate("Dockerfile.node"),
+      { agentName: "a", language: "node", entrypoint: "a.js", requirementsFile: "package.json", protocol: "MCP" },
+      { appDir: "", lockfile: true, build: false, command: ["node", "a.js"], notes: [] },
+    );
+    expect(node).toMatch(/PORT=8000$/m);
+    expect(node).toMatch(/^EXPOSE 8000$/m);
+  });
+
   it("with pyproject.toml in a sub-directory", async () => {
     const dockerfile = renderPythonDockerfile(await readTemplate("Dockerfile.python"), {
       agentName: "agents_writer_main",
