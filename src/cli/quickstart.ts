@@ -34,11 +34,12 @@ Examples:
     )
     .action(async (flags: QuickstartFlags, command: Command) => {
       await run(command, async (ctx) => {
-        const [{ quickstart }, { colorsFor }] = await Promise.all([
+        const [{ quickstart }, { printQuickstart }, { outcome }] = await Promise.all([
           import("../commands/quickstart/quickstart.js"),
-          import("../ui/style.js"),
+          import("../commands/quickstart/print.js"),
+          import("../core/context.js"),
         ]);
-        await quickstart(flags, ctx, { style: colorsFor(process.stdout, ctx.env) });
+        return outcome(await quickstart(flags, ctx), printQuickstart);
       });
     });
 }

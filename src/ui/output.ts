@@ -10,6 +10,8 @@ import { colorsFor } from "./style.js";
 export interface Output {
   readonly json: boolean;
   readonly verbose: boolean;
+  /** Colours for text on stdout, as ui/style.ts decides for it (none on a pipe or with NO_COLOR); absent: no colours. */
+  readonly out?: ChalkInstance;
   /** A human-readable line (stdout; suppressed with --json). */
   info(message: string): void;
   /** A completed step (stdout with a tick; suppressed with --json). */

@@ -10,7 +10,7 @@ import { promises as fsp } from "node:fs";
 import http from "node:http";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { portRefuses as refuses } from "../../src/commands/quickstart/quickstart.js";
+import { portRefuses as refuses } from "../../src/commands/quickstart/stop.js";
 import { probeEmbeddedCognito } from "../../src/embedded-cognito/control.js";
 import { BIN, type CliResult, freePort, runCli, tempDir, testEnv } from "../support/cli.js";
 

@@ -12,7 +12,7 @@ import {
   ownPackageDir,
   prepareProjectDir,
   QUICKSTART_MARKER,
-} from "../../../src/commands/quickstart/quickstart.js";
+} from "../../../src/commands/quickstart/project.js";
 import { REPO_ROOT, tempDir } from "../../support/cli.js";
 
 const readConfig = async (dir: string) => JSON.parse(await fsp.readFile(path.join(dir, ".agentcore.json"), "utf8"));
