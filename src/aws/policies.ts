@@ -1,6 +1,7 @@
 /**
- * IAM policy documents for the roles launch creates, modelled on the starter toolkit's
- * (anchor-starter-toolkit.md §2.2) minus the features agentcore-ts does not deploy (memory,
+ * IAM policy documents for the roles launch creates, modelled on the starter toolkit's execution role
+ * (https://github.com/aws/bedrock-agentcore-starter-toolkit) and AWS's runtime permissions page
+ * (https://docs.aws.amazon.com/bedrock-agentcore/latest/devguide/runtime-permissions.html), minus the features agentcore-ts does not deploy (memory,
  * code interpreter, marketplace); A2A agents get the toolkit's InvokeAgentRuntime statement.
  */
 import type { ServerProtocol } from "../config/protocols.js";

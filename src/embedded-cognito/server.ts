@@ -7,7 +7,7 @@
  * Prints exactly one JSON line on stdout: {"ready":true,"endpoint":...,"port":...,"pid":...} or
  * {"ready":false,"code":...,"message":...}; nothing after it (the parent may have closed the pipe).
  *
- * What the wrapper fixes (reference local-emulation.md 1.3, 1.4, 1.6):
+ * What the wrapper fixes (cognito-local 5.3.0's behaviour, https://github.com/jagregory/cognito-local#readme):
  * - cognito-local's discovery document is hard-coded to localhost:9229: we serve our own, whose
  *   issuer equals the tokens' iss (TokenConfig.IssuerDomain = this server's base URL).
  * - plain usernames: UserPoolDefaults.UsernameAttributes = [] in .cognito/config.json.

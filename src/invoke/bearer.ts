@@ -1,6 +1,7 @@
 /**
  * The bearer-token InvokeAgentRuntime call. The AWS SDKs cannot send a bearer token, so this is the
- * plain HTTPS request every official client makes (aws-contracts.md 2.3), with node:http so the
+ * plain HTTPS request AWS documents for OAuth-authorized agents
+ * (https://docs.aws.amazon.com/bedrock-agentcore/latest/devguide/runtime-oauth.html), with node:http so the
  * request carries exactly the headers below and the response streams chunk by chunk.
  */
 

@@ -1,6 +1,7 @@
 /**
  * Wire-level fake of the AgentCore control plane (restJson1, signing name bedrock-agentcore) for
- * agent runtimes, per aws-contracts.md §1 and its emulator checklist (§6):
+ * agent runtimes, per the AgentCore control-plane API reference
+ * (https://docs.aws.amazon.com/bedrock-agentcore-control/latest/APIReference/Welcome.html):
  * - routes with trailing slashes; Create/Update/Delete answer 202; List* are POST with query
  *   parameters and no body; versions are strings; timestamps ISO-8601;
  * - errors carry `x-amzn-ErrorType` (with the coral suffix) and {"message"}; ValidationException
@@ -262,7 +263,7 @@ export class FakeAgentCoreControl extends FakeAwsService {
     return value as string[];
   }
 
-  /** CustomClaimValidationType list (aws-contracts.md §1.3): patterns, enums, the claimMatchValue union, the operator rule. */
+  /** CustomClaimValidationType list (API reference: API_CustomClaimValidationType.html): patterns, enums, the claimMatchValue union, the operator rule. */
   private customClaims(value: unknown): void {
     const field = "authorizerConfiguration.customJWTAuthorizer.customClaims";
     if (!Array.isArray(value) || value.length < 1) throw this.fieldError(field, "Member must have length greater than or equal to 1");
@@ -451,7 +452,7 @@ export class FakeAgentCoreControl extends FakeAwsService {
     if (!body) throw this.fieldError("agentRuntimeArtifact", "Member must not be null");
     if ("agentRuntimeName" in body)
       throw invalid("SerializationException", "agentRuntimeName is not a member of UpdateAgentRuntimeRequest");
-    // Optional in the model, but the API reference says Update is a full PUT that must repeat it (aws-contracts.md §1.4).
+    // Optional in the model, but the API reference says Update is a full PUT that must repeat it (API_UpdateAgentRuntime.html).
     if (body.networkConfiguration === undefined)
       throw this.fieldError("networkConfiguration", "Member must not be null (UpdateAgentRuntime replaces the whole configuration)");
     const configuration = this.validateConfiguration(body);
