@@ -21,21 +21,35 @@ export const DEFAULT_ENDPOINT = "DEFAULT";
  * Everything Create and Update send besides the name/id. Update is a full replacement, so this is
  * always complete: leaving authorizerConfiguration out would silently turn a JWT agent into an IAM one.
  */
+/** The API's artifact union: an image, or a zip in S3 run on a managed runtime. */
+export type RuntimeArtifact =
+  | { containerConfiguration: { containerUri: string } }
+  | {
+      codeConfiguration: {
+        code: { s3: { bucket: string; prefix: string; versionId?: string } };
+        runtime: NonNullable<AgentConfig["runtime"]>;
+        entryPoint: string[];
+      };
+    };
+
 export interface RuntimeConfiguration {
-  agentRuntimeArtifact: { containerConfiguration: { containerUri: string } };
+  agentRuntimeArtifact: RuntimeArtifact;
   roleArn: string;
-  networkConfiguration: { networkMode: "PUBLIC" };
+  networkConfiguration: NonNullable<AgentConfig["networkConfiguration"]>;
   protocolConfiguration: { serverProtocol: AgentConfig["protocol"] };
   environmentVariables: Record<string, string>;
   authorizerConfiguration?: AuthorizerConfiguration;
   requestHeaderConfiguration?: { requestHeaderAllowlist: string[] };
+  lifecycleConfiguration?: NonNullable<AgentConfig["lifecycleConfiguration"]>;
 }
 
-export function runtimeConfiguration(agent: AgentConfig, imageUri: string, roleArn: string): RuntimeConfiguration {
+/** An image URI (container agents) or the whole artifact. */
+export function runtimeConfiguration(agent: AgentConfig, artifact: string | RuntimeArtifact, roleArn: string): RuntimeConfiguration {
   return {
-    agentRuntimeArtifact: { containerConfiguration: { containerUri: imageUri } },
+    agentRuntimeArtifact: typeof artifact === "string" ? { containerConfiguration: { containerUri: artifact } } : artifact,
     roleArn,
-    networkConfiguration: { networkMode: "PUBLIC" },
+    // Sent on every Update too: it replaces the whole configuration, so leaving these out would reset them.
+    networkConfiguration: structuredClone(agent.networkConfiguration ?? { networkMode: "PUBLIC" }),
     protocolConfiguration: { serverProtocol: agent.protocol },
     environmentVariables: { ...agent.environmentVariables },
     // Omitted only for IAM (SigV4) inbound auth. The config schema validated it; customClaims is
@@ -43,6 +57,9 @@ export function runtimeConfiguration(agent: AgentConfig, imageUri: string, roleA
     ...(agent.authorizerConfiguration ? { authorizerConfiguration: agent.authorizerConfiguration as AuthorizerConfiguration } : {}),
     ...(agent.requestHeaderAllowlist.length > 0
       ? { requestHeaderConfiguration: { requestHeaderAllowlist: [...agent.requestHeaderAllowlist] } }
+      : {}),
+    ...(agent.lifecycleConfiguration && Object.keys(agent.lifecycleConfiguration).length > 0
+      ? { lifecycleConfiguration: { ...agent.lifecycleConfiguration } }
       : {}),
   };
 }

@@ -5,6 +5,11 @@ import { run } from "./run.js";
 /** commander's flags are the operation's inputs (type-only import: nothing loads at startup). */
 type ConfigureFlags = ConfigureInputs;
 
+/** commander's accumulator for a repeatable option. */
+function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
+}
+
 export function register(program: Command): void {
   program
     .command("configure")
@@ -37,6 +42,20 @@ export function register(program: Command): void {
     )
     .option("--skip-discovery-check", "do not fetch the discovery document to check it")
     .option("--force", "overwrite an existing Dockerfile and .dockerignore")
+    .option("--deploy <how>", "container (a linux/arm64 image, the default) or code (a zip on a managed runtime, no Docker)")
+    .option("--runtime <runtime>", "with --deploy code: NODE_22, PYTHON_3_12, PYTHON_3_13 or PYTHON_3_14 (default: NODE_22 / PYTHON_3_13)")
+    .option(
+      "--env <KEY=VALUE>",
+      "an environment variable of the agent (repeatable; kept with the agent's other variables)",
+      collect,
+      undefined,
+    )
+    .option("--env-file <file>", "environment variables from a dotenv file (KEY=VALUE lines); --env wins")
+    .option("--network <mode>", "public (default) or vpc")
+    .option("--subnets <ids>", "with --network vpc: comma-separated subnet IDs (1-16)")
+    .option("--security-groups <ids>", "with --network vpc: comma-separated security group IDs (1-16)")
+    .option("--idle-timeout <seconds>", "end a session after this many idle seconds (60-1209600; AgentCore's default 900)")
+    .option("--max-lifetime <seconds>", "end a session after this many seconds whatever it does (60-1209600; default 28800)")
     .addHelpText(
       "after",
       `
@@ -53,7 +72,9 @@ Examples:
   $ agentcore-ts configure -e agent.py --discovery-url https://issuer.example.com/.well-known/openid-configuration \\
       --allowed-audience api://my-agent --allowed-scopes agent/invoke
   $ agentcore-ts configure -e agent.py --authorizer-config null  # IAM (SigV4) instead of JWT
-  $ agentcore-ts configure -e src/server.ts --protocol MCP        # an MCP server (Streamable HTTP on 0.0.0.0:8000/mcp)`,
+  $ agentcore-ts configure -e src/server.ts --protocol MCP        # an MCP server (Streamable HTTP on 0.0.0.0:8000/mcp)
+  $ agentcore-ts configure -e src/agent.ts --deploy code --env LOG_LEVEL=debug   # no Docker: launch uploads a zip
+  $ agentcore-ts configure --network vpc --subnets subnet-0123456789abcdef0 --security-groups sg-0123456789abcdef0`,
     )
     .action(async (flags: ConfigureFlags, command: Command) => {
       await run(command, async (ctx) => {

@@ -11,6 +11,12 @@ export const ENV_KEY = /^.{1,100}$/s;
 export const MAX_HEADER_ALLOWLIST = 20;
 export const MAX_ENV_VARS = 50;
 export const MAX_ENV_VALUE = 5000;
+/** VpcConfig members (aws-contracts.md §1, from the model). */
+export const SUBNET_ID = /^subnet-[0-9a-zA-Z]{8,17}$/;
+export const SECURITY_GROUP_ID = /^sg-[0-9a-zA-Z]{8,17}$/;
+/** lifecycleConfiguration's idleRuntimeSessionTimeout and maxLifetime, in seconds. */
+export const LIFECYCLE_MIN = 60;
+export const LIFECYCLE_MAX = 1209600;
 
 /** Header names the service refuses in a request header allowlist (runtime-header-allowlist doc). */
 const RESTRICTED_HEADERS = new Set([

@@ -9,11 +9,15 @@ import {
   discoveryUrlProblem,
   ENV_KEY,
   headerNameProblem,
+  LIFECYCLE_MAX,
+  LIFECYCLE_MIN,
   MAX_ENV_VALUE,
   MAX_ENV_VARS,
   MAX_HEADER_ALLOWLIST,
   ROLE_ARN,
   SCOPE,
+  SECURITY_GROUP_ID,
+  SUBNET_ID,
 } from "./patterns.js";
 import { SERVER_PROTOCOLS } from "./protocols.js";
 
@@ -59,6 +63,40 @@ export const environmentVariablesSchema = z
   .record(z.string().regex(ENV_KEY, "keys are 1-100 characters"), z.string().max(MAX_ENV_VALUE))
   .refine((vars) => Object.keys(vars).length <= MAX_ENV_VARS, { message: `at most ${MAX_ENV_VARS} variables` });
 
+/**
+ * Code runtimes of direct code deployment (AgentManagedRuntimeType in the SDK model) and the day
+ * after which AWS blocks updates of agents on them (docs: runtime-code-deploy-supported-runtimes).
+ * test/config/deploy-settings.test.ts checks the names against the installed SDK's enum.
+ */
+export const CODE_RUNTIMES = {
+  NODE_22: { language: "node", blockUpdate: "2027-07-01" },
+  PYTHON_3_10: { language: "python", blockUpdate: "2026-08-31" },
+  PYTHON_3_11: { language: "python", blockUpdate: "2026-08-31" },
+  PYTHON_3_12: { language: "python", blockUpdate: "2029-01-10" },
+  PYTHON_3_13: { language: "python", blockUpdate: "2029-08-31" },
+  PYTHON_3_14: { language: "python", blockUpdate: "2030-08-31" },
+} as const;
+export type CodeRuntime = keyof typeof CODE_RUNTIMES;
+export const codeRuntimeSchema = z.enum(Object.keys(CODE_RUNTIMES) as [CodeRuntime, ...CodeRuntime[]]);
+
+/** networkConfiguration as the API takes it (VpcConfig: 1-16 subnets and security groups, aws-contracts.md §1). */
+export const networkConfigurationSchema = z.union([
+  z.strictObject({ networkMode: z.literal("PUBLIC") }),
+  z.strictObject({
+    networkMode: z.literal("VPC"),
+    networkModeConfig: z.looseObject({
+      subnets: z.array(z.string().regex(SUBNET_ID, "subnet IDs look like subnet-0123456789abcdef0")).min(1).max(16),
+      securityGroups: z.array(z.string().regex(SECURITY_GROUP_ID, "security group IDs look like sg-0123456789abcdef0")).min(1).max(16),
+    }),
+  }),
+]);
+
+/** lifecycleConfiguration: whole seconds, each 60-1209600 (the model's range). */
+export const lifecycleConfigurationSchema = z.strictObject({
+  idleRuntimeSessionTimeout: z.number().int().min(LIFECYCLE_MIN).max(LIFECYCLE_MAX).optional(),
+  maxLifetime: z.number().int().min(LIFECYCLE_MIN).max(LIFECYCLE_MAX).optional(),
+});
+
 export const deploymentSchema = z.looseObject({
   runtimeId: z.string().optional(),
   runtimeArn: z.string().optional(),
@@ -68,6 +106,12 @@ export const deploymentSchema = z.looseObject({
   executionRoleArn: z.string().optional(),
   /** True when agentcore-ts created the execution role (only such roles are ever changed or deleted). */
   executionRoleCreated: z.boolean().optional(),
+  /** What the last launch deployed: an image (absent: the older configs) or a code zip. */
+  artifact: z.enum(["container", "code"]).optional(),
+  /** Code deployments: where the zip is (key = its content hash) and whether agentcore-ts created the bucket. */
+  codeBucket: z.string().optional(),
+  codeKey: z.string().optional(),
+  codeBucketCreated: z.boolean().optional(),
   /** Hash of image + configuration last sent, to skip a launch that would change nothing. */
   configurationHash: z.string().optional(),
   updatedAt: z.string().optional(),
@@ -94,6 +138,13 @@ export const agentSchema = z.looseObject({
   /** protocolConfiguration.serverProtocol: the container contract the agent serves (src/config/protocols.ts). */
   protocol: z.enum(SERVER_PROTOCOLS).default("HTTP"),
   deployment: deploymentSchema.nullable().default(null),
+  /** How launch deploys it: a linux/arm64 image (absent means container) or a code zip (codeConfiguration). */
+  deploy: z.enum(["container", "code"]).optional(),
+  /** The managed runtime of a code agent. */
+  runtime: codeRuntimeSchema.optional(),
+  /** Absent means PUBLIC. */
+  networkConfiguration: networkConfigurationSchema.optional(),
+  lifecycleConfiguration: lifecycleConfigurationSchema.optional(),
 });
 
 /** Written by `cognito setup`: identifiers only, never a token or password. */
@@ -129,6 +180,8 @@ export const configSchema = z
 export type AgentcoreConfig = z.infer<typeof configSchema>;
 export type AgentConfig = z.infer<typeof agentSchema>;
 export type CognitoConfig = z.infer<typeof cognitoSchema>;
+export type NetworkConfiguration = z.infer<typeof networkConfigurationSchema>;
+export type LifecycleConfiguration = z.infer<typeof lifecycleConfigurationSchema>;
 export type DeploymentState = z.infer<typeof deploymentSchema>;
 export type AuthorizerConfiguration = z.infer<typeof authorizerConfigurationSchema>;
 export type CustomJwtAuthorizer = z.infer<typeof customJwtAuthorizerSchema>;

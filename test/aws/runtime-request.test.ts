@@ -57,6 +57,27 @@ describe("runtimeConfiguration", () => {
     expect(iamConfig.environmentVariables).toEqual({}); // sent even when empty: Update replaces the whole configuration
   });
 
+  it("sends the agent's VPC network and session lifecycle (every Update replaces them), and a code artifact as given", () => {
+    const agent = agentSchema.parse({
+      name: "a",
+      entrypoint: "a.py",
+      language: "python",
+      networkConfiguration: {
+        networkMode: "VPC",
+        networkModeConfig: { subnets: ["subnet-0123456789abcdef0"], securityGroups: ["sg-0123456789abcdef0"] },
+      },
+      lifecycleConfiguration: { idleRuntimeSessionTimeout: 300 },
+    });
+    const code = {
+      codeConfiguration: { code: { s3: { bucket: "b", prefix: "a/sha.zip" } }, runtime: "PYTHON_3_13" as const, entryPoint: ["a.py"] },
+    };
+    const config = runtimeConfiguration(agent, code, ROLE);
+    expect(config.agentRuntimeArtifact).toEqual(code);
+    expect(config.networkConfiguration).toEqual(agent.networkConfiguration);
+    expect(config.lifecycleConfiguration).toEqual({ idleRuntimeSessionTimeout: 300 });
+    expect(configurationHash(config)).not.toBe(configurationHash(runtimeConfiguration(agent, IMAGE, ROLE)));
+  });
+
   it("hashes canonically: key order does not matter, any value does", () => {
     const agent = agentSchema.parse({ name: "a", entrypoint: "a.py", language: "python", environmentVariables: { A: "1", B: "2" } });
     const reordered = agentSchema.parse({ name: "a", entrypoint: "a.py", language: "python", environmentVariables: { B: "2", A: "1" } });

@@ -16,6 +16,7 @@ import { UsageError, ValidationError } from "../../errors.js";
 import { exists } from "../../util/fs.js";
 import { nonEmpty } from "../../util/text.js";
 import { checkDiscoveryDocument, resolveAuthorizer, resolveHeaderAllowlist } from "./authorizer.js";
+import { resolveDeploySettings } from "./deploy.js";
 import { checkName, resolveEntrypoint, resolveName, resolveRequirements } from "./entrypoint.js";
 import { fileReport, planFiles, precheckConfig, writeAll } from "./files.js";
 import type { DockerfilePlan } from "./templates.js";
@@ -62,6 +63,7 @@ export async function configure(inputs: ConfigureInputs, deps: ConfigureDeps): P
   if (existing) output.debug(`Updating the agent "${name}" in ${configFile}.`);
 
   const protocol = await resolveProtocol(deps, protocolFromFlag, existing);
+  const settings = await resolveDeploySettings(inputs, { cwd: deps.cwd, output }, language, existing);
   const requirementsFile = await resolveRequirements(inputs, deps, projectDir, entrypoint, language, existing);
   const auth = await resolveAuthorizer(inputs, deps, authorizerFromFlag, { dotenv, cognito: config.cognito, existing });
   const jwt = auth.authorizer?.customJWTAuthorizer;
@@ -83,7 +85,8 @@ export async function configure(inputs: ConfigureInputs, deps: ConfigureDeps): P
 
   // Everything is known: render the files and check the whole new config before writing any of it.
   const plan: DockerfilePlan = { agentName: name, language, entrypoint, requirementsFile, protocol };
-  const files = await planFiles(projectDir, plan, config, existing, Boolean(inputs.force), output);
+  const files = await planFiles(projectDir, plan, config, existing, Boolean(inputs.force), output, settings.deploy);
+  const dockerfile = files.dockerfile?.relative ?? existing?.dockerfile;
   const fields = {
     name,
     entrypoint,
@@ -92,21 +95,29 @@ export async function configure(inputs: ConfigureInputs, deps: ConfigureDeps): P
     ...(region ? { region } : {}),
     executionRole,
     ecrRepository,
-    dockerfile: files.dockerfile.relative,
+    ...(dockerfile ? { dockerfile } : {}),
     requirementsFile,
     authorizerConfiguration: auth.authorizer,
     requestHeaderAllowlist,
     protocol,
+    environmentVariables: settings.environmentVariables,
+    // Written once chosen: an agent without it is a container agent (older configs stay as they are).
+    ...(inputs.deploy !== undefined || existing?.deploy ? { deploy: settings.deploy } : {}),
+    ...(settings.runtime ? { runtime: settings.runtime } : {}),
+    ...(settings.networkConfiguration ? { networkConfiguration: settings.networkConfiguration } : {}),
+    ...(settings.lifecycleConfiguration ? { lifecycleConfiguration: settings.lifecycleConfiguration } : {}),
   };
   const apply = (target: AgentcoreConfig) => {
     // Reconfigure keeps what other commands wrote (deployment, environment, unknown fields).
     // Key order: configure's fields first, then what others own, then unknown fields (readable JSON).
     const current: Partial<AgentConfig> = target.agents[name] ?? {};
     const kept = {
-      environmentVariables: current.environmentVariables ?? {},
       deployment: current.deployment ?? null,
     };
-    target.agents[name] = Object.assign({}, fields, kept, current, fields, kept);
+    const merged: Partial<AgentConfig> = Object.assign({}, fields, kept, current, fields, kept);
+    // A container agent has no managed runtime: a runtime left from an earlier --deploy code would mislead.
+    if (settings.deploy === "container") delete merged.runtime;
+    target.agents[name] = merged as AgentConfig;
     // Like the toolkit: the agent configured last is the default.
     target.defaultAgent = name;
   };
@@ -118,7 +129,7 @@ export async function configure(inputs: ConfigureInputs, deps: ConfigureDeps): P
     configFile,
     updated: existing !== undefined,
     authSource: auth.source,
-    dockerfile: fileReport(files.dockerfile),
+    ...(files.dockerfile ? { dockerfile: fileReport(files.dockerfile) } : {}),
     dockerignore: fileReport(files.dockerignore),
     ...(headerNote ? { headerNote } : {}),
   };

@@ -28,7 +28,8 @@ export interface PlannedFile extends FileReport {
 }
 
 export interface PlannedFiles {
-  dockerfile: PlannedFile;
+  /** Absent for code agents: only container agents get a Dockerfile. */
+  dockerfile?: PlannedFile;
   dockerignore: PlannedFile;
 }
 
@@ -44,7 +45,13 @@ export async function planFiles(
   existing: AgentConfig | undefined,
   force: boolean,
   output: Output,
+  deploy: "container" | "code" = "container",
 ): Promise<PlannedFiles> {
+  if (deploy === "code") {
+    // The .dockerignore also names what `package` leaves out of the zip.
+    const template = plan.language === "python" ? "dockerignore.python" : "dockerignore.node";
+    return { dockerignore: await planIgnore(projectDir, template, force, output) };
+  }
   let dockerfileName = existing?.dockerfile ?? "Dockerfile";
   if (!existing?.dockerfile) {
     const current = await readIfExists(path.join(projectDir, "Dockerfile"));
@@ -72,6 +79,10 @@ export async function planFiles(
         ? `your own Dockerfile; make sure it builds a linux/arm64 image serving ${plan.protocol ?? "HTTP"} on port ${protocolContract(plan.protocol).port}`
         : "it differs from what configure would write now; pass --force to regenerate it";
   }
+  return { dockerfile, dockerignore: await planIgnore(projectDir, ignoreTemplate, force, output) };
+}
+
+async function planIgnore(projectDir: string, ignoreTemplate: string, force: boolean, output: Output): Promise<PlannedFile> {
   const dockerignore = await planFile(projectDir, ".dockerignore", await readTemplate(ignoreTemplate), force);
   if (dockerignore.action === "kept") {
     const current = (await readIfExists(dockerignore.absolute)) ?? "";
@@ -82,7 +93,7 @@ export async function planFiles(
       );
     }
   }
-  return { dockerfile, dockerignore };
+  return dockerignore;
 }
 
 async function planFile(projectDir: string, relative: string, content: string, force: boolean): Promise<PlannedFile> {
@@ -124,6 +135,7 @@ export async function writeAll(
   const undo: (() => Promise<void>)[] = [];
   try {
     for (const file of [files.dockerfile, files.dockerignore]) {
+      if (!file) continue;
       if (file.action !== "written" && file.action !== "overwritten") continue;
       const previous = await readIfExists(file.absolute);
       await writeFileAtomic(file.absolute, file.content);

@@ -23,9 +23,11 @@ export function printConfigure(result: ConfigureResult, output: Output): void {
   if (result.headerNote) output.info(result.headerNote);
   const jwt = agent.authorizerConfiguration?.customJWTAuthorizer;
   const kept = (file: FileReport) => file.action === "kept" || file.action === "unchanged";
-  (kept(dockerfile) ? output.info.bind(output) : output.success.bind(output))(
-    `${describeFile(dockerfile)}${kept(dockerfile) ? "" : ` (${agent.language === "python" ? "Python" : "Node"}, linux/arm64, port ${protocolContract(agent.protocol).port})`}`,
-  );
+  if (dockerfile) {
+    (kept(dockerfile) ? output.info.bind(output) : output.success.bind(output))(
+      `${describeFile(dockerfile)}${kept(dockerfile) ? "" : ` (${agent.language === "python" ? "Python" : "Node"}, linux/arm64, port ${protocolContract(agent.protocol).port})`}`,
+    );
+  }
   (kept(dockerignore) ? output.info.bind(output) : output.success.bind(output))(describeFile(dockerignore));
   output.success(`${result.updated ? "Updated" : "Added"} agent "${agent.name}" in ${result.configFile} (default agent)`);
   const rows: [string, string][] = [
@@ -33,8 +35,11 @@ export function printConfigure(result: ConfigureResult, output: Output): void {
     ["Dependencies", agent.requirementsFile ?? "none"],
     ["Protocol", `${agent.protocol} (${protocolContract(agent.protocol).summary}, port ${protocolContract(agent.protocol).port})`],
     ["Region", agent.region ?? "not set (launch uses --region or AWS_REGION)"],
+    ["Deploy", agent.deploy === "code" ? `code zip on ${agent.runtime} (no image)` : "container image (linux/arm64)"],
     ["Execution role", agent.executionRole === "auto" ? "created at launch" : agent.executionRole],
-    ["ECR repository", agent.ecrRepository === "auto" ? "created at launch" : agent.ecrRepository],
+    ...(agent.deploy === "code"
+      ? []
+      : ([["ECR repository", agent.ecrRepository === "auto" ? "created at launch" : agent.ecrRepository]] as [string, string][])),
     ["Inbound auth", jwt ? `JWT (customJWTAuthorizer), from ${result.authSource}` : "IAM (SigV4)"],
   ];
   if (jwt) {
@@ -43,6 +48,22 @@ export function printConfigure(result: ConfigureResult, output: Output): void {
     if (jwt.allowedAudience) rows.push(["  allowed audience", jwt.allowedAudience.join(", ")]);
     if (jwt.allowedScopes) rows.push(["  allowed scopes", jwt.allowedScopes.join(", ")]);
     if (jwt.customClaims) rows.push(["  custom claims", `${jwt.customClaims.length}`]);
+  }
+  const env = Object.keys(agent.environmentVariables);
+  if (env.length) rows.push(["Environment", env.join(", ")]);
+  const net = agent.networkConfiguration;
+  if (net?.networkMode === "VPC")
+    rows.push([
+      "Network",
+      `VPC (subnets ${net.networkModeConfig.subnets.join(", ")}; security groups ${net.networkModeConfig.securityGroups.join(", ")})`,
+    ]);
+  const life = agent.lifecycleConfiguration;
+  if (life) {
+    const parts = [
+      life.idleRuntimeSessionTimeout && `idle ${life.idleRuntimeSessionTimeout} s`,
+      life.maxLifetime && `max ${life.maxLifetime} s`,
+    ];
+    rows.push(["Sessions", parts.filter(Boolean).join(", ")]);
   }
   rows.push(["Header allowlist", agent.requestHeaderAllowlist.length ? agent.requestHeaderAllowlist.join(", ") : "none"]);
   const width = Math.max(...rows.map(([label]) => label.length));
@@ -55,6 +76,10 @@ export function printConfigure(result: ConfigureResult, output: Output): void {
     output.info("  (the issuer runs on this machine, so AgentCore Runtime in AWS cannot reach it: for `agentcore-ts launch`,");
     output.info("   configure an issuer AWS can reach, e.g. run `agentcore-ts cognito setup` without --local, then configure again)");
   } else {
-    output.info("  agentcore-ts launch           build (linux/arm64), push and deploy it to AgentCore Runtime");
+    output.info(
+      agent.deploy === "code"
+        ? "  agentcore-ts launch           package the code, upload it to S3 and deploy it to AgentCore Runtime"
+        : "  agentcore-ts launch           build (linux/arm64), push and deploy it to AgentCore Runtime",
+    );
   }
 }

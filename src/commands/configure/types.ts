@@ -20,6 +20,21 @@ export interface ConfigureInputs {
   protocol?: string;
   skipDiscoveryCheck?: boolean;
   force?: boolean;
+  /** container (a linux/arm64 image, the default) or code (a zip on a managed runtime). */
+  deploy?: string;
+  /** NODE_22, PYTHON_3_12, ... (code agents). */
+  runtime?: string;
+  /** KEY=VALUE, repeatable. */
+  env?: string[];
+  envFile?: string;
+  /** public or vpc. */
+  network?: string;
+  /** Comma-separated IDs, as typed. */
+  subnets?: string;
+  securityGroups?: string;
+  /** Seconds, as typed. */
+  idleTimeout?: string;
+  maxLifetime?: string;
 }
 
 /** What configure needs from its caller: the parts of a CommandContext it uses, and what tests inject. */
@@ -50,7 +65,8 @@ export interface ConfigureResult {
   updated: boolean;
   /** Where the authorizer came from ("flags", ".env", the cognito section, ...), for the summary. */
   authSource: string;
-  dockerfile: FileReport;
+  /** Absent for code agents (no image is built). */
+  dockerfile?: FileReport;
   dockerignore: FileReport;
   /** A change configure made to the header allowlist on its own, said once the config is saved. */
   headerNote?: string;
