@@ -18,10 +18,12 @@ import { type Gateway, type GatewayLogEvent, type GatewayOptions, localRuntimeAr
 import { type AgentEvent, agentLogFile, agentPortFor, agentSpec, chooseMode, SupervisedAgent } from "./runtime/agent.js";
 import { DEFAULT_PARTS, type LocalRuntimeParts } from "./runtime/parts.js";
 import { RuntimeRecord } from "./runtime/record.js";
+import type { Readiness } from "./runtime/restart-hold.js";
 import type { LocalRuntimeMode } from "./runtime-state.js";
 
 export { DEFAULT_AGENT_PORT } from "./runtime/agent.js";
 export type { LocalRuntimeParts, RuntimeRecordStore, StartAgentOptions } from "./runtime/parts.js";
+export type { Readiness } from "./runtime/restart-hold.js";
 
 /** The gateway's preferred port: next to the container contract's 8080 without clashing with it. */
 export const DEFAULT_GATEWAY_PORT = 8081;
@@ -76,6 +78,11 @@ export interface LocalRuntime {
   agentPid: number;
   /** True when the embedded Cognito was started for this runtime. */
   startedEmbeddedCognito: boolean;
+  /**
+   * Replaces the agent with a fresh one on the same port (a reload), holding the gateway's requests until
+   * it answers GET /ping; resolves with whether it did.
+   */
+  restart(): Promise<Readiness>;
   /** Stops the gateway, the agent, the embedded Cognito if started here, and removes the record. Idempotent. */
   stop(): Promise<void>;
 }
@@ -231,6 +238,7 @@ export async function startLocalRuntime(options: StartLocalRuntimeOptions = {}):
       agent: {
         name: agent.name,
         upstream: () => supervised.current.url,
+        whenReady: () => supervised.whenReady(),
         authorizer: jwt,
         protocol: agent.protocol,
         requestHeaderAllowlist: agent.requestHeaderAllowlist,
@@ -283,6 +291,7 @@ export async function startLocalRuntime(options: StartLocalRuntimeOptions = {}):
         return supervised.current.pid;
       },
       startedEmbeddedCognito: cognito?.startedHere ?? false,
+      restart: () => supervised.restart(),
       stop: () => life.stop(),
     };
   } catch (error) {

@@ -82,6 +82,11 @@ function fakeParts(events: string[]) {
   return { parts, agents, records, written, gateway: () => gatewayOptions! };
 }
 
+/** A runtime of a fresh project from `parts`, writing no record. */
+async function startWithoutRecord(parts: Partial<LocalRuntimeParts>, output: MemoryOutput) {
+  return startLocalRuntime({ cwd: await writeAgentProject(), env: testEnv(), output, parts, writeRecord: false });
+}
+
 async function settle(): Promise<void> {
   for (let i = 0; i < 10; i++) await new Promise((resolve) => setImmediate(resolve));
 }
@@ -124,13 +129,7 @@ describe("startLocalRuntime with injected parts", () => {
     const events: string[] = [];
     const fake = fakeParts(events);
     const output = new MemoryOutput();
-    const runtime = await startLocalRuntime({
-      cwd: await writeAgentProject(),
-      env: testEnv(),
-      output,
-      parts: fake.parts,
-      writeRecord: false,
-    });
+    const runtime = await startWithoutRecord(fake.parts, output);
     for (let i = 0; i < 4; i++) {
       fake.agents.at(-1)!.exit(1);
       await settle();
@@ -154,5 +153,66 @@ describe("startLocalRuntime with injected parts", () => {
       "Port 9001 on 127.0.0.1 is in use: the gateway cannot listen there.",
     );
     expect(stopped).toEqual([`agent ${FIRST_PID}`]);
+  });
+
+  it("holds requests while the agent restarts, and says 'could not be restarted' only for a restart that failed", async () => {
+    const events: string[] = [];
+    const fake = fakeParts(events);
+    // The first agent is healthy at once; each restarted one when the test says so (or fails).
+    let healthy = 0;
+    const gates: Array<{ ok(): void; fail(e: Error): void }> = [];
+    fake.parts.waitForHealthy = (_agent, _timeout, _progress, signal) =>
+      healthy++ === 0
+        ? Promise.resolve()
+        : new Promise<void>((resolve, reject) => {
+            gates.push({ ok: resolve, fail: reject });
+            signal?.addEventListener("abort", () => reject(new Error("Stopped before the agent answered GET /ping.")));
+          });
+    const output = new MemoryOutput();
+    const runtime = await startWithoutRecord(fake.parts, output);
+    const whenReady = fake.gateway().agent.whenReady!;
+    expect(await whenReady()).toEqual({ ready: true });
+
+    // A crash: requests wait until the new agent answers /ping, then go on.
+    fake.agents[0]!.exit(3);
+    await settle();
+    let released: unknown;
+    void whenReady().then((r) => (released = r));
+    await settle();
+    expect(released).toBeUndefined();
+    gates.shift()!.ok();
+    await settle();
+    expect(released).toEqual({ ready: true });
+    expect(output.lines).toContain("The agent is healthy again.");
+
+    // A restart that really fails: the waiters are released with the reason, and it is said once.
+    fake.agents.at(-1)!.exit(1);
+    await settle();
+    const failed = whenReady();
+    gates.shift()!.fail(new Error("The agent did not answer GET /ping with Healthy within 60s"));
+    expect(await failed).toEqual({ ready: false, reason: "The agent did not answer GET /ping with Healthy within 60s" });
+    expect(output.warnings.filter((w) => w.startsWith("The agent could not be restarted"))).toHaveLength(1);
+
+    // A restart on purpose (watch mode's reload) holds requests the same way; the old agent's exit is no crash.
+    const warningsBefore = output.warnings.length;
+    const reloaded = runtime.restart();
+    await settle();
+    expect(events.at(-1)).toMatch(/^agent \d+ started \(append\)$/);
+    const held = whenReady();
+    gates.shift()!.ok();
+    expect(await held).toEqual({ ready: true });
+    expect(await reloaded).toEqual({ ready: true });
+    expect(runtime.agentPid).toBe(fake.agents.at(-1)!.pid);
+    fake.agents.at(-2)!.exit(0); // the replaced agent exits: nothing restarts
+    await settle();
+    expect(output.warnings.slice(warningsBefore)).toEqual([]);
+
+    // Stopped while a restart waits for /ping: no "could not be restarted".
+    fake.agents.at(-1)!.exit(2);
+    await settle();
+    const pending = whenReady();
+    await runtime.stop();
+    expect(await pending).toEqual({ ready: false, reason: "the local runtime is stopping" });
+    expect(output.warnings.slice(warningsBefore).some((w) => w.startsWith("The agent could not be restarted"))).toBe(false);
   });
 });

@@ -6,16 +6,20 @@
  */
 import { randomUUID } from "node:crypto";
 import http from "node:http";
+import { Transform } from "node:stream";
+import { setTimeout as delay } from "node:timers/promises";
 import { protocolContract } from "../../config/protocols.js";
 import { probeAgent } from "../health.js";
-import { sendError } from "./answer.js";
-import { REQUEST_ID_HEADER, SESSION_HEADER, USER_ID_HEADER } from "./contract.js";
-import { declaredLength } from "./limits.js";
+import { reject, sendError } from "./answer.js";
+import { MAX_REQUEST_BYTES, REQUEST_ID_HEADER, SESSION_HEADER, USER_ID_HEADER } from "./contract.js";
+import { declaredLength, payloadTooLarge } from "./limits.js";
 import { relayTo } from "./stream.js";
 import type { GatewayContext, RequestState } from "./types.js";
 
 const SMALL_BODY_BYTES = 64 * 1024;
 const EMPTY_BODY = Buffer.alloc(0);
+/** How long a refused request waits for the agent's exit to be noticed (and a restart to begin) before it is sent again. */
+const RESTART_NOTICE_MS = 50;
 
 /** The headers the agent receives: the service's own, and the caller's that the agent may see. */
 function upstreamHeaders(ctx: GatewayContext, req: http.IncomingMessage, sessionId: string, requestId: string): http.OutgoingHttpHeaders {
@@ -32,7 +36,11 @@ function upstreamHeaders(ctx: GatewayContext, req: http.IncomingMessage, session
   return headers;
 }
 
-/** Sends the invocation to the agent and relays its answer to `res`. */
+/**
+ * Sends the invocation to the agent and relays its answer to `res`. While the agent is being restarted
+ * the request waits for the new one (GatewayAgent.whenReady); a buffered request refused by a port that
+ * just closed (the agent crashed a moment ago) is sent again once, after the restart.
+ */
 export async function forwardInvocation(
   ctx: GatewayContext,
   req: http.IncomingMessage,
@@ -42,24 +50,70 @@ export async function forwardInvocation(
 ): Promise<void> {
   const requestId = randomUUID();
   const headers = upstreamHeaders(ctx, req, sessionId, requestId);
-  const target = ctx.upstream.url();
   const length = declaredLength(req);
-  // Small bodies with a known length go out with the headers in one write; anything else streams.
+  // Small bodies with a known length go out with the headers in one write; anything else streams,
+  // counted on the way (a chunked body has no declared length to refuse up front).
   // Without a length or chunked framing the request has no body. undici frames a streamed body itself.
   const body =
     length > 0 && length <= SMALL_BODY_BYTES
       ? await readSmallBody(req)
       : req.headers["transfer-encoding"] !== undefined || length > 0
-        ? req
+        ? countedBody(req, res, state)
         : EMPTY_BODY;
   if (body === undefined) return; // the client went away while sending
 
-  ctx.upstream
-    .poolFor(target)
-    .dispatch(
+  const send = async (mayRetry: boolean): Promise<void> => {
+    if (ctx.agent.whenReady) {
+      const readiness = await ctx.agent.whenReady();
+      if (res.destroyed || res.writableEnded) return;
+      if (!readiness.ready) {
+        const message = `The agent could not be restarted: ${readiness.reason}.${ctx.agentLogHint}`;
+        state.problem = message;
+        return sendError(res, 424, "RuntimeClientError", message, state);
+      }
+    }
+    const target = ctx.upstream.url();
+    const retry =
+      mayRetry && ctx.agent.whenReady && Buffer.isBuffer(body)
+        ? () => {
+            // The agent's exit is noticed a moment after its port closes: give the restart that moment to begin.
+            void delay(RESTART_NOTICE_MS).then(() => send(false));
+          }
+        : undefined;
+    ctx.upstream.poolFor(target).dispatch(
       { path: ctx.invocationPath, method: "POST", headers: headers as Record<string, string | string[]>, body },
-      relayTo(res, state, { target, sessionId, requestId, maxResponseBytes: ctx.maxResponseBytes, agentLogHint: ctx.agentLogHint }),
+      relayTo(res, state, {
+        target,
+        sessionId,
+        requestId,
+        maxResponseBytes: ctx.maxResponseBytes,
+        agentLogHint: ctx.agentLogHint,
+        onRefused: retry,
+      }),
     );
+  };
+  await send(true);
+}
+
+/**
+ * A streamed request body, counted as it passes: past InvokeAgentRuntime's payload limit the request
+ * is answered 400 (the same ValidationException as a declared Content-Length over it) and the upload
+ * to the agent is aborted before its last chunk, so the agent never sees a complete request to act on.
+ */
+function countedBody(req: http.IncomingMessage, res: http.ServerResponse, state: RequestState): Transform {
+  let seen = 0;
+  const counter = new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      seen += chunk.length;
+      if (seen <= MAX_REQUEST_BYTES) return done(null, chunk);
+      req.unpipe(counter);
+      req.resume(); // read and drop the rest, so the client reads our answer instead of a reset
+      reject(res, state, payloadTooLarge());
+      done(new Error("the request body exceeds the payload limit"));
+    },
+  });
+  req.pipe(counter);
+  return counter;
 }
 
 /**

@@ -1,4 +1,7 @@
-/** The size-limit step: a declared request body over InvokeAgentRuntime's payload limit is refused before it is read. */
+/**
+ * The size-limit step: a declared request body over InvokeAgentRuntime's payload limit is refused before it is
+ * read; a streamed (chunked) one is counted as it passes (forward.ts).
+ */
 import type http from "node:http";
 import { MAX_REQUEST_BYTES } from "./contract.js";
 import type { Rejection } from "./types.js";
@@ -9,7 +12,11 @@ export function declaredLength(req: http.IncomingMessage): number {
 }
 
 export function requestSizeProblem(req: http.IncomingMessage): Rejection | undefined {
-  if (declaredLength(req) <= MAX_REQUEST_BYTES) return undefined;
+  return declaredLength(req) <= MAX_REQUEST_BYTES ? undefined : payloadTooLarge();
+}
+
+/** The service's answer to a payload over the limit, whether declared or counted as it streams. */
+export function payloadTooLarge(): Rejection {
   return {
     status: 400,
     errorType: "ValidationException",

@@ -18,11 +18,13 @@ export interface RelayOptions {
   maxResponseBytes: number;
   /** " Check <where>." or "". */
   agentLogHint: string;
+  /** The agent refused the connection before the request was sent: the caller sends it again instead of a 424. */
+  onRefused?: () => void;
 }
 
 /** The undici dispatch handler that relays one invocation's answer to `res`. */
 export function relayTo(res: http.ServerResponse, state: RequestState, options: RelayOptions): Dispatcher.DispatchHandler {
-  const { target, sessionId, requestId, maxResponseBytes, agentLogHint } = options;
+  const { target, sessionId, requestId, maxResponseBytes, agentLogHint, onRefused } = options;
   let controller: Dispatcher.DispatchController | undefined;
   let clientGone = false;
   let settled = false; // a 424 was sent or the relay was abandoned: ignore what the agent does next
@@ -59,7 +61,8 @@ export function relayTo(res: http.ServerResponse, state: RequestState, options: 
       if (clientGone) c.abort(new Error("client closed the connection"));
     },
     onResponseStart(c, statusCode, upHeaders) {
-      if (statusCode < 200) return; // 1xx informational
+      if (res.writableEnded) settled = true; // answered already (a streamed body over the limit)
+      if (settled || statusCode < 200) return; // 1xx informational
       status = statusCode;
       if (status >= 400) {
         excerpt = "";
@@ -114,12 +117,17 @@ export function relayTo(res: http.ServerResponse, state: RequestState, options: 
       if (!res.writableEnded) res.end();
     },
     onResponseError(_c, error: Error & { code?: string }) {
-      if (settled || clientGone) return;
+      if (settled || clientGone || res.writableEnded) return;
       if (res.headersSent || relayed > 0) {
         cutStream();
         return;
       }
       const code = error.code ?? (error.cause as { code?: string } | undefined)?.code;
+      if (code === "ECONNREFUSED" && onRefused) {
+        settled = true;
+        onRefused();
+        return;
+      }
       fail424(
         code === "ECONNREFUSED"
           ? `The agent is not reachable at ${target} (connection refused): it is not running or has crashed.${agentLogHint}`

@@ -2,12 +2,18 @@
 import type { JwtAuthorizer, JwtAuthorizerOptions } from "../../auth/authorizer.js";
 import type { ServerProtocol } from "../../config/protocols.js";
 import type { CustomJwtAuthorizer } from "../../config/schema.js";
+import type { Readiness } from "../runtime/restart-hold.js";
 import type { Upstream } from "./upstream.js";
 
 export interface GatewayAgent {
   name: string;
   /** The agent's base URL (http://127.0.0.1:PORT), or a function returning the current one. */
   upstream: string | (() => string);
+  /**
+   * Resolves when the agent can take a request: at once normally, later while it is being restarted
+   * (src/local/runtime/restart-hold.ts). Absent: always ready.
+   */
+  whenReady?: () => Promise<Readiness>;
   /** null/undefined: IAM (SigV4) inbound auth. */
   authorizer?: CustomJwtAuthorizer | null;
   requestHeaderAllowlist?: readonly string[];

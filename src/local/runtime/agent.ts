@@ -16,6 +16,7 @@ import { describeProbes, engineHint } from "../engine.js";
 import { probeDescription } from "../health.js";
 import type { LocalRuntimeMode } from "../runtime-state.js";
 import type { LocalRuntimeParts } from "./parts.js";
+import { type Readiness, type RestartHandle, RestartHold } from "./restart-hold.js";
 
 /** The container contract's port, preferred for the agent when free. */
 export const DEFAULT_AGENT_PORT = 8080;
@@ -24,6 +25,7 @@ const CONTAINER_HEALTH_TIMEOUT_MS = 180_000;
 /** Restarts within this window after a (re)start count as a crash loop. */
 const CRASH_LOOP_WINDOW_MS = 10_000;
 const MAX_QUICK_RESTARTS = 3;
+const STOPPING = "the local runtime is stopping";
 
 export function agentSpec(loaded: LoadedConfig, agent: AgentConfig, region: string): AgentSpec {
   return {
@@ -109,11 +111,20 @@ export interface SupervisedAgentOptions {
   stopping(): boolean;
 }
 
-/** The agent, started, watched and restarted; `current` is the one running now. */
+/**
+ * The agent, started, watched and restarted; `current` is the one running now. While a restart is under
+ * way (after a crash, or `restart()` on purpose), `whenReady()` holds requests until the new agent
+ * answers GET /ping (restart-hold.ts).
+ */
 export class SupervisedAgent {
   private running: RunningAgent | undefined;
   private readonly restarts: number[] = [];
   private readonly healthTimeoutMs: number;
+  private readonly hold = new RestartHold();
+  /** Agents stopped on purpose (restart()): their exit is no crash. */
+  private readonly retired = new WeakSet<RunningAgent>();
+  /** Aborted by stop(): a restart waiting for /ping gives up at once. */
+  private readonly stopped = new AbortController();
 
   constructor(private readonly options: SupervisedAgentOptions) {
     this.healthTimeoutMs =
@@ -140,7 +151,27 @@ export class SupervisedAgent {
     return running;
   }
 
+  /** Resolves at once when the agent is up, else when the restart under way ends (bounded by its ping timeout). */
+  whenReady(): Promise<Readiness> {
+    return this.hold.whenReady();
+  }
+
+  /**
+   * Replaces the running agent with a fresh one on the same port (a reload), holding requests meanwhile.
+   * Reports like a crash restart (agentHealthyAgain / agentRestartFailed), but its exit is no crash.
+   */
+  async restart(): Promise<Readiness> {
+    const done = this.hold.begin(this.healthTimeoutMs);
+    const old = this.running;
+    if (old) {
+      this.retired.add(old);
+      await old.stop();
+    }
+    return this.replace(done);
+  }
+
   async stop(): Promise<void> {
+    this.stopped.abort();
     await this.running?.stop();
   }
 
@@ -152,7 +183,7 @@ export class SupervisedAgent {
   private supervise(current: RunningAgent): void {
     const { dispatch, stopping } = this.options;
     void current.exited.then(async (exit) => {
-      if (stopping() || this.running !== current) return;
+      if (stopping() || this.running !== current || this.retired.has(current)) return;
       const now = Date.now();
       this.restarts.push(now);
       while (this.restarts.length && now - this.restarts[0]! > CRASH_LOOP_WINDOW_MS) this.restarts.shift();
@@ -161,21 +192,43 @@ export class SupervisedAgent {
         dispatch({ type: "agentExited", how, restart: this.options.restartOnExit === false ? "disabled" : "crash loop" });
         return;
       }
+      // Requests arriving from now on wait for the new agent instead of meeting a closed port.
+      const done = this.hold.begin(this.healthTimeoutMs);
       dispatch({ type: "agentExited", how, restart: "yes" });
-      try {
-        const next = await this.launch(true);
-        if (stopping()) {
-          await next.stop();
-          return;
-        }
-        this.running = next;
-        this.supervise(next);
-        await this.options.parts.waitForHealthy(next, this.healthTimeoutMs);
-        if (stopping()) return;
-        dispatch({ type: "agentHealthyAgain", agent: next });
-      } catch (error) {
-        dispatch({ type: "agentRestartFailed", error: error as Error });
-      }
+      await this.replace(done);
     });
+  }
+
+  /**
+   * Starts the agent that replaces the current one and waits for its /ping; ends the hold either way.
+   * "Could not be restarted" is reported only for a restart that failed, never for one the stop cut short.
+   */
+  private async replace(done: RestartHandle): Promise<Readiness> {
+    const { dispatch, stopping } = this.options;
+    const fail = (reason: string): Readiness => {
+      done.failed(reason);
+      return { ready: false, reason };
+    };
+    let next: RunningAgent | undefined;
+    try {
+      next = await this.launch(true);
+      if (stopping()) {
+        await next.stop();
+        return fail(STOPPING);
+      }
+      this.running = next;
+      await this.options.parts.waitForHealthy(next, this.healthTimeoutMs, undefined, this.stopped.signal);
+      if (stopping()) return fail(STOPPING);
+      this.supervise(next);
+      done.ready();
+      dispatch({ type: "agentHealthyAgain", agent: next });
+      return { ready: true };
+    } catch (error) {
+      if (stopping()) return fail(STOPPING);
+      dispatch({ type: "agentRestartFailed", error: error as Error });
+      // Still running but not healthy (a ping timeout): its exit is still watched.
+      if (next && (error as AgentcoreError).code !== "AgentExited") this.supervise(next);
+      return fail((error as Error).message);
+    }
   }
 }
