@@ -58,11 +58,15 @@ export async function main(argv: string[] = process.argv): Promise<void> {
   // The SDK versions are pinned and support this Node; its notice about *future* releases would
   // otherwise print on every command that touches AWS.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
-  // `agentcore-ts invoke ... | head`: a closed pipe ends the command quietly, like other Unix tools.
+  // `agentcore-ts invoke ... | head`: a closed pipe ends the command quietly, like other Unix tools. A
+  // closed terminal (EIO) too; a foreground command (launch --local) first stops what it started.
+  let outputGone = false;
   for (const stream of [process.stdout, process.stderr]) {
     stream.on("error", (error: NodeJS.ErrnoException) => {
-      if (error.code === "EPIPE") process.exit(process.exitCode ?? 0);
-      throw error;
+      if (outputGone) return;
+      if (error.code !== "EPIPE" && error.code !== "EIO") throw error;
+      outputGone = true;
+      void import("../core/signals.js").then(({ outputClosed }) => outputClosed(Number(process.exitCode ?? 0)));
     });
   }
   const json = wantsJson(argv);

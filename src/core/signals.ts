@@ -7,6 +7,10 @@
  * signal it sees no other listener for, killing the process before the stop ran
  * (https://github.com/tapjs/signal-exit#readme). A second signal during a slow stop ends the process at
  * once with 128 + the signal number, as a shell expects.
+ *
+ * A closed terminal also turns the CLI's own output into errors (EIO on a hung-up TTY, EPIPE on a
+ * closed pipe): `outputClosed()` makes that a stop of the running foreground command, never a crash
+ * that would skip it.
  */
 import os from "node:os";
 
@@ -28,21 +32,39 @@ export function listenForStop(signals: readonly NodeJS.Signals[] = STOP_SIGNALS)
     resolveReceived = resolve;
   });
   let first: NodeJS.Signals | undefined;
-  const onSignal = (signal: NodeJS.Signals) => {
+  const onSignal = (signal: NodeJS.Signals, fromOutput = false) => {
     if (first === undefined) {
       first = signal;
       controller.abort(signal);
       resolveReceived(signal);
       return;
     }
+    // Output that fails while a stop runs is expected (the terminal is gone): let the stop finish.
+    if (fromOutput) return;
     process.exit(128 + (os.constants.signals[signal] ?? 2));
   };
+  const onOutputClosed = () => onSignal("SIGHUP", true);
   for (const name of signals) process.on(name, onSignal);
+  active.add(onOutputClosed);
   return {
     signal: controller.signal,
     received,
     dispose() {
       for (const name of signals) process.off(name, onSignal);
+      active.delete(onOutputClosed);
     },
   };
+}
+
+/** The stops of the foreground commands listening now. */
+const active = new Set<() => void>();
+
+/**
+ * stdout or stderr can no longer be written (EPIPE: the reader of a pipe left; EIO: the terminal was
+ * closed). A foreground command stops everything it started, as on SIGHUP, and ends when that is done;
+ * any other command ends at once with `exitCode`.
+ */
+export function outputClosed(exitCode: number): void {
+  if (active.size === 0) process.exit(exitCode);
+  for (const stop of active) stop();
 }

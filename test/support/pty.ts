@@ -108,6 +108,20 @@ export class PtySession {
     this.send(keys);
   }
 
+  /** The CLI's pid (`script`'s child: the shell exec'd into node), for signals a terminal cannot type (SIGTERM, SIGHUP). */
+  cliPid(): number | undefined {
+    if (this.child.pid === undefined) return undefined;
+    const found = spawnSync("pgrep", ["-P", String(this.child.pid)], { encoding: "utf8" })
+      .stdout.trim()
+      .split("\n")[0];
+    return found ? Number(found) : undefined;
+  }
+
+  /** Closes the terminal under the CLI (kills only `script`, the pty's master side): the kernel hangs up the CLI, as a closed window does. */
+  closeTerminal(): void {
+    this.child.kill("SIGKILL");
+  }
+
   kill(): void {
     if (this.child.exitCode !== null) return;
     // The CLI runs in its own session under `script` and outlives it when stuck: kill it first, by parent pid.

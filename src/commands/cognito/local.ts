@@ -117,13 +117,26 @@ async function start(
   if (await ours(env)) return startResult({ ...(await cognitoLocalStatus(ctx)), started: "already-running" });
   const dataDir = await ensureHomeDir(env, "cognito-local");
   const started = performance.now();
-  const server = await spawnCognitoServer({
-    dataDir,
-    port: embeddedCognitoPort(env),
-    mode: "persistent",
-    pidFile: embeddedCognitoPidFile(env),
-    detached: input.detach === true,
+  let stopRequested = false;
+  void input.until?.then(() => {
+    stopRequested = true;
   });
+  let server: Awaited<ReturnType<typeof spawnCognitoServer>>;
+  try {
+    server = await spawnCognitoServer({
+      dataDir,
+      port: embeddedCognitoPort(env),
+      mode: "persistent",
+      pidFile: embeddedCognitoPidFile(env),
+      detached: input.detach === true,
+    });
+  } catch (error) {
+    // A foreground server shares the terminal's process group: Ctrl-C while it starts reaches it too,
+    // and it exits before its ready line. That is the stop the user asked for, not a failure.
+    if (input.until) await Promise.race([input.until, sleep(200)]);
+    if (stopRequested) throw new AgentcoreError("Stopped before the embedded Cognito was ready.", { code: "Cancelled", exitCode: 130 });
+    throw error;
+  }
   const status: CognitoLocalStatus = {
     running: true,
     endpoint: server.endpoint,
