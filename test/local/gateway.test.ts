@@ -278,7 +278,11 @@ describe("gateway routing and forwarding", () => {
       duplex: "half",
     } as RequestInit);
     const echoed = (await chunked.json()) as { echo: { prompt: string }; headers: Record<string, string> };
-    expect([chunked.status, echoed.echo.prompt.length, echoed.headers["transfer-encoding"]]).toEqual([200, 70_000, "chunked"]);
+    expect([chunked.status, echoed.echo.prompt.length]).toEqual([200, 70_000]);
+    // Framed either way: chunked, or with its length when the whole body was already buffered when the gateway
+    // forwarded it (undici then counts it; Node 22's 64 KiB stream highWaterMark buffers this one whole).
+    const bytes = parts.join("").length;
+    expect(echoed.headers["transfer-encoding"] === "chunked" || echoed.headers["content-length"] === String(bytes)).toBe(true);
   });
 
   it("streams SSE chunk by chunk: the first chunk arrives while the agent still holds the stream open", async () => {
