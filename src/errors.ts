@@ -86,6 +86,7 @@ export const ERROR_CODES = [
   "InvalidRuntime",
   "InvalidScope",
   "InvalidSessionId",
+  "InvalidSince",
   "InvalidTimeout",
   "InvalidToken",
   "InvalidUserId",

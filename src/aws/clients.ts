@@ -6,6 +6,7 @@
  */
 import type { BedrockAgentCoreClient } from "@aws-sdk/client-bedrock-agentcore";
 import type { BedrockAgentCoreControlClient } from "@aws-sdk/client-bedrock-agentcore-control";
+import type { CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
 import type { CodeBuildClient } from "@aws-sdk/client-codebuild";
 import type { CognitoIdentityProviderClient } from "@aws-sdk/client-cognito-identity-provider";
 import type { ECRClient } from "@aws-sdk/client-ecr";
@@ -89,6 +90,11 @@ export class AwsClients {
   async codebuild(): Promise<CodeBuildClient> {
     const { CodeBuildClient } = await import("@aws-sdk/client-codebuild");
     return new CodeBuildClient(this.config());
+  }
+
+  async logs(): Promise<CloudWatchLogsClient> {
+    const { CloudWatchLogsClient } = await import("@aws-sdk/client-cloudwatch-logs");
+    return new CloudWatchLogsClient(this.config());
   }
 
   async s3(): Promise<S3Client> {

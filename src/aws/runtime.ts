@@ -292,7 +292,7 @@ function deploymentFailed(runtime: { id: string; version: string }, status: stri
       code: "DeploymentFailed",
       hint:
         "Check that the image is linux/arm64 and serves POST /invocations and GET /ping on port 8080, that the execution role can pull it, " +
-        `and the logs: aws logs tail ${logGroupFor(runtime.id)} --since 1h`,
+        `and the logs: log group ${logGroupFor(runtime.id)} (\`agentcore-ts logs --since 1h\`)`,
       details: { runtimeId: runtime.id, version: runtime.version, status, failureReason: reason },
     },
   );

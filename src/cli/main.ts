@@ -9,6 +9,7 @@ import { register as registerConfigure } from "./configure.js";
 import { register as registerDestroy } from "./destroy.js";
 import { register as registerInvoke } from "./invoke.js";
 import { register as registerLaunch } from "./launch.js";
+import { register as registerLogs } from "./logs.js";
 import { register as registerQuickstart } from "./quickstart.js";
 import { register as registerStatus } from "./status.js";
 import { register as registerToken } from "./token.js";
@@ -46,6 +47,7 @@ Workflow:
     registerLaunch,
     registerStatus,
     registerInvoke,
+    registerLogs,
     registerToken,
     registerDestroy,
   ]) {

@@ -20,7 +20,7 @@ export interface InvokeErrorContext {
   /** The agent's authorizer from .agentcore.json: null = IAM agent, undefined = unknown (--agent-arn). */
   authorizer?: CustomJwtAuthorizer | null;
   agentName?: string;
-  /** The runtime's region, for the `aws logs tail` command in a 424 hint. */
+  /** The runtime's region, for the `agentcore-ts logs` command in a 424 hint. */
   region?: string;
   /** Set for `invoke --local`. */
   local?: { logFile?: string };
@@ -89,8 +89,9 @@ export function logsHint(context: InvokeErrorContext): string {
       : "Read the local agent's log (`agentcore-ts status --local` shows where it is).";
   }
   const group = runtimeLogGroup(context.arn, context.qualifier);
+  const agent = context.agentName ? ` --agent ${context.agentName}` : "";
   const region = context.region ? ` --region ${context.region}` : "";
-  return `Read its logs: log group ${group} (\`agentcore-ts status\` names it), e.g. aws logs tail ${group} --since 1h${region}`;
+  return `Read its logs: log group ${group}, e.g. \`agentcore-ts logs${agent} --since 1h${region}\``;
 }
 
 function staleRuntime(context: InvokeErrorContext): string {

@@ -64,7 +64,7 @@ describe("status", () => {
       token: { username: "alice", clientId: "client1example", expiresAt, expired: false },
       logs: {
         logGroup: `/aws/bedrock-agentcore/runtimes/${runtimeId}-DEFAULT`,
-        tailCommand: `aws logs tail /aws/bedrock-agentcore/runtimes/${runtimeId}-DEFAULT --follow --region us-east-1`,
+        command: "agentcore-ts logs --agent status_agent --follow",
       },
     });
     expect(json.stdout).not.toContain(ACCESS_TOKEN);
@@ -77,7 +77,7 @@ describe("status", () => {
     expect(human.stdout).toMatch(/Protocol: +HTTP\n/);
     expect(human.stdout).toMatch(/Discovery URL: +https:\/\/cognito-idp/);
     expect(human.stdout).toMatch(/Cached token: +user alice, expires .* \(in 4\d min\)/);
-    expect(human.stdout).toContain(`aws logs tail /aws/bedrock-agentcore/runtimes/${runtimeId}-DEFAULT --follow`);
+    expect(human.stdout).toContain("agentcore-ts logs --agent status_agent --follow");
     expect(human.stdout).not.toContain(ACCESS_TOKEN);
     expect(aws.rejections()).toEqual([]);
   });

@@ -9,6 +9,7 @@
  *   await aws.close();
  */
 import { type ControlOptions, FakeAgentCoreControl } from "./aws-agentcore-control.js";
+import { FakeCloudWatchLogs } from "./aws-cloudwatch-logs.js";
 import { FakeCodeBuild } from "./aws-codebuild.js";
 import { FakeEcr } from "./aws-ecr.js";
 import { FAKE_ACCOUNT, FakeIam, FakeSts } from "./aws-iam.js";
@@ -24,6 +25,7 @@ export interface AwsFakes {
   s3: FakeS3;
   codebuild: FakeCodeBuild;
   control: FakeAgentCoreControl;
+  logs: FakeCloudWatchLogs;
   /** AWS_ENDPOINT_URL_* for every faked service. */
   env: Record<string, string>;
   /** Requests some fake refused as malformed: a success test expects none. */
@@ -44,7 +46,8 @@ export async function startAwsFakes(options: ControlOptions = {}): Promise<AwsFa
   const s3 = new FakeS3(region, account);
   const codebuild = new FakeCodeBuild({ s3, ecr, iam }, region, account);
   const control = new FakeAgentCoreControl(iam, { ...options, region, account });
-  const services: FakeAwsService[] = [sts, iam, ecr, s3, codebuild, control];
+  const logs = new FakeCloudWatchLogs(region);
+  const services: FakeAwsService[] = [sts, iam, ecr, s3, codebuild, control, logs];
   await Promise.all(services.map((s) => s.start()));
   return {
     account,
@@ -55,6 +58,7 @@ export async function startAwsFakes(options: ControlOptions = {}): Promise<AwsFa
     s3,
     codebuild,
     control,
+    logs,
     env: {
       AWS_ENDPOINT_URL_STS: sts.url,
       AWS_ENDPOINT_URL_IAM: iam.url,
@@ -62,6 +66,7 @@ export async function startAwsFakes(options: ControlOptions = {}): Promise<AwsFa
       AWS_ENDPOINT_URL_S3: s3.url,
       AWS_ENDPOINT_URL_CODEBUILD: codebuild.url,
       AWS_ENDPOINT_URL_BEDROCK_AGENTCORE_CONTROL: control.url,
+      AWS_ENDPOINT_URL_CLOUDWATCH_LOGS: logs.url,
     },
     rejections: () => services.flatMap((s) => s.rejections),
     calls: (since = 0) =>

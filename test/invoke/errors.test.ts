@@ -52,14 +52,15 @@ describe("invoke error hints for claim mismatches", () => {
     expect(hint).toContain("token verify");
   });
 
-  it("424: the agent's log group, with a tail command in the runtime's region", () => {
+  it("424: the agent's log group, with the logs command in the runtime's region", () => {
     const hint =
       invokeError(
         { status: 424, errorType: "RuntimeClientError", message: "Received error (500) from runtime." },
         { ...context, region: "eu-west-1" },
       ).hint ?? "";
     expect(hint).toContain('Agent "my_agent" itself failed');
-    expect(hint).toContain("aws logs tail /aws/bedrock-agentcore/runtimes/my_agent-AbCdEf1234-DEFAULT --since 1h --region eu-west-1");
+    expect(hint).toContain("log group /aws/bedrock-agentcore/runtimes/my_agent-AbCdEf1234-DEFAULT");
+    expect(hint).toContain("`agentcore-ts logs --agent my_agent --since 1h --region eu-west-1`");
   });
 
   it("503 from the local gateway: the issuer is unreachable, not an AWS outage", () => {

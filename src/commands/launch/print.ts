@@ -2,7 +2,7 @@
 import { DEFAULT_ENDPOINT } from "../../aws/runtime.js";
 import type { GatewayLogEvent } from "../../local/gateway.js";
 import type { Output } from "../../ui/output.js";
-import { invokeHint, logsTailCommand } from "../shared/cloud-agent.js";
+import { invokeHint, logsCommand } from "../shared/cloud-agent.js";
 import type { LaunchResult, LocalLaunchReady, LocalLaunchReporter } from "./types.js";
 
 export function printLaunch(result: LaunchResult, output: Output): void {
@@ -13,7 +13,8 @@ export function printLaunch(result: LaunchResult, output: Output): void {
   }
   output.info(`  Runtime ARN: ${result.runtimeArn}`);
   output.info(`  Image:       ${result.imageUri}`);
-  output.info(`  Logs:        ${logsTailCommand(result.runtimeId, result.region)}`);
+  output.info(`  Logs:        ${result.logGroup}`);
+  output.info(`               ${logsCommand(result.agent)}`);
   output.info(`  Next:        ${invokeHint(result.authorization === "customJWTAuthorizer")}`);
 }
 

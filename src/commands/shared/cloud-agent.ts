@@ -1,6 +1,5 @@
 /** What launch, status and destroy share: the selected agent, its config file and its AWS clients. */
 import type { AwsClients } from "../../aws/clients.js";
-import { logGroupFor } from "../../aws/runtime.js";
 import type { AgentConfig } from "../../config/schema.js";
 import { type LoadedConfig, requireConfig, selectAgent } from "../../config/store.js";
 import type { CommandContext } from "../../core/context.js";
@@ -33,9 +32,9 @@ export async function openCloudAgent(ctx: Pick<CommandContext, "cwd" | "aws">, a
   return { loaded, agent, aws, region };
 }
 
-/** `aws logs tail` for the runtime's DEFAULT endpoint log group. */
-export function logsTailCommand(runtimeId: string, region: string): string {
-  return `aws logs tail ${logGroupFor(runtimeId)} --follow --region ${region}`;
+/** The command that follows the deployed agent's log group (`agentcore-ts logs`, src/commands/logs/). */
+export function logsCommand(agentName: string): string {
+  return `agentcore-ts logs --agent ${agentName} --follow`;
 }
 
 /** What to run next to call the agent, by its inbound auth (bearer: it has a customJWTAuthorizer). */

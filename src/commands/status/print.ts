@@ -49,7 +49,7 @@ export function printStatus(result: StatusResult, output: Output): void {
   }
   if (result.logs) {
     line("Logs", result.logs.logGroup);
-    line("", result.logs.tailCommand);
+    line("", result.logs.command);
   }
   if (result.next) line("Next", result.next);
 }

@@ -10,7 +10,7 @@ import { DEFAULT_ENDPOINT, getEndpoint, getRuntime, logGroupFor } from "../../aw
 import type { AgentcoreConfig, CustomJwtAuthorizer } from "../../config/schema.js";
 import type { CommandContext } from "../../core/context.js";
 import { AgentcoreError } from "../../errors.js";
-import { invokeHint, logsTailCommand, openCloudAgent } from "../shared/cloud-agent.js";
+import { invokeHint, logsCommand, openCloudAgent } from "../shared/cloud-agent.js";
 import type { AuthorizationStatus, StatusInputs, StatusResult, TokenStatus } from "./types.js";
 
 function authorizationOf(
@@ -116,7 +116,7 @@ export async function status(inputs: StatusInputs, ctx: CommandContext): Promise
         ...(imageUri ? { imageUri } : {}),
         protocol: { serverProtocol: deployedProtocol, source: "deployed", matchesConfig: deployedProtocol === agent.protocol },
         authorization: authorizationOf(deployedAuthorizer, "deployed", matches),
-        logs: { logGroup: logGroupFor(deployment.runtimeId), tailCommand: logsTailCommand(deployment.runtimeId, region) },
+        logs: { logGroup: logGroupFor(deployment.runtimeId), command: logsCommand(agent.name) },
         next: live ? invokeHint(Boolean(agent.authorizerConfiguration)) : "agentcore-ts status",
       };
       if (deployedProtocol !== agent.protocol) {

@@ -36,7 +36,8 @@ export interface StatusResult {
   authorization: AuthorizationStatus;
   /** The best matching cached access token (never the token itself); null when none matches; absent for IAM agents. */
   token?: TokenStatus | null;
-  logs?: { logGroup: string; tailCommand: string };
+  /** The log group, and the command that follows it. */
+  logs?: { logGroup: string; command: string };
   next?: string;
 }
 
