@@ -39,6 +39,8 @@ export const customJwtAuthorizerSchema = z
       .min(1)
       .optional(),
     customClaims: z.array(z.unknown()).min(1).optional(),
+    /** allowedScopes key -> the scope advertised in the protected resource metadata and WWW-Authenticate. */
+    advertisedScopeMapping: z.record(z.string(), z.string().min(1)).optional(),
   })
   .refine((a) => Boolean(a.allowedClients?.length || a.allowedAudience?.length || a.allowedScopes?.length || a.customClaims?.length), {
     message: "set at least one of allowedClients, allowedAudience, allowedScopes or customClaims",

@@ -162,6 +162,10 @@ const server = http.createServer((req, res) => {
       json(res, 200, {
         issuer,
         jwks_uri: `${issuer}/.well-known/jwks.json`,
+        // cognito-local serves its OAuth endpoints at the server root (lib/oauth2/routes.js). Standard OAuth
+        // clients (the MCP SDK's metadata discovery) require both members, as a real pool with a domain has them.
+        authorization_endpoint: `${base}/oauth2/authorize`,
+        token_endpoint: `${base}/oauth2/token`,
         id_token_signing_alg_values_supported: ["RS256"],
         response_types_supported: ["code", "token"],
         subject_types_supported: ["public"],

@@ -11,8 +11,8 @@
  * streamed chunk by chunk; the agent failing -> 424 RuntimeClientError, and the gateway stays up.
  *
  * A request goes through steps, each in its own module under src/local/gateway/, in the order
- * `handle` and `invoke` below spell out: route (route.ts) -> inbound auth (auth.ts) -> session id
- * (session.ts) -> request size (limits.ts) -> forward (forward.ts) -> stream the answer back
+ * `handle` and `invoke` below spell out: route (route.ts) -> inbound auth (auth.ts) -> for MCP agents
+ * the Accept check and Mcp-Session-Id (mcp.ts) -> session id (session.ts) -> request size (limits.ts) -> forward (forward.ts) -> stream the answer back
  * (stream.ts). A step that refuses returns a Rejection, answered by answer.ts.
  */
 import http from "node:http";
@@ -24,6 +24,7 @@ import { inboundAuth, protectedResourceMetadata } from "./gateway/auth.js";
 import { DEFAULT_MAX_RESPONSE_BYTES } from "./gateway/contract.js";
 import { forwardInvocation, ping } from "./gateway/forward.js";
 import { requestSizeProblem } from "./gateway/limits.js";
+import { acceptsMcp, McpSessions, notAcceptable } from "./gateway/mcp.js";
 import { route } from "./gateway/route.js";
 import { sessionIdOf, sessionLengthProblem } from "./gateway/session.js";
 import type { Gateway, GatewayContext, GatewayOptions, RequestState } from "./gateway/types.js";
@@ -54,13 +55,15 @@ async function invoke(
   label: string,
   qualifier: string,
 ): Promise<void> {
+  const mcp = ctx.mcpSessions?.exchange(req);
   const denied = await inboundAuth(ctx, req, label, qualifier);
-  if (denied) return reject(res, state, denied);
-  const sessionId = sessionIdOf(req);
+  if (denied) return reject(res, state, mcp ? { ...denied, headers: { ...denied.headers, ...mcp.responseHeaders(undefined) } } : denied);
+  if (mcp && !acceptsMcp(req.headers.accept)) return notAcceptable(res, state, mcp.mcpSessionId);
+  const sessionId = sessionIdOf(req, mcp?.runtimeSessionId);
   state.sessionId = sessionId;
   const invalid = sessionLengthProblem(sessionId) ?? requestSizeProblem(req);
   if (invalid) return reject(res, state, invalid);
-  await forwardInvocation(ctx, req, res, state, sessionId);
+  await forwardInvocation(ctx, req, res, state, sessionId, mcp);
 }
 
 /** One request, from routing to its answer; never throws (one request must not crash the gateway). */
@@ -78,7 +81,7 @@ async function handle(ctx: GatewayContext, log: GatewayOptions["log"], req: http
       case "ping":
         return ping(ctx, res, state);
       case "metadata": {
-        const refused = protectedResourceMetadata(ctx, res, to.label);
+        const refused = await protectedResourceMetadata(ctx, res, to.label, to.qualifier);
         if (refused) reject(res, state, refused);
         return;
       }
@@ -102,6 +105,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     agentLogHint: options.agentLogHint ? ` Check ${options.agentLogHint}.` : "",
     upstream: new Upstream(agent.upstream),
     invocationPath: protocolContract(agent.protocol).invocationPath,
+    mcpSessions: agent.protocol === "MCP" ? new McpSessions() : undefined,
     baseUrl: () => baseUrl,
   };
 

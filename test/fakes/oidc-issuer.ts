@@ -87,7 +87,19 @@ export async function startFakeIssuer(options: { alg?: string; poolId?: string }
     if (req.method === "GET" && url === `/${poolId}/.well-known/openid-configuration`) {
       fetches.discovery++;
       res.writeHead(200, { "content-type": "application/json" });
-      res.end(JSON.stringify({ issuer, jwks_uri: `${issuer}/.well-known/jwks.json`, id_token_signing_alg_values_supported: [alg] }));
+      // The members a Cognito pool with a domain publishes; OAuth clients (the MCP SDK's discovery) require the endpoints.
+      res.end(
+        JSON.stringify({
+          issuer,
+          jwks_uri: `${issuer}/.well-known/jwks.json`,
+          authorization_endpoint: `${base}/oauth2/authorize`,
+          token_endpoint: `${base}/oauth2/token`,
+          response_types_supported: ["code", "token"],
+          subject_types_supported: ["public"],
+          scopes_supported: ["openid", "email", "profile"],
+          id_token_signing_alg_values_supported: [alg],
+        }),
+      );
       return;
     }
     if (req.method === "GET" && url === `/${poolId}/.well-known/jwks.json`) {

@@ -158,9 +158,8 @@ describe("gateway inbound auth (customJWTAuthorizer)", () => {
     expect(answer.headers.get("www-authenticate")).toBe(`Bearer resource_metadata="${expectedUrl}"`);
     const metadata = await (await fetch(expectedUrl)).json();
     expect(metadata).toEqual({
-      resource: `${clients.url}/runtimes/${encodeURIComponent(ARN)}/invocations`,
+      resource: `${clients.url}/runtimes/${encodeURIComponent(ARN)}/invocations?qualifier=DEFAULT`,
       authorization_servers: [issuer.issuer],
-      bearer_methods_supported: ["header"],
     });
     // 401/403 for other reasons carry no WWW-Authenticate challenge.
     expect((await post(invocationsPath(clients), {}, { authorization: SIGV4_HEADER })).headers.get("www-authenticate")).toBeNull();

@@ -6,6 +6,7 @@
  * metadata that the 401's WWW-Authenticate points at.
  */
 import type http from "node:http";
+import type { CustomJwtAuthorizer } from "../../config/schema.js";
 import { AUTH_METHOD_MISMATCH } from "./contract.js";
 import type { GatewayContext, Rejection } from "./types.js";
 
@@ -55,10 +56,30 @@ export async function inboundAuth(
 }
 
 /**
- * GET …/invocations/.well-known/oauth-protected-resource: writes the RFC 9728 metadata naming the
- * agent's issuer (https://www.rfc-editor.org/rfc/rfc9728), or returns the refusal for an IAM agent.
+ * The scopes the PRM advertises: allowedScopes, each mapped through advertisedScopeMapping (keys are
+ * the scopes validated, values what is advertised; unmapped scopes are shown as they are), per the
+ * SDK model's CustomJWTAuthorizerConfiguration. Documented for AgentCore Gateway; for a Runtime it is
+ * inferred (docs/protocols.md).
  */
-export function protectedResourceMetadata(ctx: GatewayContext, res: http.ServerResponse, label: string): Rejection | undefined {
+export function advertisedScopes(jwt: CustomJwtAuthorizer): string[] | undefined {
+  if (!jwt.allowedScopes?.length) return undefined;
+  const mapping = jwt.advertisedScopeMapping ?? {};
+  return [...new Set(jwt.allowedScopes.map((scope) => mapping[scope] ?? scope))];
+}
+
+/**
+ * GET …/invocations/.well-known/oauth-protected-resource: writes the RFC 9728 metadata
+ * (https://www.rfc-editor.org/rfc/rfc9728#section-2) the 401's WWW-Authenticate points at, or returns
+ * the refusal for an IAM agent. As observed on a Runtime: `resource` is the invoke URL with its
+ * qualifier, `authorization_servers` the issuer named by the discovery document (its URL without the
+ * well-known suffix when the issuer cannot be reached), plus `scopes_supported` when allowedScopes is set.
+ */
+export async function protectedResourceMetadata(
+  ctx: GatewayContext,
+  res: http.ServerResponse,
+  label: string,
+  qualifier: string,
+): Promise<Rejection | undefined> {
   const jwt = ctx.agent.authorizer;
   if (!jwt) {
     return {
@@ -67,11 +88,17 @@ export function protectedResourceMetadata(ctx: GatewayContext, res: http.ServerR
       message: `Agent '${ctx.agent.name}' uses IAM (SigV4) inbound auth and has no OAuth protected resource metadata.`,
     };
   }
+  let issuer = jwt.discoveryUrl.replace(/\/\.well-known\/openid-configuration$/, "");
+  try {
+    if (ctx.authorizer) issuer = (await ctx.authorizer.discover()).issuer;
+  } catch {
+    // the issuer is down: the discovery URL still names it
+  }
+  const scopes = advertisedScopes(jwt);
   const body = JSON.stringify({
-    resource: `${ctx.baseUrl()}/runtimes/${encodeURIComponent(label)}/invocations`,
-    authorization_servers: [jwt.discoveryUrl.replace(/\/\.well-known\/openid-configuration$/, "")],
-    bearer_methods_supported: ["header"],
-    ...(jwt.allowedScopes?.length ? { scopes_supported: jwt.allowedScopes } : {}),
+    resource: `${ctx.baseUrl()}/runtimes/${encodeURIComponent(label)}/invocations?qualifier=${encodeURIComponent(qualifier)}`,
+    authorization_servers: [issuer],
+    ...(scopes ? { scopes_supported: scopes } : {}),
   });
   res.writeHead(200, { "content-type": "application/json", "content-length": Buffer.byteLength(body) });
   res.end(body);

@@ -13,6 +13,7 @@ import { probeAgent } from "../health.js";
 import { reject, sendError } from "./answer.js";
 import { MAX_REQUEST_BYTES, REQUEST_ID_HEADER, SESSION_HEADER, USER_ID_HEADER } from "./contract.js";
 import { declaredLength, payloadTooLarge } from "./limits.js";
+import type { McpExchange } from "./mcp.js";
 import { relayTo } from "./stream.js";
 import type { GatewayContext, RequestState } from "./types.js";
 
@@ -47,9 +48,11 @@ export async function forwardInvocation(
   res: http.ServerResponse,
   state: RequestState,
   sessionId: string,
+  mcp?: McpExchange,
 ): Promise<void> {
   const requestId = randomUUID();
   const headers = upstreamHeaders(ctx, req, sessionId, requestId);
+  if (mcp) Object.assign(headers, mcp.upstreamHeaders);
   const length = declaredLength(req);
   // Small bodies with a known length go out with the headers in one write; anything else streams,
   // counted on the way (a chunked body has no declared length to refuse up front).
@@ -89,6 +92,7 @@ export async function forwardInvocation(
         maxResponseBytes: ctx.maxResponseBytes,
         agentLogHint: ctx.agentLogHint,
         onRefused: retry,
+        responseHeaders: mcp?.responseHeaders,
       }),
     );
   };

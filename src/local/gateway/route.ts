@@ -4,7 +4,7 @@ import type { GatewayAgent, Rejection } from "./types.js";
 export type Route =
   | { kind: "invoke"; label: string; qualifier: string }
   | { kind: "ping" }
-  | { kind: "metadata"; label: string }
+  | { kind: "metadata"; label: string; qualifier: string }
   | { kind: "rejected"; rejection: Rejection };
 
 /** True when `label` (decoded) names the agent: its name, an alias, or any runtime ARN/id of the agent. */
@@ -42,7 +42,7 @@ export function route(method: string | undefined, path: string, query: string | 
       if (qualifier !== "DEFAULT") {
         return notFound(`No endpoint '${qualifier}' for agent '${agent.name}': the local runtime serves only the DEFAULT endpoint.`);
       }
-      return method === "GET" ? { kind: "metadata", label } : { kind: "invoke", label, qualifier };
+      return method === "GET" ? { kind: "metadata", label, qualifier } : { kind: "invoke", label, qualifier };
     }
   }
   return {

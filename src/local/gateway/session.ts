@@ -4,10 +4,10 @@ import type http from "node:http";
 import { SESSION_HEADER } from "./contract.js";
 import type { Rejection } from "./types.js";
 
-/** The session id the caller gave, else a fresh one (as the service makes one up). */
-export function sessionIdOf(req: http.IncomingMessage): string {
+/** The session id the caller gave, else `routed` (an MCP session's route), else a fresh one (as the service makes one up). */
+export function sessionIdOf(req: http.IncomingMessage, routed?: string): string {
   const given = req.headers[SESSION_HEADER];
-  return typeof given === "string" ? given : randomUUID();
+  return typeof given === "string" ? given : (routed ?? randomUUID());
 }
 
 /** runtimeSessionId must be 33 to 256 characters, with the service's ValidationException wording. */

@@ -20,11 +20,13 @@ export interface RelayOptions {
   agentLogHint: string;
   /** The agent refused the connection before the request was sent: the caller sends it again instead of a 424. */
   onRefused?: () => void;
+  /** Protocol headers of the answer, from the agent's response headers (undefined when it gave none): MCP's. */
+  responseHeaders?: (upstream: Record<string, string | string[] | undefined> | undefined) => Record<string, string>;
 }
 
 /** The undici dispatch handler that relays one invocation's answer to `res`. */
 export function relayTo(res: http.ServerResponse, state: RequestState, options: RelayOptions): Dispatcher.DispatchHandler {
-  const { target, sessionId, requestId, maxResponseBytes, agentLogHint, onRefused } = options;
+  const { target, sessionId, requestId, maxResponseBytes, agentLogHint, onRefused, responseHeaders } = options;
   let controller: Dispatcher.DispatchController | undefined;
   let clientGone = false;
   let settled = false; // a 424 was sent or the relay was abandoned: ignore what the agent does next
@@ -47,7 +49,10 @@ export function relayTo(res: http.ServerResponse, state: RequestState, options: 
   const fail424 = (message: string) => {
     settled = true;
     state.problem = message;
-    sendError(res, 424, "RuntimeClientError", message, state, { "X-Amzn-Bedrock-AgentCore-Runtime-Session-Id": sessionId });
+    sendError(res, 424, "RuntimeClientError", message, state, {
+      "X-Amzn-Bedrock-AgentCore-Runtime-Session-Id": sessionId,
+      ...responseHeaders?.(undefined),
+    });
   };
 
   let status = 502;
@@ -78,6 +83,7 @@ export function relayTo(res: http.ServerResponse, state: RequestState, options: 
         "content-type": upHeaders["content-type"] ?? "application/octet-stream",
         "X-Amzn-Bedrock-AgentCore-Runtime-Session-Id": sessionId,
         "x-amzn-RequestId": requestId,
+        ...responseHeaders?.(upHeaders),
       };
       if (length >= 0) outHeaders["content-length"] = length;
       else outHeaders["cache-control"] = "no-cache";

@@ -3,6 +3,7 @@ import type { JwtAuthorizer, JwtAuthorizerOptions } from "../../auth/authorizer.
 import type { ServerProtocol } from "../../config/protocols.js";
 import type { CustomJwtAuthorizer } from "../../config/schema.js";
 import type { Readiness } from "../runtime/restart-hold.js";
+import type { McpSessions } from "./mcp.js";
 import type { Upstream } from "./upstream.js";
 
 export interface GatewayAgent {
@@ -70,6 +71,8 @@ export interface GatewayContext {
   upstream: Upstream;
   /** The agent's path for invocations (its protocol's: /invocations, /mcp or /). */
   invocationPath: string;
+  /** MCP agents: the Mcp-Session-Id stickiness table. */
+  mcpSessions?: McpSessions;
   /** http://host:port of the gateway (known once it listens). */
   baseUrl(): string;
 }
