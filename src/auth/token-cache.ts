@@ -1,7 +1,11 @@
 /**
  * The token cache: AGENTCORE_TS_HOME/tokens.json (directory 0700, file 0600). One entry per
- * (user pool, app client, user) with the access, id and refresh tokens, their expiry, the issuer
- * (the tokens' `iss`), the region and whether the pool lives in the embedded local Cognito.
+ * (issuer, client, subject): for Cognito password logins the issuer is the user pool id and the
+ * subject the username; for OAuth flows (`flow` set) the issuer is the user pool id when it is a
+ * Cognito pool, else the issuer URL, and the subject is the token's `sub`. Each entry holds the
+ * access, id and refresh tokens, their expiry, the issuer (the tokens' `iss`), the region and
+ * whether the pool lives in the embedded local Cognito; OAuth entries also how to renew them
+ * (discovery URL, flow, scope), never the client secret.
  *
  * Every change is a locked read-modify-write (an O_EXCL lock file next to the cache, with stale-lock
  * recovery) followed by an atomic rename, so two commands refreshing at once never lose each
@@ -31,7 +35,8 @@ export const cachedTokensSchema = z.looseObject({
   userPoolId: z.string().min(1),
   clientId: z.string().min(1),
   username: z.string().min(1),
-  region: z.string().min(1),
+  /** The Cognito region; "" for an issuer that is not a Cognito pool. */
+  region: z.string(),
   /** The tokens' `iss` claim. */
   issuer: z.string().min(1),
   local: z.boolean(),
@@ -44,6 +49,14 @@ export const cachedTokensSchema = z.looseObject({
   /** When the password login that produced the refresh token happened. */
   refreshTokenIssuedAt: isoDate.optional(),
   updatedAt: isoDate,
+  /** How an OAuth entry was had (absent: a Cognito password login); its renewal follows from it. */
+  flow: z.enum(["client_credentials", "authorization_code", "device"]).optional(),
+  /** The issuer's discovery document (OAuth entries): where the token endpoint is found again. */
+  discoveryUrl: z.string().min(1).optional(),
+  /** The scopes asked for (space-separated), asked for again on renewal. */
+  scope: z.string().min(1).optional(),
+  resource: z.string().min(1).optional(),
+  audience: z.string().min(1).optional(),
 });
 
 const cacheFileSchema = z.looseObject({

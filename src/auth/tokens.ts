@@ -113,7 +113,8 @@ export function cacheEntryFrom(
   };
 }
 
-export type RenewMethod = "refresh_token" | "password";
+/** How tokens were renewed: a Cognito refresh or password login, or (OAuth entries) a new client-credentials token. */
+export type RenewMethod = "refresh_token" | "password" | "client_credentials";
 
 export interface RenewOptions {
   /** Pool, client, user and where the pool lives. */
@@ -231,6 +232,12 @@ async function acquire(options: GetAccessTokenOptions, force: boolean): Promise<
       ? `Refreshing the access token of "${entry.username}".`
       : `The cached access token of "${entry.username}" expires in ${Math.round(remaining / 1000)}s: refreshing it.`,
   );
+  if (entry.flow) {
+    // An OAuth entry (token get): the refresh_token grant, or a new client-credentials token.
+    const { renewOAuthEntry } = await import("./oauth-tokens.js");
+    const { entry: renewed } = await renewOAuthEntry(entry, { env: options.env, aws: options.aws, cache });
+    return toAccessToken(renewed, true);
+  }
   const envPassword = options.env[PASSWORD_ENV];
   try {
     const { entry: renewed } = await renewTokens({

@@ -4,7 +4,50 @@ import { run } from "./run.js";
 export function register(program: Command): void {
   const token = program
     .command("token")
-    .description("The cached Cognito access token: refresh it, show it, verify it against an agent's authorizer");
+    .description("Access tokens: get one from any OAuth issuer, refresh, show or verify the cached one against an agent's authorizer");
+
+  token
+    .command("get")
+    .description(
+      "Get an access token from an OAuth issuer (client credentials, browser sign-in with PKCE, or device code) into the token cache",
+    )
+    .option("--agent <name>", "defaults from this agent's JWT authorizer (discovery URL, allowed client, allowed scopes)")
+    .option("--discovery-url <url>", "the issuer's discovery URL (default: the agent's authorizer, else `cognito setup`'s pool)")
+    .option("--client-id <id>", "the OAuth client (default: the authorizer's allowed client, else `cognito setup --m2m`'s client)")
+    .option("--client-secret-stdin", "read the client secret from stdin (else AGENTCORE_TS_CLIENT_SECRET, the saved file, or Cognito)")
+    .option("--save-client-secret", "keep the secret read from stdin in AGENTCORE_TS_HOME/client-secrets.json (mode 0600)")
+    .option("--scope <scope...>", "scopes to ask for (default: the authorizer's allowedScopes, or the M2M client's)")
+    .option("--flow <flow>", "client-credentials | authorization-code | device (default: client-credentials when a secret is known)")
+    .option("--audience <aud>", "an audience parameter for issuers that want one (Auth0)")
+    .option("--resource <uri>", "an RFC 8707 resource indicator")
+    .option("--redirect-port <port>", "loopback port of the sign-in redirect http://localhost:<port>/callback (default 8976)")
+    .option("--no-browser", "do not open a browser (the sign-in URL is printed either way)")
+    .option("--timeout <seconds>", "how long to wait for the browser sign-in (default 300)")
+    .option("--force", "get a new token even when the cached one is still good")
+    .addHelpText(
+      "after",
+      `
+The token goes to the token cache (AGENTCORE_TS_HOME, 0600), never to stdout; \`invoke\` sends it and
+renews it by itself. The client secret is never written anywhere unless --save-client-secret.
+
+Examples:
+  $ agentcore-ts token get                                   # after \`cognito setup --m2m\`
+  $ printf '%s' "$SECRET" | agentcore-ts token get --discovery-url https://issuer/.well-known/openid-configuration \
+      --client-id my-client --client-secret-stdin --scope api/invoke
+  $ agentcore-ts token get --flow authorization-code --client-id web-app --redirect-port 8976
+  $ agentcore-ts token get --flow device --client-id cli-app`,
+    )
+    .action(async (flags: Record<string, unknown>, command: Command) => {
+      await run(command, async (ctx) => {
+        const [{ tokenGet }, { printTokenGet }, { outcome }, { parseTokenGetFlags }] = await Promise.all([
+          import("../commands/token/get.js"),
+          import("../commands/token/print.js"),
+          import("../core/context.js"),
+          import("../commands/token/flags.js"),
+        ]);
+        return outcome(await tokenGet(parseTokenGetFlags(flags), ctx), printTokenGet);
+      });
+    });
 
   token
     .command("refresh")

@@ -149,6 +149,24 @@ export const agentSchema = z.looseObject({
   lifecycleConfiguration: lifecycleConfigurationSchema.optional(),
 });
 
+/**
+ * Written by `cognito setup --m2m`: the machine-to-machine parts, all non-secret (the client secret
+ * stays with Cognito, or in a 0600 file under AGENTCORE_TS_HOME when the user asks).
+ */
+export const cognitoM2mSchema = z.looseObject({
+  /** The confidential app client (client_credentials). */
+  clientId: z.string().min(1),
+  clientName: z.string().min(1).optional(),
+  /** The resource server identifier; scopes are "<identifier>/<scope>". */
+  resourceServer: z.string().min(1),
+  /** Full scope strings ("<resource server>/invoke", ...). */
+  scopes: z.array(z.string().min(1)).min(1),
+  /** The user pool domain prefix (or a custom domain). */
+  domain: z.string().min(1),
+  /** The token endpoint the discovery document names. */
+  tokenEndpoint: z.string().min(1),
+});
+
 /** Written by `cognito setup`: identifiers only, never a token or password. */
 export const cognitoSchema = z.looseObject({
   region: z.string().min(1),
@@ -159,6 +177,7 @@ export const cognitoSchema = z.looseObject({
   poolName: z.string().min(1).optional(),
   /** True when the pool lives in the embedded local Cognito. */
   local: z.boolean().optional(),
+  m2m: cognitoM2mSchema.optional(),
 });
 
 export const configSchema = z
@@ -184,6 +203,7 @@ export type AgentConfig = z.infer<typeof agentSchema>;
 export type CognitoConfig = z.infer<typeof cognitoSchema>;
 export type NetworkConfiguration = z.infer<typeof networkConfigurationSchema>;
 export type LifecycleConfiguration = z.infer<typeof lifecycleConfigurationSchema>;
+export type CognitoM2mConfig = z.infer<typeof cognitoM2mSchema>;
 export type DeploymentState = z.infer<typeof deploymentSchema>;
 export type AuthorizerConfiguration = z.infer<typeof authorizerConfigurationSchema>;
 export type CustomJwtAuthorizer = z.infer<typeof customJwtAuthorizerSchema>;

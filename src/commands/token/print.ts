@@ -2,12 +2,40 @@
 
 import { describeExpiry, formatTime } from "../../ui/format.js";
 import type { Output } from "../../ui/output.js";
-import type { TokenRawResult, TokenRefreshResult, TokenShowResult, TokenVerifyResult } from "./types.js";
+import type { TokenGetResult, TokenRawResult, TokenRefreshResult, TokenShowResult, TokenVerifyResult } from "./types.js";
+
+const SECRET_FROM: Record<NonNullable<TokenGetResult["clientSecretSource"]>, string> = {
+  stdin: "stdin",
+  env: "AGENTCORE_TS_CLIENT_SECRET",
+  file: "the saved client-secrets file",
+  cognito: "Cognito (DescribeUserPoolClient)",
+};
+
+export function printTokenGet(result: TokenGetResult, output: Output): void {
+  const how =
+    result.source === "cache" ? "cached, still good" : result.source === "refresh_token" ? "renewed with the refresh token" : "new";
+  output.success(`Access token for "${result.subject}" from ${result.issuer} (${result.flow}, ${how})`);
+  const pad = (label: string) => `  ${label.padEnd(9)}`;
+  output.info(`${pad("token")}${result.token}`);
+  output.info(`${pad("client")}${result.clientId}`);
+  if (result.scope) output.info(`${pad("scope")}${result.scope}`);
+  output.info(`${pad("exp")}${describeExpiry(new Date(result.expiresAt))}`);
+  output.info(
+    `${pad("refresh")}${result.refreshToken ? "cached" : result.flow === "client-credentials" ? "none (a new token is fetched when it expires)" : "none"}`,
+  );
+  if (result.clientSecretSource) output.info(`${pad("secret")}from ${SECRET_FROM[result.clientSecretSource]}`);
+  if (result.clientSecretSavedTo) output.info(`  The client secret was saved to ${result.clientSecretSavedTo} (mode 0600).`);
+  output.info("  In the token cache: `agentcore-ts invoke` sends it; `agentcore-ts token show --raw` prints it.");
+}
+
+const RENEWED_VIA: Record<TokenRefreshResult["method"], string> = {
+  refresh_token: "the refresh token",
+  password: "a password login",
+  client_credentials: "a new client-credentials token",
+};
 
 export function printTokenRefresh(result: TokenRefreshResult, output: Output): void {
-  output.info(
-    `  Access token ${describeExpiry(new Date(result.expiresAt))} (via ${result.method === "refresh_token" ? "the refresh token" : "a password login"}).`,
-  );
+  output.info(`  Access token ${describeExpiry(new Date(result.expiresAt))} (via ${RENEWED_VIA[result.method]}).`);
 }
 
 export function printTokenShow(result: TokenShowResult | TokenRawResult, output: Output): void {

@@ -4,7 +4,8 @@
  * revoked, USER_PASSWORD_AUTH with the password from --password-stdin, COGNITO_PASSWORD or a prompt.
  */
 import { decodeClaims, promptPassword, suppliedPassword } from "../../auth/cognito.js";
-import { renewTokens } from "../../auth/tokens.js";
+import type { CachedTokens } from "../../auth/token-cache.js";
+import { type RenewMethod, renewTokens } from "../../auth/tokens.js";
 import type { CommandContext } from "../../core/context.js";
 import { AgentcoreError } from "../../errors.js";
 import { summaryClaims } from "./format.js";
@@ -28,6 +29,14 @@ export async function tokenRefresh(input: TokenRefreshInput, ctx: RefreshContext
       { code: "NoAccessToken", hint: "Run `agentcore-ts cognito setup` first (or pass a token to commands with --bearer-token)." },
     );
   }
+  if (resolved.entry?.flow) {
+    const { renewOAuthEntry } = await import("../../auth/oauth-tokens.js");
+    const oauthEntry = resolved.entry;
+    const renewed = await output.task(`Renew the ${oauthEntry.flow?.replace("_", " ")} token of "${oauthEntry.username}"`, async () =>
+      renewOAuthEntry(oauthEntry, { env: ctx.env, aws: await ctx.aws(oauthEntry.region || undefined), cache: resolved.cache }),
+    );
+    return refreshResult(renewed.entry, renewed.method);
+  }
   const password = async () =>
     (await suppliedPassword({ passwordStdin: input.passwordStdin, stdin: ctx.stdin, env: ctx.env }))?.password ??
     (await promptPassword(ctx.prompter, `Password of "${key.username}"`));
@@ -42,6 +51,10 @@ export async function tokenRefresh(input: TokenRefreshInput, ctx: RefreshContext
       onFallback: (reason) => output.warn(`${reason[0].toUpperCase()}${reason.slice(1)}: logged in with the password instead.`),
     }),
   );
+  return refreshResult(entry, method);
+}
+
+function refreshResult(entry: CachedTokens, method: RenewMethod): TokenRefreshResult {
   const expiresAt = new Date(entry.accessTokenExpiresAt);
   const claims = decodeClaims(entry.accessToken);
   return {

@@ -67,3 +67,48 @@ export interface TokenVerifyResult {
   checks: AuthorizerCheck[];
   claims?: JWTPayload;
 }
+
+export type TokenGetFlowName = "client-credentials" | "authorization-code" | "device";
+
+export interface TokenGetInput {
+  agentName?: string;
+  discoveryUrl?: string;
+  clientId?: string;
+  /** Read the client secret from stdin. */
+  clientSecretStdin?: boolean;
+  /** Keep the secret in AGENTCORE_TS_HOME/client-secrets.json (0600) for later renewals. */
+  saveClientSecret?: boolean;
+  scopes?: string[];
+  flow?: TokenGetFlowName;
+  audience?: string;
+  resource?: string;
+  /** The loopback redirect port of the authorization-code flow. */
+  redirectPort?: number;
+  /** Do not try to open a browser (the URL is printed either way). */
+  noBrowser?: boolean;
+  /** Seconds to wait for the browser sign-in. */
+  timeoutSeconds?: number;
+  /** Get a new token even when the cached one is still good. */
+  force?: boolean;
+}
+
+/** The result of `token get`: never the token itself (it is in the token cache; `token show --raw` prints it). */
+export interface TokenGetResult {
+  flow: TokenGetFlowName;
+  issuer: string;
+  discoveryUrl: string;
+  clientId: string;
+  subject: string;
+  scope?: string;
+  /** "cache": the cached token was still good; else how this run got it. */
+  source: "cache" | "issuer" | "refresh_token";
+  token: string;
+  expiresAt: string;
+  expiresInSeconds: number;
+  refreshToken: boolean;
+  claims: JWTPayload;
+  /** Where the client secret came from (never the secret). */
+  clientSecretSource?: "stdin" | "env" | "file" | "cognito";
+  /** The file the secret was saved to, when --save-client-secret. */
+  clientSecretSavedTo?: string;
+}
