@@ -10,6 +10,7 @@ import { register as registerDestroy } from "./destroy.js";
 import { register as registerInvoke } from "./invoke.js";
 import { register as registerLaunch } from "./launch.js";
 import { register as registerLogs } from "./logs.js";
+import { register as registerPackage } from "./package.js";
 import { register as registerQuickstart } from "./quickstart.js";
 import { register as registerStatus } from "./status.js";
 import { register as registerToken } from "./token.js";
@@ -44,6 +45,7 @@ Workflow:
     registerQuickstart,
     registerCognito,
     registerConfigure,
+    registerPackage,
     registerLaunch,
     registerStatus,
     registerInvoke,

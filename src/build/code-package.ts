@@ -1,0 +1,117 @@
+/**
+ * The code artifact of an agent (direct code deployment): a zip and the `entryPoint` the API takes.
+ * Node: an esbuild bundle (build/node-bundle.ts). Python: the project's files minus .dockerignore,
+ * plus aarch64 wheels of its requirements at the zip's root (build/python-deps.ts); the project's
+ * own files win over a dependency's on a clash, as in the starter toolkit.
+ */
+import { promises as fsp } from "node:fs";
+import path from "node:path";
+import { type AgentConfig, CODE_RUNTIMES, type CodeRuntime } from "../config/schema.js";
+import { ValidationError } from "../errors.js";
+import { type BuiltZip, buildZip, type ZipFile } from "./code-zip.js";
+import { listContext } from "./context.js";
+import { DockerIgnore } from "./dockerignore.js";
+import { bundleNodeAgent, NODE_ENTRY } from "./node-bundle.js";
+import { installPythonDeps } from "./python-deps.js";
+
+export interface CodePackage extends BuiltZip {
+  runtime: CodeRuntime;
+  /** As CodeConfiguration.entryPoint takes it: 1-2 items of 1-128 characters. */
+  entryPoint: string[];
+  /** Packages carried beside a Node bundle, or the tool that resolved Python wheels. */
+  notes: string[];
+}
+
+/** The runtime an agent packages for: its configured one, else the language's default. */
+export function runtimeFor(agent: AgentConfig): CodeRuntime {
+  if (agent.runtime) return agent.runtime;
+  return agent.language === "node" ? "NODE_22" : "PYTHON_3_13";
+}
+
+export async function buildCodePackage(options: { agent: AgentConfig; projectDir: string; env: NodeJS.ProcessEnv }): Promise<CodePackage> {
+  const { agent, projectDir } = options;
+  const runtime = runtimeFor(agent);
+  if (CODE_RUNTIMES[runtime].language !== agent.language) {
+    throw new ValidationError(`Agent ${agent.name} is ${agent.language} but its runtime is ${runtime}.`, {
+      hint: "Run `agentcore-ts configure --deploy code --runtime …` with a runtime of the agent's language.",
+      code: "InvalidRuntime",
+    });
+  }
+  const entryFile = path.resolve(projectDir, agent.entrypoint);
+  if (
+    !(await fsp.stat(entryFile).then(
+      (s) => s.isFile(),
+      () => false,
+    ))
+  ) {
+    throw new ValidationError(`The entrypoint ${agent.entrypoint} of agent ${agent.name} does not exist.`, {
+      hint: "Fix it with `agentcore-ts configure --entrypoint <file>`.",
+      code: "EntrypointNotFound",
+    });
+  }
+  if (agent.language === "node") {
+    const bundle = await bundleNodeAgent({ projectDir, entrypoint: agent.entrypoint });
+    return {
+      ...buildZip(bundle.files),
+      runtime,
+      entryPoint: [NODE_ENTRY],
+      notes: bundle.carried.length ? [`carried beside the bundle: ${bundle.carried.join(", ")}`] : [],
+    };
+  }
+  const ignore = await readIgnore(projectDir);
+  const entry = agent.entrypoint.split(path.sep).join("/");
+  if (ignore.ignores(entry)) {
+    throw new ValidationError(`.dockerignore leaves out the entrypoint ${entry}.`, {
+      hint: "Remove the pattern that matches it.",
+      code: "EntrypointNotFound",
+    });
+  }
+  if (entry.length > 128) {
+    throw new ValidationError(
+      `The entrypoint path ${entry} is ${entry.length} characters; CodeConfiguration.entryPoint takes at most 128.`,
+      {
+        hint: "Move the entry file closer to the project root.",
+        code: "EntrypointNotFound",
+      },
+    );
+  }
+  const files = new Map<string, ZipFile>();
+  const notes: string[] = [];
+  if (agent.requirementsFile) {
+    const deps = await installPythonDeps({ projectDir, requirementsFile: agent.requirementsFile, runtime, env: options.env });
+    notes.push(`dependencies: aarch64 wheels via ${deps.tool}${deps.cached ? " (cached)" : ""}`);
+    for (const file of await walkFiles(deps.dir)) if (file.path !== ".complete") files.set(file.path, file);
+  }
+  for (const entryInfo of await listContext(projectDir, ignore)) {
+    if (entryInfo.kind !== "file") continue;
+    const abs = path.join(projectDir, entryInfo.rel);
+    files.set(entryInfo.rel, { path: entryInfo.rel, data: await fsp.readFile(abs), mode: entryInfo.mode });
+  }
+  return { ...buildZip([...files.values()]), runtime, entryPoint: [entry], notes };
+}
+
+async function readIgnore(dir: string): Promise<DockerIgnore> {
+  try {
+    return DockerIgnore.parse(await fsp.readFile(path.join(dir, ".dockerignore"), "utf8"));
+  } catch {
+    return DockerIgnore.empty();
+  }
+}
+
+async function walkFiles(root: string): Promise<ZipFile[]> {
+  const out: ZipFile[] = [];
+  async function walk(rel: string): Promise<void> {
+    for (const entry of await fsp.readdir(path.join(root, rel), { withFileTypes: true })) {
+      const child = rel ? `${rel}/${entry.name}` : entry.name;
+      if (entry.isDirectory()) {
+        if (entry.name === "__pycache__") continue;
+        await walk(child);
+      } else if (entry.isFile()) {
+        const abs = path.join(root, child);
+        out.push({ path: child, data: await fsp.readFile(abs), mode: (await fsp.stat(abs)).mode & 0o777 });
+      }
+    }
+  }
+  await walk("");
+  return out;
+}
