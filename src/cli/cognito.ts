@@ -17,6 +17,9 @@ export function register(program: Command): void {
     .option("--reset-password", "set a new password for an existing user (the given one, else a generated one)")
     .option("--local", "use the embedded local Cognito on 127.0.0.1 (no AWS account or network needed)")
     .option("--no-local", "use Cognito in AWS even when the recorded setup is local")
+    .option("--m2m", "also set up machine-to-machine tokens: a resource server, a domain, a confidential client, a first token")
+    .option("--scopes <names...>", "with --m2m: scope names besides invoke on the resource server")
+    .option("--domain <prefix>", "with --m2m: the user pool domain prefix (default: derived from the pool name)")
     .option("--write-token-to-env", "also write the access token to .env as COGNITO_ACCESS_TOKEN (keep .env out of git!)")
     .addHelpText(
       "after",
@@ -29,7 +32,8 @@ Examples:
   $ agentcore-ts cognito setup --region us-west-2
   $ agentcore-ts cognito setup --local                       # offline, on the embedded Cognito
   $ printf '%s' "$PW" | agentcore-ts cognito setup --password-stdin
-  $ COGNITO_PASSWORD='…' agentcore-ts cognito setup --username alice`,
+  $ COGNITO_PASSWORD='…' agentcore-ts cognito setup --username alice
+  $ agentcore-ts cognito setup --local --m2m --scopes read write   # then: agentcore-ts token get`,
     )
     .action(async (flags: CognitoSetupInput, command: Command) => {
       await run(command, async (ctx) => {

@@ -25,6 +25,7 @@ import { createRequire } from "node:module";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { parseArgs } from "node:util";
+import { domainOf, handleM2m, type M2mContext } from "./m2m.js";
 
 /** Same literal as EMBEDDED_COGNITO_SERVICE in embedded-cognito.ts (importing it would load more than this script needs). */
 const SERVICE_NAME = "agentcore-ts-embedded-cognito";
@@ -141,6 +142,9 @@ function poolExists(poolId: string): boolean {
   return POOL_ID.test(poolId) && existsSync(path.join(dataDir, ".cognito", "db", `${poolId}.json`));
 }
 
+/** Resource servers, domains and the client_credentials grant cognito-local lacks (m2m.ts). */
+const m2m: M2mContext = { dataDir, base: () => base, poolExists };
+
 function scheduleExitIfUnheld(): void {
   if (persistent || holds > 0) return;
   clearTimeout(exitTimer);
@@ -159,7 +163,12 @@ const server = http.createServer((req, res) => {
     }
     if (wellKnown[2] === "openid-configuration") {
       const issuer = `${base}/${poolId}`;
+      // Like the real service: the OAuth endpoints are listed only once the pool has a domain.
+      const endpoints = domainOf(m2m, poolId)
+        ? { authorization_endpoint: `${base}/oauth2/authorize`, token_endpoint: `${base}/oauth2/token` }
+        : {};
       json(res, 200, {
+        ...endpoints,
         issuer,
         jwks_uri: `${issuer}/.well-known/jwks.json`,
         // cognito-local serves its OAuth endpoints at the server root (lib/oauth2/routes.js). Standard OAuth
@@ -209,7 +218,11 @@ const server = http.createServer((req, res) => {
     json(res, 503, { __type: "ServiceUnavailable", message: "The embedded Cognito is still starting." });
     return;
   }
-  application(req, res);
+  const app = application;
+  handleM2m(m2m, req, res, (forwarded) => app(forwarded, res)).catch((error: Error) => {
+    log(`m2m: ${error.message}`);
+    if (!res.headersSent) json(res, 500, { __type: "InternalErrorException", message: "The embedded Cognito failed." });
+  });
 });
 // Hold connections are long-lived by design; no request or header timeouts may cut them.
 server.requestTimeout = 0;

@@ -24,6 +24,13 @@ export function printCognitoSetup(result: CognitoSetupResult, output: Output): v
   output.info(`  App client ID:  ${result.clientId}`);
   output.info(`  Access token:   ${result.accessToken.masked}, ${describeExpiry(new Date(result.accessToken.expiresAt))}`);
   output.info("                  `agentcore-ts token show --raw` prints it; `agentcore-ts token refresh` renews it.");
+  if (result.m2m) {
+    const m = result.m2m;
+    output.info(`  M2M client ID:  ${m.client.id} (client credentials; its secret stays in Cognito)`);
+    output.info(`  Scopes:         ${m.scopes.join(", ")}`);
+    output.info(`  Token endpoint: ${m.tokenEndpoint} (domain ${m.domain.name})`);
+    output.info(`  M2M token:      cached, ${describeExpiry(new Date(m.token.expiresAt))}; \`agentcore-ts token get\` renews it.`);
+  }
   if (result.generatedPassword) {
     output.info("");
     output.info(`The password of "${result.user.username}" was generated and is not stored. When the refresh token expires,`);

@@ -20,6 +20,7 @@ import { UsageError } from "../../errors.js";
 import { readDotenvFile, updateDotenvFile } from "../../util/dotenv-file.js";
 import { exists } from "../../util/fs.js";
 import { logIn, passwordToSet } from "./login.js";
+import { checkM2mInput, defaultDomainPrefix, setUpM2m } from "./m2m.js";
 import { createUser, findOrCreateClient, findOrCreatePool, setPermanentPassword, userStatus } from "./resources.js";
 import type { CognitoSetupInput, CognitoSetupResult, SetupContext } from "./types.js";
 
@@ -70,6 +71,8 @@ interface SetupPlan {
   clientName: string;
   username: string;
   given?: { password: string; source: PasswordSource };
+  /** --m2m: the scope names and the domain asked for. */
+  m2m?: ReturnType<typeof checkM2mInput>;
   /** The recorded pool is the one to look for first (same place, same name). */
   samePool: boolean;
 }
@@ -80,6 +83,7 @@ async function planSetup(input: CognitoSetupInput, ctx: SetupContext): Promise<S
   const configFile = await configFileFor(ctx.cwd);
   const projectDir = path.dirname(configFile);
   const envFile = path.join(projectDir, ".env");
+  const m2m = input.m2m ? checkM2mInput(input) : undefined;
   const previous: CognitoConfig | undefined = (await exists(configFile)) ? (await readConfigFile(configFile)).cognito : undefined;
   const cache = new TokenCache(env);
   await cache.read();
@@ -117,7 +121,7 @@ async function planSetup(input: CognitoSetupInput, ctx: SetupContext): Promise<S
     );
   }
   const samePool = samePlace && (input.poolName === undefined || input.poolName === previous?.poolName);
-  return { configFile, projectDir, envFile, previous, cache, local, region, aws, poolName, clientName, username, given, samePool };
+  return { configFile, projectDir, envFile, previous, cache, local, region, aws, poolName, clientName, username, given, samePool, m2m };
 }
 
 interface UserChoice {
@@ -161,7 +165,9 @@ async function ensureUser(
 /** Saves the ids before logging in (a failed login must not lose them): the cognito section, then .env. */
 async function saveIds(plan: SetupPlan, section: CognitoConfig, ctx: SetupContext) {
   await updateConfig(plan.configFile, (config) => {
-    config.cognito = { ...(config.cognito ?? {}), ...section };
+    const next = { ...(config.cognito ?? {}), ...section };
+    if (!section.m2m) delete next.m2m;
+    config.cognito = next;
   });
   const envChanges: Record<string, string> = { COGNITO_DISCOVERY_URL: section.discoveryUrl, COGNITO_CLIENT_ID: section.clientId };
   const currentEnv = await ctx.dotenv(plan.projectDir);
@@ -196,7 +202,9 @@ export async function cognitoSetup(input: CognitoSetupInput, ctx: SetupContext):
           `The discovery URL changed${why}: agents configured with ${previous.discoveryUrl} need \`agentcore-ts configure\` again.`,
         );
       }
-      const section: CognitoConfig = { region, userPoolId: pool.id, clientId: app.id, username, discoveryUrl, poolName, local };
+      // An M2M setup recorded for another pool does not carry over.
+      const keptM2m = previous?.m2m && previous.userPoolId === pool.id ? { m2m: previous.m2m } : {};
+      const section: CognitoConfig = { region, userPoolId: pool.id, clientId: app.id, username, discoveryUrl, poolName, local, ...keptM2m };
       const saved = await saveIds(plan, section, ctx);
 
       const key = { userPoolId: pool.id, clientId: app.id, username, region, local };
@@ -214,6 +222,26 @@ export async function cognitoSetup(input: CognitoSetupInput, ctx: SetupContext):
         output.warn(
           `The token's issuer (${login.tokens.issuer}) differs from the discovery URL's; an authorizer using ${discoveryUrl} would reject it (is AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER set?).`,
         );
+      }
+      let m2mResult: CognitoSetupResult["m2m"];
+      if (plan.m2m) {
+        const domain = plan.m2m.domain ?? (keptM2m.m2m?.domain || defaultDomainPrefix(poolName, pool.id));
+        const done = await setUpM2m({
+          client,
+          poolId: pool.id,
+          poolName,
+          discoveryUrl,
+          scopeNames: plan.m2m.scopeNames,
+          domain,
+          env,
+          output,
+          cache: plan.cache,
+        });
+        await updateConfig(plan.configFile, (config) => {
+          config.cognito = { ...section, ...(config.cognito ?? {}), m2m: done.section };
+        });
+        const { section: m2mSection, ...rest } = done;
+        m2mResult = { ...rest, scopes: m2mSection.scopes, tokenEndpoint: m2mSection.tokenEndpoint };
       }
       const envKeys = saved.envKeys;
       if (input.writeTokenToEnv) {
@@ -242,6 +270,7 @@ export async function cognitoSetup(input: CognitoSetupInput, ctx: SetupContext):
           method: login.method,
         },
         files: { config: plan.configFile, env: plan.envFile, envKeys },
+        ...(m2mResult ? { m2m: m2mResult } : {}),
         ...(generatedPassword ? { generatedPassword } : {}),
         next: "agentcore-ts configure --entrypoint <your agent file>",
         envChanged: saved.envChanged,

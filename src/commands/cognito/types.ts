@@ -12,6 +12,12 @@ export interface CognitoSetupInput {
   /** true: embedded Cognito; false: AWS; undefined: as recorded in .agentcore.json, else AWS. */
   local?: boolean;
   writeTokenToEnv?: boolean;
+  /** Also set up machine-to-machine tokens: resource server, domain, confidential client, a first token. */
+  m2m?: boolean;
+  /** Scope names besides `invoke` on the resource server (--m2m). */
+  scopes?: string[];
+  /** The user pool domain prefix (--m2m; default derived from the pool). */
+  domain?: string;
 }
 
 export type ResourceStatus = "created" | "reused" | "recreated";
@@ -27,6 +33,15 @@ export interface CognitoSetupDocument {
   clientId: string;
   accessToken: { masked: string; expiresAt: string; expiresInSeconds: number; method: "password" | "refresh_token" };
   files: { config: string; env: string; envKeys: string[] };
+  /** With --m2m: what was found or created, and the first token's expiry (never the token or the secret). */
+  m2m?: {
+    resourceServer: { identifier: string; status: ResourceStatus | "updated" };
+    domain: { name: string; status: ResourceStatus };
+    client: { id: string; name: string; status: ResourceStatus | "updated" };
+    scopes: string[];
+    tokenEndpoint: string;
+    token: { expiresAt: string; scope: string };
+  };
   /** Only when this run generated the password: shown once, never stored. */
   generatedPassword?: string;
   next: string;

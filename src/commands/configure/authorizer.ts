@@ -71,7 +71,9 @@ function defaultSources({ dotenv, cognito, existing }: AuthSources): DefaultSour
     ? {
         origin: `the cognito section of ${CONFIG_FILE_NAME} (cognito setup)`,
         discoveryUrl: cognito.discoveryUrl,
-        allowedClients: [cognito.clientId],
+        // With an M2M client (cognito setup --m2m): its tokens too, and its scopes required.
+        allowedClients: cognito.m2m ? [cognito.clientId, cognito.m2m.clientId] : [cognito.clientId],
+        ...(cognito.m2m ? { allowedScopes: cognito.m2m.scopes } : {}),
       }
     : undefined;
   // An agent on a Cognito pool follows the project's pool: after `cognito setup` moved the project to
