@@ -139,7 +139,8 @@ export interface RuntimeRef {
 }
 
 const CONTROL_ACCESS_HINT =
-  "Your identity needs bedrock-agentcore:CreateAgentRuntime/UpdateAgentRuntime and iam:PassRole on the execution role.";
+  "Your identity needs bedrock-agentcore:CreateAgentRuntime/UpdateAgentRuntime and iam:PassRole on the execution role " +
+  "(and, for a code agent, s3:GetObject on its zip: AgentCore reads it with your identity; developer guide: runtime-code-deploy-common-issues).";
 
 export async function createRuntime(
   control: BedrockAgentCoreControlClient,

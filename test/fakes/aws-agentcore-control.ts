@@ -19,6 +19,7 @@
 import { randomBytes } from "node:crypto";
 import { AGENT_NAME, DISCOVERY_URL, HEADER_NAME, SCOPE } from "../../src/config/patterns.js";
 import { FAKE_ACCOUNT, type FakeIam } from "./aws-iam.js";
+import type { FakeS3 } from "./aws-s3.js";
 import { FakeAwsError, FakeAwsService, invalid, type WireRequest, type WireResponse } from "./aws-wire.js";
 
 // The model's patterns, anchored (the service validates full matches).
@@ -29,6 +30,7 @@ const CLIENT_TOKEN = /^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,256}$/;
 // Copied as the model writes them: in the name pattern, ".-:" is a character range.
 const CLAIM_NAME = /^[A-Za-z0-9_.-:]{1,255}$/;
 const CLAIM_VALUE = /^[A-Za-z0-9_.-]{1,255}$/;
+const CODE_RUNTIMES = ["PYTHON_3_10", "PYTHON_3_11", "PYTHON_3_12", "PYTHON_3_13", "PYTHON_3_14", "NODE_22"];
 const ERROR_SUFFIX = ":http://internal.amazon.com/coral/com.amazonaws.bedrockagentcorecontrol/";
 
 type Status = "CREATING" | "CREATE_FAILED" | "UPDATING" | "UPDATE_FAILED" | "READY" | "DELETING" | "DELETE_FAILED";
@@ -77,6 +79,8 @@ export class FakeAgentCoreControl extends FakeAwsService {
   listPageSize: number;
   /** The next Create/Update settles in CREATE_FAILED/UPDATE_FAILED with this failureReason. */
   failNextDeployment?: string;
+  /** Where code artifacts are read from (set by startAwsFakes). */
+  s3?: FakeS3;
   /** The next this-many Create/Update calls are refused with "Role validation failed" (a fresh role still propagating). */
   roleNotAssumableTimes = 0;
 
@@ -325,6 +329,8 @@ export class FakeAgentCoreControl extends FakeAwsService {
       if (uri.length > 1024 || !CONTAINER_URI.test(uri))
         throw this.fieldError("agentRuntimeArtifact.containerConfiguration.containerUri", "Member must satisfy the container URI pattern");
     }
+    if (artifact === "codeConfiguration")
+      this.codeConfiguration((body.agentRuntimeArtifact as { codeConfiguration: Record<string, unknown> }).codeConfiguration);
     const roleArn = body.roleArn;
     if (typeof roleArn !== "string") throw this.fieldError("roleArn", "Member must not be null");
     if (roleArn.length > 2048 || !ROLE_ARN.test(roleArn))
@@ -393,6 +399,42 @@ export class FakeAgentCoreControl extends FakeAwsService {
       }
     }
     return configuration;
+  }
+
+  /**
+   * CodeConfiguration as the model has it: code (a union, member s3 {bucket, prefix, versionId?}),
+   * runtime (AgentManagedRuntimeType), entryPoint (1-2 strings of 1-128 characters). The service
+   * reads the zip with the caller's identity at create/update time, so a missing object is refused.
+   */
+  private codeConfiguration(code: Record<string, unknown>): void {
+    const at = "agentRuntimeArtifact.codeConfiguration";
+    if (code.code === undefined) throw this.fieldError(`${at}.code`, "Member must not be null");
+    this.union(code.code, `${at}.code`, ["s3"]);
+    const s3 = (code.code as { s3: { bucket?: unknown; prefix?: unknown; versionId?: unknown } }).s3;
+    if (typeof s3.bucket !== "string" || !/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(s3.bucket))
+      throw this.fieldError(`${at}.code.s3.bucket`, "Member must satisfy regular expression pattern: [a-z0-9][a-z0-9.-]{1,61}[a-z0-9]");
+    if (typeof s3.prefix !== "string" || s3.prefix.length < 1 || s3.prefix.length > 1024)
+      throw this.fieldError(`${at}.code.s3.prefix`, "Member must have length between 1 and 1024");
+    if (!CODE_RUNTIMES.includes(String(code.runtime)))
+      throw this.fieldError(`${at}.runtime`, `Member must satisfy enum value set: [${CODE_RUNTIMES.join(", ")}]`);
+    const entry = code.entryPoint;
+    if (
+      !Array.isArray(entry) ||
+      entry.length < 1 ||
+      entry.length > 2 ||
+      entry.some((e) => typeof e !== "string" || e.length < 1 || e.length > 128)
+    )
+      throw this.fieldError(`${at}.entryPoint`, "Member must have 1-2 items, each of length between 1 and 128");
+    if (this.s3 && !this.s3.object(s3.bucket, s3.prefix)) {
+      throw invalid(
+        "ValidationException",
+        `Unable to access the code artifact s3://${s3.bucket}/${s3.prefix}: the object does not exist or access is denied`,
+        400,
+        {
+          reason: "FieldValidationFailed",
+        },
+      );
+    }
   }
 
   /** The service checks the execution role can be assumed by bedrock-agentcore. */

@@ -46,6 +46,7 @@ export async function startAwsFakes(options: ControlOptions = {}): Promise<AwsFa
   const s3 = new FakeS3(region, account);
   const codebuild = new FakeCodeBuild({ s3, ecr, iam }, region, account);
   const control = new FakeAgentCoreControl(iam, { ...options, region, account });
+  control.s3 = s3;
   const logs = new FakeCloudWatchLogs(region);
   const services: FakeAwsService[] = [sts, iam, ecr, s3, codebuild, control, logs];
   await Promise.all(services.map((s) => s.start()));

@@ -1,7 +1,8 @@
 /**
  * A tiny wire-level S3 fake (REST-XML, path-style): HeadBucket, CreateBucket (with S3's rule that
- * only us-east-1 omits the LocationConstraint), PutBucketLifecycleConfiguration and PutObject, with
- * the bucket name rule and x-amz-expected-bucket-owner. Objects are kept for the test to inspect.
+ * only us-east-1 omits the LocationConstraint), PutBucketLifecycleConfiguration, PutPublicAccessBlock,
+ * PutBucketTagging, PutObject, HeadObject, GetObject, ListObjectsV2 and DeleteObject, with the
+ * bucket name rule and x-amz-expected-bucket-owner. Objects are kept for the test to inspect.
  */
 import { FAKE_ACCOUNT } from "./aws-iam.js";
 import { FakeAwsError, FakeAwsService, invalid, type WireRequest, type WireResponse } from "./aws-wire.js";
@@ -11,6 +12,8 @@ const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 export interface FakeBucket {
   name: string;
   lifecycle?: string;
+  publicAccessBlock?: string;
+  tagging?: string;
   objects: Map<string, Buffer>;
 }
 
@@ -37,16 +40,33 @@ export class FakeS3 extends FakeAwsService {
         ? "HeadBucket"
         : request.method === "PUT" && !key && query.includes("lifecycle")
           ? "PutBucketLifecycleConfiguration"
-          : request.method === "PUT" && !key
-            ? "CreateBucket"
-            : request.method === "PUT"
-              ? "PutObject"
-              : request.method === "GET" && key
-                ? "GetObject"
-                : `${request.method} ${request.path}`;
+          : request.method === "PUT" && !key && query.includes("publicAccessBlock")
+            ? "PutPublicAccessBlock"
+            : request.method === "PUT" && !key && query.includes("tagging")
+              ? "PutBucketTagging"
+              : request.method === "GET" && !key && query.includes("tagging")
+                ? "GetBucketTagging"
+                : request.method === "GET" && !key && request.query.get("list-type") === "2"
+                  ? "ListObjectsV2"
+                  : request.method === "HEAD" && key
+                    ? "HeadObject"
+                    : request.method === "DELETE" && key
+                      ? "DeleteObject"
+                      : request.method === "PUT" && !key
+                        ? "CreateBucket"
+                        : request.method === "PUT"
+                          ? "PutObject"
+                          : request.method === "GET" && key
+                            ? "GetObject"
+                            : `${request.method} ${request.path}`;
     this.current = {
       operation,
-      input: { bucket: bucketName, key, body: operation === "PutObject" ? request.body.length : request.body.toString("utf8") },
+      input: {
+        bucket: bucketName,
+        key,
+        body: operation === "PutObject" ? request.body.length : request.body.toString("utf8"),
+        owner: request.headers["x-amz-expected-bucket-owner"],
+      },
     };
     const owner = request.headers["x-amz-expected-bucket-owner"];
     if (owner !== undefined && owner !== this.account && this.buckets.has(bucketName))
@@ -83,6 +103,44 @@ export class FakeS3 extends FakeAwsService {
         bucket.lifecycle = xml;
         return { status: 200 };
       }
+      case "PutPublicAccessBlock": {
+        if (!bucket) throw new FakeAwsError(404, "NoSuchBucket", "The specified bucket does not exist");
+        const xml = request.body.toString("utf8");
+        for (const flag of ["BlockPublicAcls", "IgnorePublicAcls", "BlockPublicPolicy", "RestrictPublicBuckets"])
+          if (!new RegExp(`<${flag}>(true|false)</${flag}>`).test(xml)) throw invalid("MalformedXML", `missing ${flag}`);
+        bucket.publicAccessBlock = xml;
+        return { status: 200 };
+      }
+      case "PutBucketTagging": {
+        if (!bucket) throw new FakeAwsError(404, "NoSuchBucket", "The specified bucket does not exist");
+        const xml = request.body.toString("utf8");
+        if (!/<Tagging[^>]*>.*<TagSet>.*<Tag><Key>[^<]+<\/Key><Value>[^<]*<\/Value><\/Tag>.*<\/TagSet>.*<\/Tagging>/s.test(xml))
+          throw invalid("MalformedXML", "The XML you provided was not well-formed");
+        bucket.tagging = xml;
+        return { status: 204 };
+      }
+      case "GetBucketTagging":
+        if (!bucket) throw new FakeAwsError(404, "NoSuchBucket", "The specified bucket does not exist");
+        if (!bucket.tagging) throw new FakeAwsError(404, "NoSuchTagSet", "The TagSet does not exist");
+        return { status: 200, headers: { "content-type": "application/xml" }, body: bucket.tagging };
+      case "HeadObject":
+        if (!bucket?.objects.has(key)) throw new FakeAwsError(404, "NotFound", "");
+        return { status: 200, headers: { "content-length": String(bucket.objects.get(key)!.length) } };
+      case "DeleteObject":
+        if (!bucket) throw new FakeAwsError(404, "NoSuchBucket", "The specified bucket does not exist");
+        bucket.objects.delete(key);
+        return { status: 204 };
+      case "ListObjectsV2": {
+        if (!bucket) throw new FakeAwsError(404, "NoSuchBucket", "The specified bucket does not exist");
+        const prefix = request.query.get("prefix") ?? "";
+        const keys = [...bucket.objects.keys()].filter((k) => k.startsWith(prefix)).sort();
+        const contents = keys.map((k) => `<Contents><Key>${k}</Key><Size>${bucket.objects.get(k)!.length}</Size></Contents>`).join("");
+        return {
+          status: 200,
+          headers: { "content-type": "application/xml" },
+          body: `<?xml version="1.0" encoding="UTF-8"?><ListBucketResult><Name>${bucketName}</Name><Prefix>${prefix}</Prefix><KeyCount>${keys.length}</KeyCount><IsTruncated>false</IsTruncated>${contents}</ListBucketResult>`,
+        };
+      }
       case "PutObject":
         if (!bucket) throw new FakeAwsError(404, "NoSuchBucket", "The specified bucket does not exist");
         if (!key || key.length > 1024) throw invalid("KeyTooLongError", "Your key is too long");
@@ -99,7 +157,7 @@ export class FakeS3 extends FakeAwsService {
   }
 
   protected errorResponse(error: FakeAwsError): WireResponse {
-    if (this.current.operation === "HeadBucket") return { status: error.status };
+    if (this.current.operation === "HeadBucket" || this.current.operation === "HeadObject") return { status: error.status };
     return {
       status: error.status,
       headers: { "content-type": "application/xml" },

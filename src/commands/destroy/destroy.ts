@@ -1,10 +1,14 @@
 /**
  * `agentcore-ts destroy`: deletes the agent's runtime (and waits until it is gone), then what
  * agentcore-ts created for it: the execution role and the CodeBuild project and role, each only
- * when it carries the managed tag, and with --delete-ecr-repo the ECR repository. The deployment
+ * when it carries the managed tag, a code agent's zips when agentcore-ts created their bucket, and
+ * with --delete-ecr-repo the ECR repository. The deployment
  * section is cleared as soon as the runtime is gone; a rerun picks up whatever is left.
  */
 
+import { callerIdentity } from "../../aws/account.js";
+import type { AwsClients } from "../../aws/clients.js";
+import { deleteAgentArtifacts, isManagedBucket } from "../../aws/code-bucket.js";
 import { deleteManagedProject, projectNameFor } from "../../aws/codebuild.js";
 import { deleteRepository, type RepositoryRef, repositoryRef } from "../../aws/ecr.js";
 import { codebuildRoleName, deleteManagedRole, roleNameFromArn, runtimeRoleName } from "../../aws/iam-role.js";
@@ -14,6 +18,7 @@ import type { AgentConfig } from "../../config/schema.js";
 import { updateConfig } from "../../config/store.js";
 import type { CommandContext } from "../../core/context.js";
 import { UsageError } from "../../errors.js";
+import type { Output } from "../../ui/output.js";
 import { openCloudAgent } from "../shared/cloud-agent.js";
 import type { DestroyInputs, DestroyResult } from "./types.js";
 
@@ -29,11 +34,31 @@ function repositoryToDelete(agent: AgentConfig): RepositoryRef {
   return repositoryRef(recorded ?? agent.ecrRepository, agent.name);
 }
 
+/** The agent's zips, from a bucket agentcore-ts created (tagged); any other bucket is left alone. */
+async function removeCodeArtifacts(
+  aws: AwsClients,
+  bucket: string,
+  agentName: string,
+  output: Output,
+): Promise<DestroyResult["codeArtifacts"]> {
+  const s3 = await aws.s3();
+  const { account } = await callerIdentity(aws);
+  const managed = await isManagedBucket(s3, bucket, account);
+  if (managed === undefined) return { bucket, outcome: "not-found", objects: 0 };
+  if (!managed) {
+    output.info(`Kept the code zips in s3://${bucket}: agentcore-ts did not create that bucket.`);
+    return { bucket, outcome: "not-managed", objects: 0 };
+  }
+  const objects = await deleteAgentArtifacts(s3, bucket, agentName, account);
+  return { bucket, outcome: objects > 0 ? "deleted" : "not-found", objects };
+}
+
 export async function destroy(inputs: DestroyInputs, ctx: CommandContext): Promise<DestroyResult> {
   const { output } = ctx;
   const { loaded, agent, aws, region } = await openCloudAgent(ctx, inputs.agentName);
   const timing = timingFrom(ctx.env, inputs.timeoutSeconds);
   const runtimeId = agent.deployment?.runtimeId;
+  const codeBucket = typeof agent.deployment?.codeBucket === "string" ? agent.deployment.codeBucket : undefined;
   const roleName = executionRoleName(agent, region);
   const repository = repositoryToDelete(agent);
   const projectName = projectNameFor(agent.name);
@@ -54,6 +79,7 @@ export async function destroy(inputs: DestroyInputs, ctx: CommandContext): Promi
     runtimeId ? `runtime ${runtimeId}` : undefined,
     roleName ? `execution role ${roleName} (only if agentcore-ts created it)` : undefined,
     `CodeBuild project ${projectName} and role ${buildRoleName} (only if agentcore-ts created them)`,
+    codeBucket ? `the code zips of ${agent.name} in s3://${codeBucket} (only if agentcore-ts created the bucket)` : undefined,
     inputs.deleteEcrRepo ? `ECR repository ${repository.name} WITH ALL ITS IMAGES` : undefined,
   ].filter((t): t is string => t !== undefined);
   if (!inputs.yes) {
@@ -96,6 +122,8 @@ export async function destroy(inputs: DestroyInputs, ctx: CommandContext): Promi
   } else {
     output.info(`Kept execution role ${agent.executionRole}: it is configured in .agentcore.json, not created by agentcore-ts.`);
   }
+
+  if (codeBucket) result.codeArtifacts = await removeCodeArtifacts(aws, codeBucket, agent.name, output);
 
   const codebuild = await aws.codebuild();
   result.codebuildProject.outcome = await deleteManagedProject(codebuild, projectName);

@@ -13,6 +13,9 @@ export function printDestroy(result: DestroyResult, output: Output): void {
     result.codebuildProject.outcome === "deleted" ? `CodeBuild project ${result.codebuildProject.name}` : undefined,
     result.codebuildRole.outcome === "deleted" ? `CodeBuild role ${result.codebuildRole.name}` : undefined,
     result.ecrRepository.outcome === "deleted" ? `ECR repository ${result.ecrRepository.name}` : undefined,
+    result.codeArtifacts?.outcome === "deleted"
+      ? `${result.codeArtifacts.objects} code zip${result.codeArtifacts.objects === 1 ? "" : "s"} from s3://${result.codeArtifacts.bucket} (the bucket stays: other agents may use it)`
+      : undefined,
   ].filter((d): d is string => d !== undefined);
   if (deleted.length === 0) output.info(`Nothing of agent ${result.agent} was left to delete in ${result.region}.`);
   for (const item of deleted) output.success(`Deleted ${item}`);

@@ -21,4 +21,6 @@ export interface DestroyResult {
   ecrRepository: { name: string; outcome: Removal };
   codebuildProject: { name: string; outcome: Removal };
   codebuildRole: { name: string; outcome: Removal };
+  /** Code agents: this agent's zips in the artifact bucket (the bucket itself is shared by the account's agents and kept). */
+  codeArtifacts?: { bucket: string; outcome: Removal; objects: number };
 }

@@ -1,5 +1,6 @@
 /**
- * `agentcore-ts launch`: image (build only when its sources changed), ECR repository, execution
+ * `agentcore-ts launch`: image (build only when its sources changed) and ECR repository, or for a
+ * code agent the zip uploaded to S3 under its content hash (commands/launch/code.ts); execution
  * role, then CreateAgentRuntime the first time and UpdateAgentRuntime afterwards, then wait until
  * the DEFAULT endpoint serves the new version. The deployment section of .agentcore.json is written
  * as soon as Create/Update returns, so Ctrl-C during the wait leaves it consistent and a rerun
@@ -33,10 +34,14 @@ import { buildImage, type ImagePlan, type ImageSource, planImage } from "../../b
 import type { AgentConfig } from "../../config/schema.js";
 import { updateConfig } from "../../config/store.js";
 import type { CommandContext } from "../../core/context.js";
-import { ConfigError } from "../../errors.js";
+import { ConfigError, UsageError } from "../../errors.js";
 import type { Output } from "../../ui/output.js";
 import { openCloudAgent } from "../shared/cloud-agent.js";
+import { type CodeArtifact, prepareCodeArtifact } from "./code.js";
 import type { LaunchInputs, LaunchResult } from "./types.js";
+
+/** What this launch deploys: an image, or a code zip in S3. */
+type Deployed = { kind: "container"; plan: ImagePlan; image: ImageSource } | { kind: "code"; code: CodeArtifact };
 
 interface ExecutionRole {
   arn: string;
@@ -98,16 +103,42 @@ export async function launch(inputs: LaunchInputs, ctx: CommandContext): Promise
     return who;
   });
 
-  if (inputs.imageUri !== undefined && inputs.build !== undefined)
-    output.warn(`--build ${inputs.build} has no effect with --image-uri: nothing is built.`);
-  const plan = await planImage({ agent, configDir: loaded.dir, imageUri: inputs.imageUri, identity }, aws, output);
-  const role = await executionRole(agent, { identity, region, imageUri: plan.imageUri }, aws, output);
-  const image: ImageSource =
-    plan.kind === "provided"
-      ? "provided"
-      : await buildImage({ plan, mode: inputs.build, agent, identity, region, timing, env: ctx.env }, aws, output);
+  let deployed: Deployed;
+  let role: ExecutionRole;
+  if (agent.deploy === "code") {
+    if (inputs.imageUri !== undefined || inputs.build !== undefined) {
+      throw new UsageError(
+        `Agent ${agent.name} deploys as code (configure --deploy code): --image-uri and --build are for container agents.`,
+        {
+          hint: "Drop the flag, or switch the agent with `agentcore-ts configure --deploy container`.",
+          code: "ConflictingFlags",
+        },
+      );
+    }
+    const code = await prepareCodeArtifact({ agent, projectDir: loaded.dir, identity, region, env: ctx.env }, aws, output);
+    role = await executionRole(agent, { identity, region, imageUri: "" }, aws, output);
+    deployed = { kind: "code", code };
+  } else {
+    if (inputs.imageUri !== undefined && inputs.build !== undefined)
+      output.warn(`--build ${inputs.build} has no effect with --image-uri: nothing is built.`);
+    const plan = await planImage({ agent, configDir: loaded.dir, imageUri: inputs.imageUri, identity }, aws, output);
+    role = await executionRole(agent, { identity, region, imageUri: plan.imageUri }, aws, output);
+    const image: ImageSource =
+      plan.kind === "provided"
+        ? "provided"
+        : await buildImage({ plan, mode: inputs.build, agent, identity, region, timing, env: ctx.env }, aws, output);
+    deployed = { kind: "container", plan, image };
+  }
+  const previousArtifact = agent.deployment?.runtimeId ? (agent.deployment.artifact ?? "container") : undefined;
+  if (previousArtifact && previousArtifact !== deployed.kind) {
+    // UpdateAgentRuntime takes the same artifact union as Create (SDK model), and no AWS page forbids
+    // changing its member; the old version stays as it was (versions are immutable) if AWS refuses.
+    output.warn(
+      `Switching ${agent.name} from ${previousArtifact === "code" ? "a code zip" : "a container image"} to ${deployed.kind === "code" ? "a code zip" : "a container image"}: the runtime (and its ARN) is kept, a new version is deployed.`,
+    );
+  }
 
-  const configuration = runtimeConfiguration(agent, plan.imageUri, role.arn);
+  const configuration = runtimeConfiguration(agent, deployed.kind === "code" ? deployed.code.artifact : deployed.plan.imageUri, role.arn);
   const hash = configurationHash(configuration);
   const control = await aws.control();
   const deployment = agent.deployment;
@@ -121,9 +152,14 @@ export async function launch(inputs: LaunchInputs, ctx: CommandContext): Promise
     runtimeArn: ref.arn,
     runtimeVersion: ref.version,
     endpoint,
-    imageUri: plan.imageUri,
-    image,
-    ...(plan.kind === "context" ? { ecrRepositoryUri: plan.repository.uri } : {}),
+    artifact: deployed.kind,
+    ...(deployed.kind === "container"
+      ? {
+          imageUri: deployed.plan.imageUri,
+          image: deployed.image,
+          ...(deployed.plan.kind === "context" ? { ecrRepositoryUri: deployed.plan.repository.uri } : {}),
+        }
+      : { code: { bucket: deployed.code.bucket, key: deployed.code.key, uploaded: deployed.code.uploaded, ...deployed.code.package } }),
     executionRoleArn: role.arn,
     executionRoleCreated: role.managed,
     authorization: agent.authorizerConfiguration ? "customJWTAuthorizer" : "IAM",
@@ -187,7 +223,7 @@ export async function launch(inputs: LaunchInputs, ctx: CommandContext): Promise
     () => (existing ? updateOrCreate(write, existing.agentRuntimeId!) : createOrAdopt(write)),
   );
 
-  await recordDeployment(loaded.file, agent.name, region, { ref, action, plan, role, hash });
+  await recordDeployment(loaded.file, agent.name, region, { ref, action, deployed, role, hash });
 
   const live = await waitLive(control, ref, timing, output);
   return finish(action, ref, { name: DEFAULT_ENDPOINT, ...live });
@@ -198,7 +234,7 @@ async function recordDeployment(
   file: string,
   agentName: string,
   region: string,
-  d: { ref: RuntimeRef; action: WriteOutcome["action"]; plan: ImagePlan; role: ExecutionRole; hash: string },
+  d: { ref: RuntimeRef; action: WriteOutcome["action"]; deployed: Deployed; role: ExecutionRole; hash: string },
 ): Promise<void> {
   await updateConfig(file, (config) => {
     const stored = config.agents[agentName];
@@ -208,14 +244,29 @@ async function recordDeployment(
         code: "AgentNotFound",
       });
     }
+    const previous = stored.deployment ?? {};
+    const artifact =
+      d.deployed.kind === "container"
+        ? {
+            imageUri: d.deployed.plan.imageUri,
+            ...(d.deployed.plan.kind === "context" ? { ecrRepositoryUri: d.deployed.plan.repository.uri } : {}),
+          }
+        : {
+            codeBucket: d.deployed.code.bucket,
+            codeKey: d.deployed.code.key,
+            // Remembered across launches: destroy removes only a bucket agentcore-ts created.
+            codeBucketCreated: Boolean(previous.codeBucketCreated) || d.deployed.code.bucketCreated,
+          };
+    // An image URI left from before a switch to code would describe a version no longer live (the ECR repository stays recorded for destroy).
+    if (d.deployed.kind === "code") delete previous.imageUri;
     stored.deployment = {
-      ...(stored.deployment ?? {}),
+      ...previous,
       runtimeId: d.ref.id,
       runtimeArn: d.ref.arn,
       runtimeVersion: d.ref.version,
       region,
-      imageUri: d.plan.imageUri,
-      ...(d.plan.kind === "context" ? { ecrRepositoryUri: d.plan.repository.uri } : {}),
+      artifact: d.deployed.kind,
+      ...artifact,
       executionRoleArn: d.role.arn,
       executionRoleCreated: d.role.managed,
       configurationHash: d.hash,

@@ -1,5 +1,6 @@
 /** The human text of `launch` and `launch --local`, rendered from their results through the Output sink. */
 import { DEFAULT_ENDPOINT } from "../../aws/runtime.js";
+import { megabytes } from "../../build/code-zip.js";
 import type { GatewayLogEvent } from "../../local/gateway.js";
 import type { Output } from "../../ui/output.js";
 import { invokeHint, logsCommand } from "../shared/cloud-agent.js";
@@ -7,12 +8,20 @@ import type { LaunchResult, LocalLaunchReady, LocalLaunchReporter } from "./type
 
 export function printLaunch(result: LaunchResult, output: Output): void {
   if (result.action === "unchanged") {
-    output.success(`Nothing to do: ${result.agent} version ${result.runtimeVersion} is live with this image and configuration`);
+    output.success(
+      `Nothing to do: ${result.agent} version ${result.runtimeVersion} is live with this ${result.artifact === "code" ? "code" : "image"} and configuration`,
+    );
   } else {
     output.success(`${result.agent} version ${result.runtimeVersion} is live on the ${DEFAULT_ENDPOINT} endpoint`);
   }
   output.info(`  Runtime ARN: ${result.runtimeArn}`);
-  output.info(`  Image:       ${result.imageUri}`);
+  if (result.imageUri) output.info(`  Image:       ${result.imageUri}`);
+  if (result.code) {
+    output.info(
+      `  Code:        s3://${result.code.bucket}/${result.code.key} (${result.code.uploaded ? "uploaded" : "already there"}, ${megabytes(result.code.bytes)})`,
+    );
+    output.info(`  Runtime:     ${result.code.runtime} ${JSON.stringify(result.code.entryPoint)}`);
+  }
   output.info(`  Logs:        ${result.logGroup}`);
   output.info(`               ${logsCommand(result.agent)}`);
   output.info(`  Next:        ${invokeHint(result.authorization === "customJWTAuthorizer")}`);

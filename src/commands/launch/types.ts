@@ -21,9 +21,23 @@ export interface LaunchResult {
   runtimeArn: string;
   runtimeVersion: string;
   endpoint: { name: string; status: string; liveVersion: string };
-  imageUri: string;
-  image: ImageSource;
+  /** container: an image; code: a zip on a managed runtime (codeConfiguration). */
+  artifact: "container" | "code";
+  /** Container agents. */
+  imageUri?: string;
+  image?: ImageSource;
   ecrRepositoryUri?: string;
+  /** Code agents: where the zip is, whether this launch uploaded it, and what it holds. */
+  code?: {
+    bucket: string;
+    key: string;
+    uploaded: boolean;
+    sha256: string;
+    bytes: number;
+    files: number;
+    runtime: string;
+    entryPoint: string[];
+  };
   executionRoleArn: string;
   executionRoleCreated: boolean;
   authorization: "customJWTAuthorizer" | "IAM";
