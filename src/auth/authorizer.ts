@@ -43,6 +43,30 @@ export type { DiscoveryDocument } from "./discovery.js";
 
 const DEFAULT_VERIFIED_CACHE_SIZE = 1_000;
 
+/**
+ * What can be told about `token` against `config` without the network (no signature, no issuer): the
+ * first failing check among format, expiry, not-before and the allow lists, as "<detail>. <fix>", or
+ * undefined when none fails. For hints after the service refused a token (its answer names no reason).
+ */
+export function explainOffline(token: string, config: CustomJwtAuthorizer, nowMs = Date.now()): string | undefined {
+  const format = formatCheck(token.trim());
+  const nowSeconds = nowMs / 1000;
+  const payload = format.payload;
+  const checks: AuthorizerCheck[] = [format.check];
+  if (payload) {
+    checks.push(
+      expiryCheck(payload, nowSeconds, EXPIRY_MARGIN_SECONDS),
+      notBeforeCheck(payload, nowSeconds),
+      clientIdCheck(payload, config.allowedClients),
+      audienceCheck(payload, config.allowedAudience),
+      scopeCheck(payload, config.allowedScopes),
+      customClaimsCheck(payload, config.customClaims),
+    );
+  }
+  const failed = checks.find((c) => c.status === "fail");
+  return failed ? `${failed.detail}.${failed.fix ? ` ${failed.fix}` : ""}` : undefined;
+}
+
 interface VerifiedEntry {
   payload: JWTPayload;
   /** Seconds since epoch after which the entry is useless (the token's exp). */

@@ -31,6 +31,11 @@ export interface InvokeErrorContext {
   /** Where the bearer token came from: "env" means COGNITO_ACCESS_TOKEN chose the bearer path for an --agent-arn. */
   tokenSource?: "flag" | "env" | "cache";
   userId?: string;
+  /**
+   * This tool's own reading of the bearer token against the agent's authorizer, without the network
+   * (src/auth/authorizer.ts explainOffline): the service's 401/403 names no reason beyond a claim.
+   */
+  tokenFinding?: string;
 }
 
 /** "my_agent-AbCdEf1234" from "arn:aws:bedrock-agentcore:us-east-1:123456789012:runtime/my_agent-AbCdEf1234". */
@@ -44,13 +49,15 @@ export function runtimeLogGroup(arn: string, qualifier = "DEFAULT"): string {
 }
 
 const CLAIM_FIELDS: Record<string, keyof CustomJwtAuthorizer> = {
+  iss: "discoveryUrl",
   client_id: "allowedClients",
   aud: "allowedAudience",
   scope: "allowedScopes",
 };
 
 /**
- * The claim a 403 names ("Claim 'aud' value mismatch.", "Claim 'client_id' mismatch"), if any. Only a
+ * The claim a refusal names (a Runtime answers 401 "Claim 'client_id' value mismatch with configuration.";
+ * older reports quote 403 "Claim 'aud' value mismatch."), if any. Only a
  * quoted name counts: in "Custom claim validation failed." the word after "claim" is no claim name.
  */
 export function mismatchedClaim(message: string): string | undefined {
@@ -121,20 +128,37 @@ function claimHint(claim: string | undefined, context: InvokeErrorContext): stri
       ? " Cognito access tokens carry no aud claim: authorize them with allowedClients (the app client id) instead of allowedAudience."
       : "";
   const what = claim ? `The token's "${claim}" claim does not match` : "The token's claims do not satisfy";
+  if (claim === "iss") {
+    return `The token's issuer (iss) is not the issuer behind ${where}: use a token from that issuer (iss must match exactly, a trailing slash included). Run \`agentcore-ts token verify\` to see every check.`;
+  }
   return `${what} ${where}.${cognito} Run \`agentcore-ts token verify\` to see every check.`;
+}
+
+/** What this tool found wrong with the token itself (offline), as a sentence to lead a hint with. */
+function tokenFinding(context: InvokeErrorContext): string {
+  const found = context.auth === "bearer" ? context.tokenFinding : undefined;
+  return found ? `The token: ${found} ` : "";
 }
 
 function hintFor(failure: InvokeFailure, context: InvokeErrorContext): string | undefined {
   const status = failure.status;
   const type = failure.errorType;
+  if (status === 401 || type === "UnauthorizedException" || status === 403 || type === "AccessDeniedException") {
+    if (isAuthMethodMismatch(failure.message)) return mismatchHint(context);
+    if (context.auth === "bearer") {
+      // A Runtime answers a claim that fails its authorizer with 401 naming the claim (docs/local-development.md).
+      const claim = mismatchedClaim(failure.message);
+      if (claim || isCustomClaimFailure(failure.message)) return `${tokenFinding(context)}${claimHint(claim, context)}`;
+      if (/failed to parse token/i.test(failure.message)) {
+        return `${tokenFinding(context)}The runtime could not parse the bearer token: send the access token itself (a JWT: three base64url parts separated by dots), without quotes or a "Bearer " prefix.`;
+      }
+    }
+  }
   if (status === 401 || type === "UnauthorizedException") {
     const again = context.refreshedAfter401 ? " A freshly refreshed token was rejected too, so expiry is not the cause." : "";
-    return `The bearer token is expired or invalid (issuer, signature or expiry).${again} Run \`agentcore-ts token verify\` to see which check fails, then \`agentcore-ts token refresh\`.`;
+    return `${tokenFinding(context)}The runtime refused the bearer token (expired, signed by another key or issuer, or a claim its authorizer does not allow).${again} Run \`agentcore-ts token verify\` to see which check fails, then \`agentcore-ts token refresh\`.`;
   }
   if (status === 403 || type === "AccessDeniedException") {
-    if (isAuthMethodMismatch(failure.message)) return mismatchHint(context);
-    const claim = context.auth === "bearer" ? mismatchedClaim(failure.message) : undefined;
-    if (claim || (context.auth === "bearer" && isCustomClaimFailure(failure.message))) return claimHint(claim, context);
     if (context.auth === "bearer")
       return "Run `agentcore-ts token verify` to compare the token's claims with the agent's customJWTAuthorizer.";
     const forUser = context.userId ? " and bedrock-agentcore:InvokeAgentRuntimeForUser (for --user-id)" : "";

@@ -19,14 +19,14 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { JwtAuthorizer } from "../auth/authorizer.js";
 import { protocolContract } from "../config/protocols.js";
-import { logWhenDone, reject, sendError } from "./gateway/answer.js";
+import { answerParserError, logWhenDone, reject, sendError } from "./gateway/answer.js";
 import { inboundAuth, protectedResourceMetadata } from "./gateway/auth.js";
 import { DEFAULT_MAX_RESPONSE_BYTES } from "./gateway/contract.js";
 import { forwardInvocation, ping } from "./gateway/forward.js";
 import { requestSizeProblem } from "./gateway/limits.js";
 import { acceptsMcp, McpSessions, notAcceptable } from "./gateway/mcp.js";
 import { route } from "./gateway/route.js";
-import { sessionIdOf, sessionLengthProblem } from "./gateway/session.js";
+import { readableSessionId, sessionIdOf, sessionLengthProblem } from "./gateway/session.js";
 import type { Gateway, GatewayContext, GatewayOptions, RequestState } from "./gateway/types.js";
 import { Upstream } from "./gateway/upstream.js";
 
@@ -60,7 +60,7 @@ async function invoke(
   if (denied) return reject(res, state, mcp ? { ...denied, headers: { ...denied.headers, ...mcp.responseHeaders(undefined) } } : denied);
   if (mcp && !acceptsMcp(req.headers.accept)) return notAcceptable(res, state, mcp.mcpSessionId);
   const sessionId = sessionIdOf(req, mcp?.runtimeSessionId);
-  state.sessionId = sessionId;
+  state.sessionId = readableSessionId(sessionId);
   const invalid = sessionLengthProblem(sessionId) ?? requestSizeProblem(req);
   if (invalid) return reject(res, state, invalid);
   await forwardInvocation(ctx, req, res, state, sessionId, mcp);
@@ -112,10 +112,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const server = http.createServer({ noDelay: true, keepAliveTimeout: 65_000 }, (req, res) => {
     void handle(ctx, options.log, req, res);
   });
-  server.on("clientError", (_error, socket) => {
-    if (socket.writable) socket.end("HTTP/1.1 400 Bad Request\r\nconnection: close\r\n\r\n");
-    else socket.destroy();
-  });
+  server.on("clientError", (error: NodeJS.ErrnoException, socket) => answerParserError(error, socket, options.log));
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(options.port ?? 0, options.host ?? "127.0.0.1", () => {

@@ -142,7 +142,13 @@ describe("cognito setup --local and the token commands (built CLI, embedded Cogn
     const fail = await cli(["token", "verify", "--agent", "by_aud", "--json"]);
     expect(fail.code).toBe(1);
     const doc = JSON.parse(fail.stdout);
-    expect(doc).toMatchObject({ allowed: false, httpStatus: 403, agent: "by_aud" });
+    expect(doc).toMatchObject({
+      allowed: false,
+      httpStatus: 401,
+      errorType: "UnauthorizedException",
+      message: "Claim 'aud' value mismatch with configuration.",
+      agent: "by_aud",
+    });
     expect(doc.checks.find((c: { name: string }) => c.name === "aud")).toMatchObject({
       status: "fail",
       fix: expect.stringMatching(/allowedClients/),

@@ -18,7 +18,8 @@ beforeAll(async () => {
     auth: "bearer",
     checkToken: (token) => {
       if (token === "expired-token") return { status: 401, errorType: "UnauthorizedException", message: "Invalid JWT: token has expired" };
-      if (token === "wrong-client-token") return { status: 403, errorType: "AccessDeniedException", message: "Claim 'client_id' mismatch" };
+      if (token === "wrong-client-token")
+        return { status: 401, errorType: "UnauthorizedException", message: "Claim 'client_id' value mismatch with configuration." };
       return undefined;
     },
     respond: async (request, res) => {
@@ -170,11 +171,11 @@ describe.concurrent("invoke with a bearer token", () => {
       shows: ["UnauthorizedException: Invalid JWT: token has expired", "agentcore-ts token verify"],
     },
     {
-      row: "403 claim mismatch: names the claim and the configured allowedClients",
+      row: "401 claim mismatch (as a Runtime answers it): names the claim and the configured allowedClients",
       prompt: "claims",
       flags: ["--bearer-token", "wrong-client-token"],
       shows: [
-        "AccessDeniedException: Claim 'client_id' mismatch",
+        "UnauthorizedException: Claim 'client_id' value mismatch with configuration.",
         `"client_id" claim does not match allowedClients ["${CLIENT_ID}"]`,
         "agentcore-ts token verify",
       ],

@@ -111,13 +111,16 @@ describe.concurrent("invoke through the local gateway with the example agent", (
     expect(result.stderr).toContain("agentcore-ts token verify");
   });
 
-  it("a token from another client: the gateway's 403 and the configured allowedClients", async () => {
+  it("a token from another client: the gateway's 401 naming the claim, this tool's finding and the configured allowedClients", async () => {
     const result = await runCli(["invoke", "hi", "--bearer-token", await token({ client_id: "someoneelse" })], {
       cwd: project,
       env: env(),
     });
     expect(result.code).toBe(1);
-    expect(result.stderr).toMatch(/HTTP 403\) failed: AccessDeniedException: /);
+    expect(result.stderr).toContain(
+      "InvokeAgentRuntime (HTTP 401) failed: UnauthorizedException: Claim 'client_id' value mismatch with configuration.",
+    );
+    expect(result.stderr).toContain('The token: client_id "someoneelse" is not in allowedClients');
     expect(result.stderr).toContain(`allowedClients ["${CLIENT}"]`);
   });
 

@@ -21,6 +21,8 @@ const authorizer: CustomJwtAuthorizer = {
 };
 const context: InvokeErrorContext = { auth: "bearer", arn: ARN, qualifier: "DEFAULT", authorizer, agentName: "my_agent" };
 const hintOf403 = (message: string) => invokeError({ status: 403, errorType: "AccessDeniedException", message }, context).hint ?? "";
+const hintOf401 = (message: string, extra: Partial<InvokeErrorContext> = {}) =>
+  invokeError({ status: 401, errorType: "UnauthorizedException", message }, { ...context, ...extra }).hint ?? "";
 
 describe("invoke error hints for claim mismatches", () => {
   it("reads the claim name only from a quoted name (or a known claim), never the word after 'claim'", () => {
@@ -29,6 +31,27 @@ describe("invoke error hints for claim mismatches", () => {
     expect(mismatchedClaim('Claim "department" value mismatch.')).toBe("department");
     expect(mismatchedClaim("Custom claim validation failed.")).toBeUndefined();
     expect(mismatchedClaim("Claim value mismatch")).toBeUndefined();
+  });
+
+  it("a Runtime's 401 naming a claim is a claim mismatch, not an expired token; this tool's finding leads the hint", () => {
+    const hint = hintOf401("Claim 'client_id' value mismatch with configuration.", {
+      tokenFinding: 'client_id "other" is not in allowedClients [client-abc]. Get the token from an allowed app client.',
+    });
+    expect(hint).toMatch(/^The token: client_id "other" is not in allowedClients \[client-abc\]\. /);
+    expect(hint).toContain('"client_id" claim does not match allowedClients ["client-abc"]');
+    expect(hint).not.toMatch(/expired/);
+    expect(hintOf401("Claim 'iss' value mismatch with configuration.")).toMatch(
+      /^The token's issuer \(iss\) is not the issuer behind discoveryUrl/,
+    );
+    const unparsed = invokeError(
+      { status: 403, errorType: "AccessDeniedException", message: "OAuth authorization failed: Failed to parse token" },
+      context,
+    );
+    expect(unparsed.message).toContain("OAuth authorization failed: Failed to parse token");
+    expect(unparsed.hint).toMatch(/could not parse the bearer token: send the access token itself/);
+    expect(hintOf401("OAuth authorization failed: Token has expired", { tokenFinding: "expired 5m ago. Get a fresh token." })).toMatch(
+      /^The token: expired 5m ago\. Get a fresh token\. The runtime refused the bearer token/,
+    );
   });
 
   it("a named standard claim: the configured allowedClients value", () => {

@@ -118,9 +118,9 @@ describe("launch --local with the embedded Cognito", () => {
     try {
       const answer = await post(`${runtime.gatewayUrl}/invocations`, { prompt: "hi" }, { authorization: `Bearer ${accessToken}` });
       expect([answer.status, answer.headers.get("x-amzn-errortype"), answer.body.message]).toEqual([
-        403,
-        "AccessDeniedException",
-        "Claim 'aud' value mismatch.",
+        401,
+        "UnauthorizedException",
+        "Claim 'aud' value mismatch with configuration.",
       ]);
     } finally {
       await runtime.stop();

@@ -123,18 +123,25 @@ export function audienceCheck(payload: JWTPayload, allowed: string[] | undefined
   };
 }
 
+/**
+ * allowedScopes: one of the token's scopes is listed. Scopes are the space-separated `scope` string
+ * (RFC 9068 section 2.2.3, Cognito) or the `scp` array (Okta, Entra ID); the service reads either.
+ */
 export function scopeCheck(payload: JWTPayload, allowed: string[] | undefined): AuthorizerCheck {
   if (!allowed?.length) return { name: "scope", status: "skip", detail: "allowedScopes not configured" };
-  const scopes = typeof payload.scope === "string" ? payload.scope.split(" ").filter((s) => s !== "") : [];
+  const fromScope = typeof payload.scope === "string" ? payload.scope.split(" ").filter((s) => s !== "") : [];
+  const fromScp = Array.isArray(payload.scp) ? payload.scp.filter((s): s is string => typeof s === "string") : [];
+  const scopes = [...fromScope, ...fromScp];
+  const claim = fromScope.length === 0 && fromScp.length > 0 ? "scp" : "scope";
   const match = scopes.find((s) => allowed.includes(s));
-  if (match !== undefined) return { name: "scope", status: "pass", detail: `scope "${match}" is in allowedScopes` };
+  if (match !== undefined) return { name: "scope", status: "pass", detail: `${claim} "${match}" is in allowedScopes` };
   return {
     name: "scope",
     status: "fail",
     detail:
       scopes.length === 0
-        ? "the token has no scope claim"
-        : `scopes [${scopes.join(", ")}] have none of allowedScopes [${allowed.join(", ")}]`,
+        ? "the token has no scope (or scp) claim"
+        : `${claim} [${scopes.join(", ")}] has none of allowedScopes [${allowed.join(", ")}]`,
     fix: "Request a token with one of the allowed scopes (Cognito InitiateAuth tokens only carry aws.cognito.signin.user.admin; custom scopes come from the OAuth2 token endpoint), or change allowedScopes.",
   };
 }

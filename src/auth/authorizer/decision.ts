@@ -3,14 +3,15 @@
  * the error type and the service-style message.
  */
 import type { JWTPayload } from "jose";
-import { EXPIRY_MARGIN_SECONDS } from "./claims.js";
 import type { AuthorizerCheck, AuthorizerDecision, AuthorizerErrorType, CheckName } from "./types.js";
 
-const UNAUTHORIZED_CHECKS: ReadonlySet<CheckName> = new Set(["format", "discovery", "signature", "issuer", "expiry", "notBefore"]);
-
 /**
- * Turns the checks into the decision: the first failure in check order decides. Failures of the token
- * itself are 401 UnauthorizedException, an unreachable issuer 503, claims that are not allowed 403.
+ * Turns the checks into the decision: the first failure in check order decides, with the status, error
+ * type and message AgentCore Runtime answers (docs/local-development.md lists each with its source):
+ * a claim that is not allowed is 401 `Claim '<name>' value mismatch with configuration.` and a token that
+ * cannot be parsed 403 `OAuth authorization failed: Failed to parse token` (both observed on real
+ * runtimes); other token failures are 401, an unreachable issuer 503. The failing check's own finding
+ * and fix go to `explanation`, never into the response.
  */
 export function finish(
   checks: AuthorizerCheck[],
@@ -27,15 +28,19 @@ export function finish(
     httpStatus,
     errorType,
     message,
+    explanation: `${failure.name}: ${failure.detail}.${failure.fix ? ` ${failure.fix}` : ""}`,
     checks,
     claims,
   });
   if (options.unreachable && (failure.name === "discovery" || failure.name === "signature")) {
-    return deny(503, "ServiceUnavailableException", `Unable to validate the bearer token: ${failure.detail}.`);
+    return deny(503, "ServiceUnavailableException", "OAuth authorization failed: Unable to reach the token issuer");
   }
-  if (UNAUTHORIZED_CHECKS.has(failure.name)) return deny(401, "UnauthorizedException", unauthorizedMessage(failure));
-  return deny(403, "AccessDeniedException", claimMismatchMessage(failure));
+  if (failure.formatProblem === "parse") return deny(403, "AccessDeniedException", PARSE_FAILED);
+  return deny(401, "UnauthorizedException", serviceMessage(failure));
 }
+
+const PARSE_FAILED = "OAuth authorization failed: Failed to parse token";
+const SIGNATURE_FAILED = "OAuth authorization failed: Token signature verification failed";
 
 const ALL_CHECKS: CheckName[] = [
   "format",
@@ -50,26 +55,32 @@ const ALL_CHECKS: CheckName[] = [
   "customClaims",
 ];
 
-function unauthorizedMessage(check: AuthorizerCheck): string {
-  if (check.name === "expiry")
-    return `Invalid bearer token: the token has expired or expires within ${EXPIRY_MARGIN_SECONDS} seconds (${check.detail}).`;
-  if (check.name === "notBefore") return `Invalid bearer token: the token is not valid yet (${check.detail}).`;
-  if (check.name === "discovery") return `Unable to validate the bearer token: ${check.detail}.`;
-  return `Invalid bearer token: ${check.detail}.`;
+/** The claim-mismatch wording observed on real runtimes, for `claim`. */
+export function claimMismatch(claim: string): string {
+  return `Claim '${claim}' value mismatch with configuration.`;
 }
 
-/** The service's wording where it is known ("Claim 'client_id' mismatch", "Claim 'aud' value mismatch."). */
-function claimMismatchMessage(check: AuthorizerCheck): string {
+/** The response's message for a 401: the service's text where it is known, chosen in its style where not. */
+function serviceMessage(check: AuthorizerCheck): string {
   switch (check.name) {
+    case "format":
+      return check.formatProblem === "algorithm" ? SIGNATURE_FAILED : PARSE_FAILED;
+    case "discovery":
+      return "OAuth authorization failed: Unable to validate token";
+    case "signature":
+      return SIGNATURE_FAILED;
+    case "expiry":
+      return "OAuth authorization failed: Token has expired";
+    case "notBefore":
+      return "OAuth authorization failed: Token is not yet valid";
+    case "issuer":
     case "client_id":
-      return "Claim 'client_id' mismatch";
     case "aud":
-      return "Claim 'aud' value mismatch.";
     case "scope":
-      return "Claim 'scope' value mismatch.";
-    default: {
-      const claim = /claim "([^"]+)"/.exec(check.detail)?.[1];
-      return claim ? `Claim '${claim}' value mismatch.` : "Custom claim validation failed.";
+      return claimMismatch(check.name === "issuer" ? "iss" : check.name);
+    case "customClaims": {
+      const claim = /claim "([^"]+)"/.exec(check.detail)?.[1] ?? /rule for "([^"]+)"/.exec(check.detail)?.[1];
+      return claim ? claimMismatch(claim) : "OAuth authorization failed: Custom claim validation failed";
     }
   }
 }

@@ -20,6 +20,11 @@ export interface AuthorizerCheck {
   detail: string;
   /** For a failure: how to fix it (e.g. "Cognito access tokens carry no aud: configure allowedClients"). */
   fix?: string;
+  /**
+   * format only, on failure: "syntax" (not three non-empty base64url segments), "parse" (such segments that
+   * do not decode to a JWT: the service answers 403 for those), "algorithm" (an algorithm never accepted).
+   */
+  formatProblem?: "syntax" | "parse" | "algorithm";
 }
 
 export type AuthorizerErrorType = "UnauthorizedException" | "AccessDeniedException" | "ServiceUnavailableException";
@@ -28,11 +33,16 @@ export type AuthorizerDecision =
   | { allowed: true; claims: JWTPayload; checks: AuthorizerCheck[] }
   | {
       allowed: false;
-      /** 401: malformed, bad signature, unknown key, wrong iss, expired. 403: claim not allowed. 503: issuer unreachable. */
+      /**
+       * As AgentCore Runtime answers (docs/local-development.md, the auth matrix): 401 for a bad token and
+       * for a claim that is not allowed, 403 for a token that cannot be parsed, 503 when the issuer is unreachable.
+       */
       httpStatus: 401 | 403 | 503;
       errorType: AuthorizerErrorType;
-      /** Service-style message for the response body. */
+      /** The service's message for the response body (no explanation of this tool's: that is `checks`). */
       message: string;
+      /** This tool's explanation: the failing check's finding and its fix (for logs and hints, not the response). */
+      explanation: string;
       checks: AuthorizerCheck[];
       /** Decoded (possibly unverified) claims, for diagnostics only. */
       claims?: JWTPayload;

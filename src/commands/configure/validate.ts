@@ -183,7 +183,25 @@ export function validateAuthorizer(raw: unknown, source: string): AuthorizerConf
       details: { issues },
     });
   }
+  refuseScpClaim(parsed.data, source);
   return parsed.data;
+}
+
+/**
+ * AgentCore refuses a customClaims rule for `scp` and points to allowedScopes, which reads both the
+ * `scope` string and the `scp` array (docs/local-development.md, the auth matrix, gives the source).
+ */
+function refuseScpClaim(config: AuthorizerConfiguration, source: string): void {
+  const rules = config?.customJWTAuthorizer?.customClaims ?? [];
+  const at = rules.findIndex((rule) => (rule as { inboundTokenClaimName?: unknown } | null)?.inboundTokenClaimName === "scp");
+  if (at < 0) return;
+  throw new ValidationError(
+    `Invalid ${source}: customClaims[${at}] names the claim "scp", which AgentCore refuses: scopes are checked by allowedScopes, which reads both the "scope" string and the "scp" array.`,
+    {
+      hint: "Put those values in allowedScopes (--allowed-scopes a,b) and drop the customClaims rule for scp.",
+      code: "InvalidAuthorizerConfig",
+    },
+  );
 }
 
 export interface JwtInputs {

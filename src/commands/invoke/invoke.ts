@@ -153,7 +153,10 @@ export async function invoke(inputs: InvokeInputs, ctx: InvokeContext, deps: Inv
       });
     }
   } catch (error) {
-    if (error instanceof InvokeHttpError) throw invokeError(error.failure, { ...errorContext, attempts: error.attempts }, error);
+    if (error instanceof InvokeHttpError) {
+      const tokenFinding = await explainRefusal(error, token, target);
+      throw invokeError(error.failure, { ...errorContext, attempts: error.attempts, tokenFinding }, error);
+    }
     if (target.local && error instanceof AgentcoreError && error.code === "NetworkError") throw localGatewayDown(target.local, error);
     throw error;
   }
@@ -181,4 +184,12 @@ export async function invoke(inputs: InvokeInputs, ctx: InvokeContext, deps: Inv
     ...(collected.events ? { events: collected.events } : {}),
   };
   return result;
+}
+
+/** For a 401/403 to a bearer token: what this tool finds wrong with the token, offline (loaded only then). */
+async function explainRefusal(error: InvokeHttpError, token: BearerToken | undefined, target: Target): Promise<string | undefined> {
+  const status = error.failure.status;
+  if (!token || !target.authorizer || (status !== 401 && status !== 403)) return undefined;
+  const { explainOffline } = await import("../../auth/authorizer.js");
+  return explainOffline(token.token, target.authorizer);
 }

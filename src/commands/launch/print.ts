@@ -48,7 +48,8 @@ export function printLocalReady({ document: ready, agentFlag }: LocalLaunchReady
 export function printAccessLog(event: GatewayLogEvent, output: Output): void {
   const session = event.sessionId ? ` session=${event.sessionId}` : "";
   const error = event.errorType ? ` ${event.errorType}` : "";
-  output.info(`${event.method} ${event.path} ${event.status}${error} ${event.ms}ms${session}`);
+  const reason = event.reason ? ` (${event.reason})` : "";
+  output.info(`${event.method} ${event.path} ${event.status}${error} ${event.ms}ms${session}${reason}`);
 }
 
 /**

@@ -1,5 +1,6 @@
 /** The gateway's error answers (JSON {"message"} with x-amzn-ErrorType, like the service) and its access log. */
-import type http from "node:http";
+import http from "node:http";
+import type { Duplex } from "node:stream";
 import type { GatewayLogEvent, Rejection, RequestState } from "./types.js";
 
 export function sendError(
@@ -27,6 +28,7 @@ export function sendError(
 
 /** Answers a step's refusal. */
 export function reject(res: http.ServerResponse, state: RequestState, rejection: Rejection): void {
+  if (rejection.reason) state.reason = rejection.reason;
   sendError(res, rejection.status, rejection.errorType, rejection.message, state, rejection.headers);
 }
 
@@ -42,6 +44,36 @@ export function logWhenDone(res: http.ServerResponse, state: RequestState, log: 
       sessionId: state.sessionId,
       errorType: state.errorType,
       problem: state.problem,
+      reason: state.reason,
     });
   });
+}
+
+/**
+ * A request Node's HTTP parser refused before the gateway saw it (headers over Node's 16 KB limit,
+ * broken framing, a request that took too long to arrive) gets the same JSON {"message"} answer with
+ * x-amzn-ErrorType as every other error, then the connection closes. Headers that are too large are 431
+ * (RFC 6585 section 5, also Node's own default answer); anything else the parser refuses is 400.
+ */
+export function answerParserError(error: NodeJS.ErrnoException, socket: Duplex, log?: (event: GatewayLogEvent) => void): void {
+  if (!socket.writable || error.code === "ECONNRESET") {
+    socket.destroy();
+    return;
+  }
+  const [status, errorType, message] =
+    error.code === "HPE_HEADER_OVERFLOW"
+      ? [
+          431,
+          "ValidationException",
+          `Request header fields too large: the request line and headers must fit in ${http.maxHeaderSize} bytes.`,
+        ]
+      : error.code === "ERR_HTTP_REQUEST_TIMEOUT"
+        ? [408, "RequestTimeoutException", "The request did not arrive in time."]
+        : [400, "ValidationException", `Malformed HTTP request (${error.code ?? error.message}).`];
+  const body = JSON.stringify({ message });
+  socket.end(
+    `HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\ncontent-type: application/json\r\nx-amzn-ErrorType: ${errorType}\r\n` +
+      `content-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+  );
+  log?.({ method: "-", path: "-", status, ms: 0, errorType, reason: `refused by the HTTP parser: ${error.code ?? error.message}` });
 }

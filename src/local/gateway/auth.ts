@@ -1,7 +1,10 @@
 /**
- * The gateway's inbound auth, as AgentCore Runtime enforces it. customJWTAuthorizer: missing/empty
- * bearer -> 401 + WWW-Authenticate; SigV4 -> 403 method mismatch; bad token -> 401; claim not allowed
- * -> 403; issuer down -> 503. IAM agents: bearer -> 403 method mismatch; SigV4-shaped requests are
+ * The gateway's inbound auth, as AgentCore Runtime enforces it, with the service's status, error type
+ * and message (docs/local-development.md lists each answer and its source). customJWTAuthorizer:
+ * no bearer token -> 401 "Missing Authentication Token" + WWW-Authenticate; SigV4 -> 403 method
+ * mismatch; bad token or claim not allowed -> 401; unparseable token -> 403; issuer down -> 503. This
+ * tool's own explanation of a refusal goes to the access log (Rejection.reason), not into the answer.
+ * IAM agents: bearer -> 403 method mismatch; SigV4-shaped requests are
  * accepted WITHOUT verifying the signature (local only). Also the RFC 9728 protected resource
  * metadata that the 401's WWW-Authenticate points at.
  */
@@ -9,6 +12,9 @@ import type http from "node:http";
 import type { CustomJwtAuthorizer } from "../../config/schema.js";
 import { AUTH_METHOD_MISMATCH } from "./contract.js";
 import type { GatewayContext, Rejection } from "./types.js";
+
+/** The service's text for a request without a token (observed on a real runtime; AWS's own APIs answer unsigned requests so too). */
+const MISSING_TOKEN = "Missing Authentication Token";
 
 function resourceMetadataUrl(ctx: GatewayContext, label: string, qualifier: string): string {
   return `${ctx.baseUrl()}/runtimes/${encodeURIComponent(label)}/invocations/.well-known/oauth-protected-resource?qualifier=${encodeURIComponent(qualifier)}`;
@@ -24,32 +30,41 @@ export async function inboundAuth(
   const authorization = req.headers.authorization;
   const scheme = authorization?.trimStart().slice(0, 16).toUpperCase() ?? "";
   if (ctx.authorizer) {
+    const missing = (reason: string): Rejection => ({
+      status: 401,
+      errorType: "UnauthorizedException",
+      message: MISSING_TOKEN,
+      headers: { "WWW-Authenticate": `Bearer resource_metadata="${resourceMetadataUrl(ctx, label, qualifier)}"` },
+      reason,
+    });
     if (authorization === undefined || /^\s*(bearer)?\s*$/i.test(authorization)) {
-      return {
-        status: 401,
-        errorType: "UnauthorizedException",
-        message: "Missing or empty Authorization header: this agent requires an OAuth bearer token (Authorization: Bearer <access token>).",
-        headers: { "WWW-Authenticate": `Bearer resource_metadata="${resourceMetadataUrl(ctx, label, qualifier)}"` },
-      };
+      return missing("no bearer token: this agent requires Authorization: Bearer <access token>");
     }
-    if (scheme.startsWith("AWS4-HMAC-SHA256")) return { status: 403, errorType: "AccessDeniedException", message: AUTH_METHOD_MISMATCH };
-    if (!scheme.startsWith("BEARER ")) {
-      return {
-        status: 401,
-        errorType: "UnauthorizedException",
-        message: 'Invalid Authorization header: expected "Bearer <access token>".',
-      };
+    if (scheme.startsWith("AWS4-HMAC-SHA256")) {
+      return { status: 403, errorType: "AccessDeniedException", message: AUTH_METHOD_MISMATCH, reason: "a SigV4 request to a JWT agent" };
     }
+    // Another scheme (Basic, a bare token) carries no bearer token: answered as a missing one (RFC 6750 section 3).
+    if (!scheme.startsWith("BEARER ")) return missing('the Authorization header is not "Bearer <access token>"');
     const decision = await ctx.authorizer.authorize(authorization.trimStart().slice(7));
-    if (!decision.allowed) return { status: decision.httpStatus, errorType: decision.errorType, message: decision.message };
+    if (!decision.allowed) {
+      return { status: decision.httpStatus, errorType: decision.errorType, message: decision.message, reason: decision.explanation };
+    }
     return undefined;
   }
-  if (scheme.startsWith("BEARER")) return { status: 403, errorType: "AccessDeniedException", message: AUTH_METHOD_MISMATCH };
+  if (scheme.startsWith("BEARER")) {
+    return {
+      status: 403,
+      errorType: "AccessDeniedException",
+      message: AUTH_METHOD_MISMATCH,
+      reason: "a bearer token to an IAM (SigV4) agent",
+    };
+  }
   if (!scheme.startsWith("AWS4-HMAC-SHA256")) {
     return {
       status: 403,
       errorType: "MissingAuthenticationTokenException",
-      message: "Missing Authentication Token: this agent uses IAM (SigV4) inbound auth; sign the request with SigV4.",
+      message: MISSING_TOKEN,
+      reason: "an unsigned request: this agent uses IAM (SigV4) inbound auth; sign the request with SigV4",
     };
   }
   return undefined;

@@ -35,6 +35,8 @@ export interface GatewayLogEvent {
   errorType?: string;
   /** A problem worth a warning (agent crashed mid-stream, response too large). */
   problem?: string;
+  /** Why the gateway refused the request, in this tool's words (the answer holds only the service's message). */
+  reason?: string;
 }
 
 export interface GatewayOptions {
@@ -85,6 +87,7 @@ export interface RequestState {
   sessionId?: string;
   errorType?: string;
   problem?: string;
+  reason?: string;
 }
 
 /** A step's refusal: the service-style error answer to send. */
@@ -93,4 +96,6 @@ export interface Rejection {
   errorType: string;
   message: string;
   headers?: Record<string, string>;
+  /** This tool's explanation, for the access log. */
+  reason?: string;
 }

@@ -125,6 +125,22 @@ describe("--authorizer-config", () => {
       JSON.stringify({ customJWTAuthorizer: { discoveryUrl: COGNITO_URL, allowedClient: ["c1"], allowedScopes: ["s"] } }),
       /customJWTAuthorizer\.allowedClient is not a field of the AgentCore authorizer/,
     ],
+    // AgentCore refuses a custom claim rule for scp: allowedScopes reads scope and scp.
+    [
+      JSON.stringify({
+        customJWTAuthorizer: {
+          discoveryUrl: COGNITO_URL,
+          customClaims: [
+            {
+              inboundTokenClaimName: "scp",
+              inboundTokenClaimValueType: "STRING_ARRAY",
+              authorizingClaimMatchValue: { claimMatchOperator: "CONTAINS", claimMatchValue: { matchValueStringList: ["agent/invoke"] } },
+            },
+          ],
+        },
+      }),
+      /customClaims\[0\] names the claim "scp", which AgentCore refuses: scopes are checked by allowedScopes/,
+    ],
   ])("rejects %s", (json, message) => {
     const attempt = () => parseAuthorizerConfig(json);
     expect(attempt).toThrow(ValidationError);
