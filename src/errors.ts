@@ -62,6 +62,8 @@ export const ERROR_CODES = [
   "EnvFileNotFound",
   "Error",
   "Exited",
+  "FileSystemError",
+  "HomeNotDirectory",
   "ImageBuildFailed",
   "ImagePushFailed",
   "InternalError",
@@ -124,6 +126,7 @@ export const ERROR_CODES = [
   "ResourceNotFoundException",
   "RuntimeDeprecated",
   "SecretInConfig",
+  "SessionsLocked",
   "SpawnError",
   "StartTimeout",
   "StdinIsTTY",
@@ -288,7 +291,39 @@ export function toAgentcoreError(error: unknown): AgentcoreError {
     if (code && NETWORK_CODES.has(code)) {
       return new AgentcoreError(`Network error: ${error.message}`, { code: "NetworkError", cause: error });
     }
+    const fsError = fileSystemError(error as NodeJS.ErrnoException);
+    if (fsError) return fsError;
     return new AgentcoreError(error.message || String(error), { code: "InternalError", cause: error });
   }
   return new AgentcoreError(String(error), { code: "InternalError" });
+}
+
+const FS_REASONS: Record<string, string> = {
+  EACCES: "permission denied",
+  EPERM: "operation not permitted",
+  EROFS: "the file system is read-only",
+  ENOTDIR: "a part of the path is a file, not a directory",
+  EEXIST: "it exists and is not a directory",
+  ENOSPC: "no space left on the device",
+  EISDIR: "it is a directory",
+};
+
+/** A file-system error (Node's errno error with a path) in one sentence naming the path and what to do, or undefined. */
+export function fileSystemError(error: NodeJS.ErrnoException): AgentcoreError | undefined {
+  const reason = error.code ? FS_REASONS[error.code] : undefined;
+  if (!reason || typeof error.path !== "string") return undefined;
+  const reading = error.syscall === "scandir" || error.syscall === "read" || error.syscall === "stat";
+  const hint =
+    error.code === "ENOSPC"
+      ? "Free some space, then run the command again."
+      : error.code === "ENOTDIR" || error.code === "EEXIST" || error.code === "EISDIR"
+        ? "Move the file that is in the way, then run the command again."
+        : reading
+          ? "Check the permissions of that path."
+          : "Check the permissions of its directory, or run the command from a directory you can write to.";
+  return new AgentcoreError(`Cannot ${reading ? "read" : "write"} ${error.path}: ${reason}.`, {
+    code: "FileSystemError",
+    hint,
+    cause: error,
+  });
 }

@@ -12,22 +12,16 @@
  * other's entries or leave half a file. A cache that does not parse is reported, never replaced.
  * Nothing here logs or prints a token; errors name the file, not its content.
  */
-import { randomBytes } from "node:crypto";
 import { promises as fsp } from "node:fs";
-import os from "node:os";
 import path from "node:path";
-import { setTimeout as sleep } from "node:timers/promises";
 import { z } from "zod";
-import { ensureHomeDir, homeDir } from "../config/home.js";
+import { ensureHomeDir, homeDir, homeError } from "../config/home.js";
 import { AgentcoreError } from "../errors.js";
+import { acquireFileLock } from "../util/file-lock.js";
 import { writeFileAtomic } from "../util/fs.js";
-import { isProcessAlive } from "../util/process.js";
 
 export const TOKEN_CACHE_FILE = "tokens.json";
 const CACHE_VERSION = 1;
-const LOCK_WAIT_MS = 10_000;
-/** A lock this old is stale even when its pid is alive (a cache update takes milliseconds). */
-const LOCK_STALE_MS = 30_000;
 
 const isoDate = z.string().refine((s) => !Number.isNaN(Date.parse(s)), "must be an ISO date");
 
@@ -107,13 +101,6 @@ export function parseTokenCache(file: string, text: string): TokenCacheData {
   return parsed.data;
 }
 
-interface LockRecord {
-  pid: number;
-  host: string;
-  at: number;
-  nonce: string;
-}
-
 export class TokenCache {
   readonly file: string;
   readonly lockFile: string;
@@ -130,6 +117,7 @@ export class TokenCache {
       text = await fsp.readFile(this.file, "utf8");
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === "ENOENT") return { version: CACHE_VERSION, entries: {} };
+      if ((error as NodeJS.ErrnoException).code === "ENOTDIR") throw homeError(path.dirname(this.file), error);
       throw new AgentcoreError(`Cannot read the token cache ${this.file}: ${(error as NodeJS.ErrnoException).code ?? "error"}.`, {
         code: "TokenCacheUnreadable",
         hint: `Check the permissions of ${path.dirname(this.file)} (AGENTCORE_TS_HOME).`,
@@ -171,7 +159,7 @@ export class TokenCache {
   /** Locked read-modify-write; the mutation sees the freshest content. Nothing is written when it throws. */
   async update(mutate: (data: TokenCacheData) => void | Promise<void>): Promise<TokenCacheData> {
     await ensureHomeDir(this.env);
-    const release = await this.lock();
+    const release = await acquireFileLock(this.lockFile, { what: "The token cache", code: "TokenCacheLocked" });
     try {
       const data = await this.read();
       await mutate(data);
@@ -180,83 +168,5 @@ export class TokenCache {
     } finally {
       await release();
     }
-  }
-
-  /** Takes the lock file (O_EXCL); waits for a live holder, breaks a stale one. */
-  private async lock(): Promise<() => Promise<void>> {
-    const mine: LockRecord = { pid: process.pid, host: os.hostname(), at: Date.now(), nonce: randomBytes(8).toString("hex") };
-    const deadline = Date.now() + LOCK_WAIT_MS;
-    for (let attempt = 0; ; attempt += 1) {
-      try {
-        const handle = await fsp.open(this.lockFile, "wx", 0o600);
-        try {
-          await handle.writeFile(JSON.stringify(mine));
-        } finally {
-          await handle.close();
-        }
-        return async () => {
-          // Only remove the lock if it is still ours (a stale-lock breaker may have replaced it).
-          const current = await this.readLock();
-          if (current?.nonce === mine.nonce) await fsp.rm(this.lockFile, { force: true });
-        };
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
-      }
-      const holder = await this.readLock();
-      if (holder === undefined || this.isStale(holder)) {
-        await this.breakLock(holder);
-        continue;
-      }
-      if (Date.now() > deadline) {
-        throw new AgentcoreError(`The token cache is locked by process ${holder.pid}.`, {
-          code: "TokenCacheLocked",
-          hint: `If no other agentcore-ts command is running, remove ${this.lockFile} and retry.`,
-        });
-      }
-      await sleep(Math.min(10 + attempt * 5, 50) + Math.random() * 10);
-    }
-  }
-
-  private isStale(holder: LockRecord): boolean {
-    if (Date.now() - holder.at > LOCK_STALE_MS) return true;
-    return holder.host === os.hostname() && !isProcessAlive(holder.pid);
-  }
-
-  /** undefined when there is no lock file or it is unreadable (a holder that died between create and write). */
-  private async readLock(): Promise<LockRecord | undefined> {
-    try {
-      const stat = await fsp.stat(this.lockFile);
-      const text = await fsp.readFile(this.lockFile, "utf8");
-      try {
-        return JSON.parse(text) as LockRecord;
-      } catch {
-        // Being written right now, or left empty by a crash: stale only once it is old.
-        return { pid: 0, host: "", at: stat.mtimeMs, nonce: "" };
-      }
-    } catch {
-      return undefined;
-    }
-  }
-
-  /** Moves a stale lock aside atomically; if what was moved turns out to be a fresh lock, puts it back. */
-  private async breakLock(seen: LockRecord | undefined): Promise<void> {
-    if (seen === undefined) return;
-    const aside = `${this.lockFile}.${process.pid}.${randomBytes(4).toString("hex")}.stale`;
-    try {
-      await fsp.rename(this.lockFile, aside);
-    } catch {
-      return; // someone else broke it first
-    }
-    let moved: LockRecord | undefined;
-    try {
-      moved = JSON.parse(await fsp.readFile(aside, "utf8")) as LockRecord;
-    } catch {
-      moved = undefined;
-    }
-    if (moved && moved.nonce !== seen.nonce) {
-      // We raced with a new holder: restore its lock (link fails if yet another one exists).
-      await fsp.link(aside, this.lockFile).catch(() => undefined);
-    }
-    await fsp.rm(aside, { force: true });
   }
 }

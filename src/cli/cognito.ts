@@ -74,7 +74,8 @@ Examples:
     .addHelpText(
       "after",
       `
-It listens on 127.0.0.1:19229 (AGENTCORE_TS_COGNITO_PORT) and keeps its pools under AGENTCORE_TS_HOME/cognito-local.
+It listens on 127.0.0.1:19229 for the default home (another AGENTCORE_TS_HOME gets a stable port derived from its
+path; AGENTCORE_TS_COGNITO_PORT overrides) and keeps its pools under AGENTCORE_TS_HOME/cognito-local.
 
 Examples:
   $ agentcore-ts cognito local start            # foreground; Ctrl-C stops it

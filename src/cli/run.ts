@@ -91,7 +91,7 @@ export async function reportError(error: unknown, globals: Pick<GlobalOptions, "
   if (globals.verbose) {
     const root = failure.cause instanceof Error ? failure.cause : failure;
     process.stderr.write(`${c.dim(root.stack ?? String(root))}\n`);
-  } else if (!(error instanceof AgentcoreError)) {
+  } else if (!(error instanceof AgentcoreError) && failure.code !== "FileSystemError") {
     process.stderr.write(`  ${c.dim("(run with --verbose for details)")}\n`);
   }
   if (globals.json) process.stdout.write(`${JSON.stringify(failure.toJSON(), null, 2)}\n`);

@@ -11,20 +11,30 @@
  */
 
 import { type ChildProcess, spawn } from "node:child_process";
+import { createHash } from "node:crypto";
 import { existsSync, promises as fsp, statSync } from "node:fs";
 import http from "node:http";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { ensureHomeDir, homeDir } from "../config/home.js";
+import { defaultHomeDir, ensureHomeDir, homeDir } from "../config/home.js";
 import { isLoopbackHost } from "../config/patterns.js";
 import { AgentcoreError, UsageError } from "../errors.js";
 import { packageRoot } from "../util/paths.js";
 
 export const EMBEDDED_COGNITO_SERVICE = "agentcore-ts-embedded-cognito";
-/** Not 9229: that is Node's --inspect port (and cognito-local's own default). */
+/** The default home's port. Not 9229: that is Node's --inspect port (and cognito-local's own default). */
 export const DEFAULT_EMBEDDED_COGNITO_PORT = 19229;
+/**
+ * Any other AGENTCORE_TS_HOME gets a port of its own in [19230, 29230), derived from its path, so two
+ * users (or two test runs) on one machine do not collide and a home keeps its port (local issuers
+ * contain it). The range stays below Linux's ephemeral ports (32768-60999 by default,
+ * https://www.kernel.org/doc/html/latest/networking/ip-sysctl.html ip_local_port_range), which
+ * outgoing connections take.
+ */
+const DERIVED_PORT_BASE = 19230;
+const DERIVED_PORT_SPAN = 10_000;
 export const EMBEDDED_COGNITO_HOST = "127.0.0.1";
 export const EMBEDDED_COGNITO_PORT_ENV = "AGENTCORE_TS_COGNITO_PORT";
 const START_TIMEOUT_MS = 20_000;
@@ -53,14 +63,21 @@ export type EmbeddedCognitoProbe =
   | { state: "running"; info: EmbeddedCognitoInfo }
   | { state: "foreign"; detail: string };
 
-/** The port: AGENTCORE_TS_COGNITO_PORT or 19229. */
+/** The port of a home without AGENTCORE_TS_COGNITO_PORT: 19229 for ~/.agentcore-ts, else derived from the home's path. */
+export function homeCognitoPort(home: string): number {
+  if (path.resolve(home) === defaultHomeDir()) return DEFAULT_EMBEDDED_COGNITO_PORT;
+  const digest = createHash("sha256").update(path.resolve(home)).digest();
+  return DERIVED_PORT_BASE + (digest.readUInt32BE(0) % DERIVED_PORT_SPAN);
+}
+
+/** The port: AGENTCORE_TS_COGNITO_PORT, or the home's own (homeCognitoPort). */
 export function embeddedCognitoPort(env: NodeJS.ProcessEnv = process.env): number {
   const raw = env[EMBEDDED_COGNITO_PORT_ENV];
-  if (raw === undefined || raw.trim() === "") return DEFAULT_EMBEDDED_COGNITO_PORT;
+  if (raw === undefined || raw.trim() === "") return homeCognitoPort(homeDir(env));
   const port = Number(raw.trim());
   if (!Number.isInteger(port) || port < 1 || port > 65535) {
     throw new UsageError(`${EMBEDDED_COGNITO_PORT_ENV}="${raw}" is not a TCP port.`, {
-      hint: `Set ${EMBEDDED_COGNITO_PORT_ENV} to a number from 1 to 65535, or unset it to use ${DEFAULT_EMBEDDED_COGNITO_PORT}.`,
+      hint: `Set ${EMBEDDED_COGNITO_PORT_ENV} to a number from 1 to 65535, or unset it to use this home's port (${homeCognitoPort(homeDir(env))}).`,
       code: "BadPort",
     });
   }

@@ -25,6 +25,7 @@ import { createRequire } from "node:module";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { parseArgs } from "node:util";
+import { restrictTree } from "../util/fs.js";
 import { domainOf, handleM2m, type M2mContext } from "./m2m.js";
 
 /** Same literal as EMBEDDED_COGNITO_SERVICE in embedded-cognito.ts (importing it would load more than this script needs). */
@@ -51,6 +52,15 @@ const persistent = args.mode === "persistent";
 const pidFile = args["pid-file"];
 const logFile = path.join(dataDir, "server.log");
 const startedAt = new Date().toISOString();
+
+// Its data (users with their test passwords in plain text, refresh tokens) is private: whatever
+// cognito-local writes is created 0600/0700, and what an older version left with wider modes is fixed.
+process.umask(0o077);
+try {
+  restrictTree(dataDir);
+} catch {
+  // not there yet (created below), or not ours to change: cognito-local's own errors say more
+}
 
 // Never let a closed parent pipe kill the server.
 process.stdout.on("error", () => {});

@@ -1,7 +1,9 @@
 /**
  * Runtime session ids, remembered per agent so consecutive invokes continue one conversation
  * (the runtime keeps a session's microVM and state). Stored in AGENTCORE_TS_HOME/sessions.json,
- * keyed by config file + agent name (or by ARN for `--agent-arn`), never in .agentcore.json.
+ * keyed by config file + agent name (or by ARN for `--agent-arn`), never in .agentcore.json. Each
+ * update is a locked read-modify-write (util/file-lock.ts, as the token cache) and an atomic rename,
+ * so two invokes at the same moment keep both their sessions.
  */
 import { randomUUID } from "node:crypto";
 import { promises as fsp } from "node:fs";
@@ -9,6 +11,7 @@ import path from "node:path";
 import { z } from "zod";
 import { ensureHomeDir, homeDir } from "../config/home.js";
 import { UsageError } from "../errors.js";
+import { acquireFileLock } from "../util/file-lock.js";
 import { writeFileAtomic } from "../util/fs.js";
 
 /** The service's runtimeSessionId constraint (SessionType): 33 to 256 characters. */
@@ -75,9 +78,14 @@ export async function storedSessionId(env: NodeJS.ProcessEnv, key: string): Prom
 
 export async function storeSessionId(env: NodeJS.ProcessEnv, key: string, sessionId: string): Promise<void> {
   await ensureHomeDir(env);
-  const store = await readStore(env);
-  store[key] = { sessionId, updatedAt: new Date().toISOString() };
-  await writeFileAtomic(storeFile(env), `${JSON.stringify(store, null, 2)}\n`, 0o600);
+  const release = await acquireFileLock(`${storeFile(env)}.lock`, { what: "The sessions file", code: "SessionsLocked" });
+  try {
+    const store = await readStore(env);
+    store[key] = { sessionId, updatedAt: new Date().toISOString() };
+    await writeFileAtomic(storeFile(env), `${JSON.stringify(store, null, 2)}\n`, 0o600);
+  } finally {
+    await release();
+  }
 }
 
 export interface SessionChoice {

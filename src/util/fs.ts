@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { promises as fsp } from "node:fs";
+import { chmodSync, promises as fsp, lstatSync, readdirSync } from "node:fs";
 import path from "node:path";
 
 /**
@@ -18,7 +18,13 @@ export async function writeFileAtomic(file: string, data: string | Uint8Array, m
     }
   }
   const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.${randomBytes(6).toString("hex")}.tmp`);
-  const handle = await fsp.open(tmp, "wx", finalMode);
+  let handle: Awaited<ReturnType<typeof fsp.open>>;
+  try {
+    handle = await fsp.open(tmp, "wx", finalMode);
+  } catch (error) {
+    // Name the file the caller wanted, not our temporary one (a read-only directory fails here).
+    throw Object.assign(error as NodeJS.ErrnoException, { path: file });
+  }
   try {
     await handle.writeFile(data);
     await handle.sync();
@@ -42,4 +48,31 @@ export async function exists(file: string): Promise<boolean> {
   } catch {
     return false;
   }
+}
+
+/**
+ * Private state: makes `dir` 0700 and everything below it 0700 (directories) or 0600 (files), also
+ * what an older version or a third-party writer (cognito-local) created with wider modes. Symbolic
+ * links are neither followed nor changed. Synchronous: the trees are small (a few dozen files).
+ */
+export function restrictTree(dir: string): void {
+  const walk = (entry: string): void => {
+    let stat: ReturnType<typeof lstatSync>;
+    try {
+      stat = lstatSync(entry);
+    } catch {
+      return; // gone meanwhile
+    }
+    if (stat.isSymbolicLink()) return;
+    const wanted = stat.isDirectory() ? 0o700 : 0o600;
+    if ((stat.mode & 0o777) !== wanted) {
+      try {
+        chmodSync(entry, wanted);
+      } catch {
+        // not ours (another user's file): leave it, the rest still gets fixed
+      }
+    }
+    if (stat.isDirectory()) for (const name of readdirSync(entry)) walk(path.join(entry, name));
+  };
+  walk(dir);
 }

@@ -2,13 +2,13 @@
  * The token cache: modes, atomic locked updates under concurrent processes, stale locks, and a
  * corrupted file that is reported (without its content) and never replaced.
  */
-import { spawn } from "node:child_process";
 import { promises as fsp } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { type CachedTokens, TokenCache, tokenCacheKey } from "../../src/auth/token-cache.js";
 import { REPO_ROOT, tempDir } from "../support/cli.js";
 import { failureOf } from "../support/cognito-local.js";
+import { runNodeScript } from "../support/node-script.js";
 
 const FAKE_JWT = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ0ZXN0dXNlciIsImV4cCI6MX0.c2lnbmF0dXJlc2lnbmF0dXJl";
 
@@ -103,13 +103,7 @@ describe("token cache", () => {
         await cache.put({ ...base, username: process.env.WORKER + "-" + i, updatedAt: new Date().toISOString() });
       }`;
     const run = (worker: number) =>
-      new Promise<number | null>((resolve) => {
-        const child = spawn(process.execPath, ["--input-type=module", "-e", script], {
-          env: { ...process.env, AGENTCORE_TS_HOME: home, WORKER: `w${worker}`, ENTRY: JSON.stringify(entry()) },
-          stdio: ["ignore", "ignore", "inherit"],
-        });
-        child.on("exit", resolve);
-      });
+      runNodeScript(script, { ...process.env, AGENTCORE_TS_HOME: home, WORKER: `w${worker}`, ENTRY: JSON.stringify(entry()) });
     const codes = await Promise.all(Array.from({ length: workers }, (_, i) => run(i)));
     expect(codes).toEqual(Array(workers).fill(0));
     const entries = await new TokenCache({ AGENTCORE_TS_HOME: home }).entries();

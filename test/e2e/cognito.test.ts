@@ -58,6 +58,17 @@ async function cacheEntries(): Promise<CacheEntry[]> {
 const config = async () => JSON.parse(await fsp.readFile(path.join(project, ".agentcore.json"), "utf8"));
 const poolCount = async () => (await sdk.send(new ListUserPoolsCommand({ MaxResults: 60 }))).UserPools?.length ?? 0;
 
+/** [path, mode, isDirectory] of everything under `dir`. */
+async function treeModes(dir: string): Promise<[string, number, boolean][]> {
+  const entries = await fsp.readdir(dir, { recursive: true, withFileTypes: true });
+  return Promise.all(
+    entries.map(async (entry): Promise<[string, number, boolean]> => {
+      const file = path.join(entry.parentPath, entry.name);
+      return [file, (await fsp.lstat(file)).mode & 0o777, entry.isDirectory()];
+    }),
+  );
+}
+
 describe("cognito setup --local and the token commands (built CLI, embedded Cognito)", () => {
   it("sets up pool, client and user, logs in, and writes ids (never tokens) to .agentcore.json and .env", async () => {
     const result = await cli(["cognito", "setup", "--local"]);
@@ -76,6 +87,10 @@ describe("cognito setup --local and the token commands (built CLI, embedded Cogn
     );
     expect((await fsp.stat(cognito.home)).mode & 0o777).toBe(0o700);
     expect((await fsp.stat(path.join(cognito.home, "tokens.json"))).mode & 0o777).toBe(0o600);
+    // Everything under the home is private, the embedded Cognito's data (users, their test passwords) included.
+    const modes = await treeModes(cognito.home);
+    expect(modes.some(([file]) => file.includes(`${path.sep}db${path.sep}`))).toBe(true);
+    expect(modes.filter(([, mode, dir]) => mode !== (dir ? 0o700 : 0o600))).toEqual([]);
     const [entry] = await cacheEntries();
     expect(entry.userPoolId).toBe(section.userPoolId);
     expect(entry.refreshToken).toBeTruthy();

@@ -6,6 +6,7 @@
 
 import { spawn } from "node:child_process";
 import http from "node:http";
+import os from "node:os";
 import path from "node:path";
 import {
   AdminCreateUserCommand,
@@ -21,6 +22,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import {
   DEFAULT_EMBEDDED_COGNITO_PORT,
   embeddedCognitoEndpoint,
+  embeddedCognitoPort,
   ensureEmbeddedCognito,
   isEmbeddedCognitoUrl,
   probeEmbeddedCognito,
@@ -58,9 +60,20 @@ function sdk(endpoint: string): CognitoIdentityProviderClient {
 }
 
 describe("embedded Cognito addressing", () => {
-  it("uses 127.0.0.1:19229 unless AGENTCORE_TS_COGNITO_PORT says otherwise, and recognises its URLs", () => {
+  it("gives the default home 19229 and every other home a stable port of its own, derived from its path", () => {
     expect(DEFAULT_EMBEDDED_COGNITO_PORT).toBe(19229);
     expect(embeddedCognitoEndpoint({})).toBe("http://127.0.0.1:19229");
+    expect(embeddedCognitoPort({ AGENTCORE_TS_HOME: path.join(os.homedir(), ".agentcore-ts") })).toBe(19229);
+    const homes = ["/home/alice/.agentcore-ts", "/home/bob/.agentcore-ts", "/tmp/ci-run-1/home", "/tmp/ci-run-2/home"];
+    const ports = homes.map((home) => embeddedCognitoPort({ AGENTCORE_TS_HOME: home }));
+    expect(new Set(ports).size).toBe(homes.length);
+    for (const port of ports) expect(port >= 19230 && port < 29230).toBe(true);
+    // Stable: the same home (however it is spelled) always gets the same port, which its pools' issuers contain.
+    expect(embeddedCognitoPort({ AGENTCORE_TS_HOME: "/home/alice/./.agentcore-ts/" })).toBe(ports[0]);
+    expect(embeddedCognitoPort({ AGENTCORE_TS_HOME: homes[0], AGENTCORE_TS_COGNITO_PORT: "40123" })).toBe(40123);
+  });
+
+  it("uses AGENTCORE_TS_COGNITO_PORT when set, and recognises its URLs", () => {
     const env = { AGENTCORE_TS_COGNITO_PORT: "40123" };
     expect(embeddedCognitoEndpoint(env)).toBe("http://127.0.0.1:40123");
     expect(isEmbeddedCognitoUrl("http://127.0.0.1:40123/local_abc/.well-known/openid-configuration", env)).toBe(true);
