@@ -20,6 +20,8 @@ export function register(program: Command): void {
     .option("--user-id <id>", "X-Amzn-Bedrock-AgentCore-Runtime-User-Id, SigV4 only (with OAuth the user is the token's sub)")
     .option("--raw", "print the response body exactly as received")
     .option("--local", "invoke the agent run by `agentcore-ts launch --local`, through its inbound-auth gateway")
+    .option("--mcp <operation>", "MCP agents: list-tools, or call-tool (the [payload] argument is then the tool's name)")
+    .option("--input <json>", "with --mcp call-tool: the tool's arguments as a JSON object (default {})")
     .addHelpText(
       "after",
       `
@@ -32,21 +34,36 @@ Output: streamed text is printed as it arrives, JSON answers pretty-printed; --r
 as is; --json prints one document with the session id, status, content type and the response.
 Session ids are remembered per agent (--verbose prints them); --new-session starts over.
 
+MCP agents (configure --protocol MCP): --mcp list-tools / --mcp call-tool NAME --input JSON runs an
+MCP session (initialize, notifications/initialized, the request; Mcp-Session-Id threaded; cold-start
+errors retried 3 times, 2 s apart) with the same auth; tool results print as text, --json the raw result.
+
 Examples:
   $ agentcore-ts invoke '{"prompt":"Hello"}'
   $ agentcore-ts invoke "What is 1+1?"                      # sent as {"prompt":"What is 1+1?"}
   $ echo '{"prompt":"Hello"}' | agentcore-ts invoke --new-session
   $ agentcore-ts invoke '{"prompt":"Hello"}' --local
+  $ agentcore-ts invoke --local --mcp list-tools
+  $ agentcore-ts invoke --mcp call-tool calculator --input '{"operation":"add","a":2,"b":3}'
   $ COGNITO_ACCESS_TOKEN=eyJ... agentcore-ts invoke "Hi" --agent-arn arn:aws:bedrock-agentcore:us-east-1:123456789012:runtime/my_agent-AbCdEf1234`,
     )
     .action(async (payload: string | undefined, flags: InvokeFlags, command: Command) => {
       await run(command, async (ctx) => {
+        const { agent, ...rest } = flags;
+        if (flags.mcp !== undefined) {
+          const [{ invokeMcp, toolFailed }, { printMcpInvoke }, { outcome }] = await Promise.all([
+            import("../commands/invoke/mcp.js"),
+            import("../commands/invoke/print.js"),
+            import("../core/context.js"),
+          ]);
+          const result = await invokeMcp({ ...rest, payload, agentName: agent }, ctx);
+          return outcome(result, printMcpInvoke, toolFailed(result) ? 1 : undefined);
+        }
         const [{ invoke }, { printInvoke }, { outcome }] = await Promise.all([
           import("../commands/invoke/invoke.js"),
           import("../commands/invoke/print.js"),
           import("../core/context.js"),
         ]);
-        const { agent, ...rest } = flags;
         return outcome(await invoke({ ...rest, payload, agentName: agent }, ctx), printInvoke);
       });
     });

@@ -11,6 +11,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { USER_AGENT } from "../aws/clients.js";
 import { AgentcoreError } from "../errors.js";
 import type { InvokeFailure } from "./errors.js";
+import type { McpHeaders } from "./mcp.js";
 
 export const SESSION_HEADER = "X-Amzn-Bedrock-AgentCore-Runtime-Session-Id";
 export const ACCEPT = "text/event-stream, application/json";
@@ -27,6 +28,8 @@ export interface DataPlaneResponse {
   body: AsyncIterable<Uint8Array>;
   /** How many attempts it took (throttling retries). */
   attempts: number;
+  /** The Mcp-Session-Id the runtime answered with (MCP agents). */
+  mcpSessionId?: string;
 }
 
 /** A non-2xx answer, with the service's own error type and message. */
@@ -38,6 +41,16 @@ export class InvokeHttpError extends Error {
     super(`${failure.errorType}: ${failure.message}`);
     this.name = "InvokeHttpError";
   }
+}
+
+/** The InvokeAgentRuntime MCP headers as HTTP header fields (the same names the SDK model binds). */
+function mcpHeaderFields(mcp: McpHeaders): Record<string, string> {
+  return {
+    "Mcp-Method": mcp.method,
+    ...(mcp.sessionId ? { "Mcp-Session-Id": mcp.sessionId } : {}),
+    ...(mcp.protocolVersion ? { "Mcp-Protocol-Version": mcp.protocolVersion } : {}),
+    ...(mcp.name ? { "Mcp-Name": mcp.name } : {}),
+  };
 }
 
 export function bearerInvokeUrl(endpoint: string, arn: string, qualifier: string): URL {
@@ -53,6 +66,8 @@ export interface BearerInvokeRequest {
   token: string;
   sessionId: string;
   body: string;
+  /** MCP headers (Mcp-Session-Id, Mcp-Protocol-Version, Mcp-Method, Mcp-Name) for MCP agents. */
+  mcp?: McpHeaders;
   /** Attempts for throttling and transient 5xx answers (default 3). */
   maxAttempts?: number;
   /** First backoff delay in ms (doubles per attempt, with jitter). */
@@ -150,6 +165,7 @@ export async function invokeWithBearer(request: BearerInvokeRequest): Promise<Da
     [SESSION_HEADER]: request.sessionId,
     "User-Agent": USER_AGENT,
     "Content-Length": body.length,
+    ...(request.mcp ? mcpHeaderFields(request.mcp) : {}),
   };
   const maxAttempts = Math.max(1, request.maxAttempts ?? 3);
   for (let attempt = 1; ; attempt++) {
@@ -171,6 +187,7 @@ export async function invokeWithBearer(request: BearerInvokeRequest): Promise<Da
         status,
         contentType: headerValue(response, "content-type") ?? "",
         sessionId: headerValue(response, SESSION_HEADER),
+        mcpSessionId: headerValue(response, "mcp-session-id"),
         body: response,
         attempts: attempt,
       };

@@ -6,6 +6,7 @@ import type { BedrockAgentCoreClient } from "@aws-sdk/client-bedrock-agentcore";
 import type { AwsClients } from "../aws/clients.js";
 import { fromAwsError } from "../errors.js";
 import { ACCEPT, type DataPlaneResponse, InvokeHttpError } from "./bearer.js";
+import type { McpHeaders } from "./mcp.js";
 
 export interface Sigv4InvokeRequest {
   arn: string;
@@ -13,6 +14,8 @@ export interface Sigv4InvokeRequest {
   sessionId: string;
   body: string;
   userId?: string;
+  /** MCP headers for MCP agents (the model's mcpSessionId, mcpProtocolVersion, mcpMethod, mcpName). */
+  mcp?: McpHeaders;
 }
 
 interface SdkError {
@@ -38,6 +41,14 @@ export async function invokeWithSigv4(client: BedrockAgentCoreClient, request: S
         contentType: "application/json",
         accept: ACCEPT,
         ...(request.userId !== undefined ? { runtimeUserId: request.userId } : {}),
+        ...(request.mcp
+          ? {
+              mcpMethod: request.mcp.method,
+              ...(request.mcp.sessionId ? { mcpSessionId: request.mcp.sessionId } : {}),
+              ...(request.mcp.protocolVersion ? { mcpProtocolVersion: request.mcp.protocolVersion } : {}),
+              ...(request.mcp.name ? { mcpName: request.mcp.name } : {}),
+            }
+          : {}),
       }),
     );
     const body = output.response;
@@ -45,6 +56,7 @@ export async function invokeWithSigv4(client: BedrockAgentCoreClient, request: S
       status: output.statusCode ?? output.$metadata.httpStatusCode ?? 200,
       contentType: output.contentType ?? "",
       sessionId: output.runtimeSessionId,
+      ...(output.mcpSessionId ? { mcpSessionId: output.mcpSessionId } : {}),
       body: isAsyncIterable(body) ? body : (async function* empty() {})(),
       attempts: output.$metadata.attempts ?? 1,
     };

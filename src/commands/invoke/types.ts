@@ -17,6 +17,10 @@ export interface InvokeInputs {
   userId?: string;
   raw?: boolean;
   local?: boolean;
+  /** MCP agents: list-tools or call-tool (the tool's name is then `payload`). */
+  mcp?: string;
+  /** --mcp call-tool: the tool's arguments, a JSON object. */
+  input?: string;
 }
 
 /**
@@ -36,6 +40,21 @@ export interface InvokeResult {
   contentType: string;
   response: unknown;
   events?: unknown[];
+}
+
+/** What `invoke --mcp` did; --json prints `result`, the server's JSON-RPC result, as it came. */
+export interface McpInvokeResult {
+  agent: string | null;
+  agentRuntimeArn: string;
+  local: boolean;
+  auth: "bearer" | "sigv4";
+  /** The runtime session id sent. */
+  sessionId: string;
+  /** The Mcp-Session-Id the runtime returned. */
+  mcpSessionId: string | null;
+  operation: "list-tools" | "call-tool";
+  tool?: string;
+  result: unknown;
 }
 
 /** Injected collaborators (tests); the defaults are the token cache and the local runtime records. */

@@ -1,0 +1,179 @@
+/**
+ * What every invoke transport shares: the preparation (target, auth mode, bearer token, runtime session,
+ * error context) and sending one body with it. An agent with a customJWTAuthorizer is always called
+ * with a bearer token (never SigV4 as a silent fallback); an IAM agent is always signed with SigV4.
+ * A cached token the service answers 401 to is refreshed once and the body sent again.
+ */
+import { serviceEndpoint } from "../../aws/clients.js";
+import { maskToken } from "../../config/secrets.js";
+import { AgentcoreError, type ErrorCode, UsageError } from "../../errors.js";
+import { type DataPlaneResponse, InvokeHttpError, invokeWithBearer } from "../../invoke/bearer.js";
+import { type InvokeErrorContext, invokeError } from "../../invoke/errors.js";
+import { cachedTokens, type LocalTarget } from "../../invoke/integrations.js";
+import type { McpHeaders } from "../../invoke/mcp.js";
+import { chooseSession } from "../../invoke/sessions.js";
+import { invokeWithSigv4, localDataClient } from "../../invoke/sigv4.js";
+import {
+  type BearerToken,
+  type CachedTokenQuery,
+  type CachedTokenSource,
+  chooseBearerToken,
+  MIN_VALIDITY_SECONDS,
+  noTokenError,
+} from "../../invoke/token.js";
+import { chooseAuth, resolveTarget } from "./target.js";
+import type { InvokeContext, InvokeDeps, InvokeInputs, Target } from "./types.js";
+
+/** An invocation ready to send: who, how, with which token and session. */
+export interface PreparedInvoke {
+  target: Target;
+  qualifier: string;
+  auth: "bearer" | "sigv4";
+  token?: BearerToken;
+  tokenCache: CachedTokenSource;
+  tokenQuery: CachedTokenQuery;
+  sessionId: string;
+  errorContext: InvokeErrorContext;
+  userId?: string;
+}
+
+export async function prepareInvoke(
+  inputs: InvokeInputs,
+  ctx: InvokeContext,
+  deps: InvokeDeps,
+  qualifier: string,
+): Promise<PreparedInvoke> {
+  const target = await resolveTarget(inputs, ctx, deps, qualifier);
+  const auth = chooseAuth(inputs, target, ctx);
+  const agentLabel = target.agentName ? `Agent "${target.agentName}"` : "This agent";
+
+  let token: BearerToken | undefined;
+  const tokenCache = deps.tokenCache ?? cachedTokens(() => ctx.aws(), ctx.output);
+  const tokenQuery: CachedTokenQuery = {
+    env: ctx.env,
+    authorizer: target.authorizer ?? undefined,
+    cognito: target.cognito,
+    minValiditySeconds: MIN_VALIDITY_SECONDS,
+  };
+  if (auth === "bearer") {
+    try {
+      token = await chooseBearerToken({ flagToken: inputs.bearerToken?.trim(), cache: tokenCache, query: tokenQuery });
+    } catch (error) {
+      // Only "there is no token" becomes the no-token error; a Cognito failure while refreshing keeps its own message.
+      if (error instanceof AgentcoreError && error.code === "NoAccessToken") throw noTokenError(agentLabel, error);
+      throw error;
+    }
+    if (token.refreshed) ctx.output.debug("The cached token was about to expire: refreshed it first.");
+  }
+  if (auth === "sigv4" && !target.region) {
+    throw new UsageError("No AWS region is set.", { hint: "Pass --region, or set AWS_REGION.", code: "NoRegion" });
+  }
+
+  const session = await chooseSession(ctx.env, target.sessionKey, { sessionId: inputs.sessionId, newSession: inputs.newSession });
+  ctx.output.debug(
+    `Session id: ${session.sessionId} (${session.source === "stored" ? "continued from the last invoke" : session.source === "new" ? "new session" : "--session-id"})`,
+  );
+
+  const errorContext: InvokeErrorContext = {
+    auth,
+    arn: target.arn,
+    qualifier,
+    authorizer: target.authorizer,
+    agentName: target.agentName,
+    region: target.region,
+    ...(target.local ? { local: { logFile: target.local.logFile } } : {}),
+    userId: inputs.userId,
+    tokenSource: token?.source,
+  };
+  return { target, qualifier, auth, token, tokenCache, tokenQuery, sessionId: session.sessionId, errorContext, userId: inputs.userId };
+}
+
+async function sendBearer(
+  target: Target,
+  ctx: InvokeContext,
+  request: { qualifier: string; sessionId: string; body: string; mcp?: McpHeaders },
+  token: BearerToken,
+): Promise<DataPlaneResponse> {
+  const endpoint = target.local
+    ? target.local.gatewayUrl
+    : serviceEndpoint("BEDROCK_AGENTCORE", `https://bedrock-agentcore.${target.region}.amazonaws.com`, ctx.env);
+  ctx.output.debug(
+    `POST ${endpoint}/runtimes/${encodeURIComponent(target.arn)}/invocations?qualifier=${request.qualifier} (bearer ${maskToken(token.token)} from ${token.source}${request.mcp ? `, ${request.mcp.method}` : ""})`,
+  );
+  return invokeWithBearer({
+    endpoint,
+    arn: target.arn,
+    qualifier: request.qualifier,
+    token: token.token,
+    sessionId: request.sessionId,
+    body: request.body,
+    ...(request.mcp ? { mcp: request.mcp } : {}),
+  });
+}
+
+/** The runtime record names a live process, but its gateway does not answer: the AWS endpoint hints would mislead. */
+function localGatewayDown(local: LocalTarget, cause: AgentcoreError): AgentcoreError {
+  return new AgentcoreError(`The local gateway of agent "${local.agentName}" at ${local.gatewayUrl} is not answering (${cause.message})`, {
+    code: "LocalGatewayDown",
+    hint: "Restart `agentcore-ts launch --local` (Ctrl-C the old one if it still runs), then invoke again.",
+    cause,
+  });
+}
+
+/** Sends `body` the prepared way; errors come back as the invoke error rows (message, hint, code). */
+export async function sendInvocation(p: PreparedInvoke, ctx: InvokeContext, body: string, mcp?: McpHeaders): Promise<DataPlaneResponse> {
+  const { target, qualifier, errorContext } = p;
+  const request = { qualifier, sessionId: p.sessionId, body, ...(mcp ? { mcp } : {}) };
+  try {
+    if (p.auth === "bearer") {
+      try {
+        return await sendBearer(target, ctx, request, p.token!);
+      } catch (error) {
+        // A cached token the service calls invalid: refresh once and retry (it may have been revoked or rotated).
+        if (!(error instanceof InvokeHttpError) || error.failure.status !== 401 || p.token!.source !== "cache") throw error;
+        ctx.output.debug("401 with the cached token: refreshing it and retrying once.");
+        try {
+          p.token = await p.tokenCache.forceRefresh(p.tokenQuery);
+        } catch (refreshError) {
+          const first = invokeError(error.failure, errorContext, error);
+          throw new AgentcoreError(first.message, {
+            // The wrapped error's code, ours or the service's: carried over unchanged.
+            code: first.code as ErrorCode,
+            hint: `${first.hint} Refreshing the cached token failed too: ${(refreshError as Error).message}`,
+            cause: refreshError,
+          });
+        }
+        errorContext.refreshedAfter401 = true;
+        return await sendBearer(target, ctx, request, p.token);
+      }
+    }
+    const aws = (await ctx.aws()).with({ region: target.region });
+    ctx.output.debug(
+      `InvokeAgentRuntime ${target.arn} qualifier=${qualifier} (SigV4, region ${target.region}${target.local ? `, ${target.local.gatewayUrl}` : ""}${mcp ? `, ${mcp.method}` : ""})`,
+    );
+    const client = target.local ? await localDataClient(aws, target.local.gatewayUrl) : await aws.data();
+    return await invokeWithSigv4(client, {
+      arn: target.arn,
+      qualifier,
+      sessionId: p.sessionId,
+      body,
+      userId: p.userId,
+      ...(mcp ? { mcp } : {}),
+    });
+  } catch (error) {
+    if (error instanceof InvokeHttpError) {
+      const tokenFinding = await explainRefusal(error, p.token, target);
+      throw invokeError(error.failure, { ...errorContext, attempts: error.attempts, tokenFinding }, error);
+    }
+    if (target.local && error instanceof AgentcoreError && error.code === "NetworkError") throw localGatewayDown(target.local, error);
+    throw error;
+  }
+}
+
+/** For a 401/403 to a bearer token: what this tool finds wrong with the token, offline (loaded only then). */
+async function explainRefusal(error: InvokeHttpError, token: BearerToken | undefined, target: Target): Promise<string | undefined> {
+  const status = error.failure.status;
+  if (!token || !target.authorizer || (status !== 401 && status !== 403)) return undefined;
+  const { explainOffline } = await import("../../auth/authorizer.js");
+  return explainOffline(token.token, target.authorizer);
+}
