@@ -11,6 +11,7 @@ export interface LaunchFlags {
   agentPort?: string;
   timeout?: string;
   process?: boolean;
+  watch?: boolean;
 }
 
 export function register(program: Command): void {
@@ -35,6 +36,10 @@ export function register(program: Command): void {
       "with --local: the agent's port on 127.0.0.1 (default: 8080 when free, else a free port; 8080 inside a container)",
     )
     .option("--process", "with --local: run the agent as a plain process even when a container engine is reachable")
+    .option(
+      "--watch",
+      "with --local: reload the agent when a file under its entrypoint's directory changes (.dockerignore honoured); the gateway stays up",
+    )
     .addHelpText(
       "after",
       `
@@ -43,7 +48,8 @@ Examples:
   $ agentcore-ts launch --build codebuild       # build in AWS CodeBuild (ARM) when there is no local engine
   $ agentcore-ts launch --image-uri 123456789012.dkr.ecr.us-east-1.amazonaws.com/my-agent:v1
   $ agentcore-ts launch --local --port 8081     # local runtime + inbound-auth gateway on 127.0.0.1:8081
-  $ agentcore-ts launch --local --process       # agent as a plain process (no container engine needed)`,
+  $ agentcore-ts launch --local --process       # agent as a plain process (no container engine needed)
+  $ agentcore-ts launch --local --watch         # reload the agent on every save (a container is rebuilt)`,
     )
     .action(async (flags: LaunchFlags, command: Command) => {
       await run(command, async (ctx) => {
@@ -53,9 +59,13 @@ Examples:
             import("../commands/launch/print.js"),
           ]);
           // A foreground command: what it prints (its --json document included) goes out while it runs, through the reporter.
-          await launchLocal({ agentName: flags.agent, port: flags.port, agentPort: flags.agentPort, process: flags.process }, ctx, {
-            report: localLaunchReporter(ctx.output),
-          });
+          await launchLocal(
+            { agentName: flags.agent, port: flags.port, agentPort: flags.agentPort, process: flags.process, watch: flags.watch },
+            ctx,
+            {
+              report: localLaunchReporter(ctx.output),
+            },
+          );
           return undefined;
         }
         const [{ launch }, { printLaunch }, { outcome }] = await Promise.all([

@@ -147,11 +147,12 @@ function eventFlow(
           );
         return;
       case "agentHealthyAgain":
-        output?.info("The agent is healthy again.");
+        // A reload asked for (launch --local --watch) is reported by whoever asked, with its own line.
+        if (!event.reload) output?.info("The agent is healthy again.");
         record.agentRestarted(event.agent.pid);
         return;
       case "agentRestartFailed":
-        output?.warn(`The agent could not be restarted: ${event.error.message}`);
+        if (!event.reload) output?.warn(`The agent could not be restarted: ${event.error.message}`);
         return;
       case "request":
         if (event.event.problem) output?.warn(`${event.event.method} ${event.event.path}: ${event.event.problem}`);

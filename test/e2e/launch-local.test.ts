@@ -12,6 +12,7 @@ import { type LocalRuntimeRecord, readLocalRuntime } from "../../src/local/runti
 import { DEFAULT_CLIENT_ID, type FakeIssuer, startFakeIssuer } from "../fakes/oidc-issuer.js";
 import { AGENT_SCRIPT, FIXTURES, isAlive, post, SIGV4_HEADER, waitFor, writeAgentProject } from "../local/gateway-helpers.js";
 import { BIN, REPO_ROOT, runCli, testEnv } from "../support/cli.js";
+import { killLocalLaunch, type LaunchedLocal, startLocalLaunch } from "./launch-helpers.js";
 
 const EXAMPLE_AGENT = path.join(REPO_ROOT, "examples", "typescript", "src", "agent.ts");
 const FAKE_DOCKER_DIR = path.resolve(FIXTURES, "../fake-docker");
@@ -21,9 +22,9 @@ let cwd: string;
 let env: NodeJS.ProcessEnv;
 let launch: ChildProcess;
 let stdout = "";
-let stderr = "";
 let record: LocalRuntimeRecord;
 let exited: Promise<number | null>;
+let launched: LaunchedLocal | undefined;
 
 beforeAll(async () => {
   issuer = await startFakeIssuer();
@@ -39,37 +40,14 @@ beforeAll(async () => {
   );
   // A docker whose daemon is unreachable (as on these machines), so the agent runs as a process on every machine.
   env = testEnv({ PATH: `${FAKE_DOCKER_DIR}:${process.env.PATH}`, FAKE_DOCKER_MODE: "unreachable" });
-  launch = spawn(process.execPath, [BIN, "launch", "--local", "--port", "0", "--agent-port", "0"], {
-    cwd,
-    env,
-    stdio: ["ignore", "pipe", "pipe"],
+  launched = await startLocalLaunch(["--port", "0", "--agent-port", "0"], { cwd, env, agentName: "workshop_agent" }, (stream, d) => {
+    if (stream === "stdout") stdout += d;
   });
-  launch.stdout!.setEncoding("utf8").on("data", (d: string) => (stdout += d));
-  launch.stderr!.setEncoding("utf8").on("data", (d: string) => (stderr += d));
-  exited = new Promise((resolve) => launch.once("exit", (code) => resolve(code)));
-  record = await waitFor(
-    async () => {
-      if (launch.exitCode !== null) throw new Error(`launch --local exited early (${launch.exitCode}):\n${stdout}\n${stderr}`);
-      return stdout.includes("Press Ctrl-C to stop.") ? readLocalRuntime(env, "workshop_agent") : undefined;
-    },
-    25_000,
-    "launch --local to be ready",
-  );
+  ({ child: launch, exited, record } = launched);
 }, 30_000);
 
 afterAll(async () => {
-  if (launch.exitCode === null) {
-    launch.kill("SIGKILL");
-    await exited;
-  }
-  // A SIGKILLed launch cannot stop its agent (own process group): do it here.
-  if (record?.agentPid && isAlive(record.agentPid)) {
-    try {
-      process.kill(-record.agentPid, "SIGKILL");
-    } catch {
-      // gone meanwhile
-    }
-  }
+  await killLocalLaunch(launched);
   await issuer.close();
 });
 

@@ -1,9 +1,14 @@
-/** `launch --local`: the local runtime in the foreground until Ctrl-C, SIGTERM or SIGHUP, then everything stopped. */
+/**
+ * `launch --local`: the local runtime in the foreground until Ctrl-C, SIGTERM or SIGHUP, then everything
+ * stopped; with --watch the agent reloads when its sources change (watch.ts).
+ */
+import { requireConfig, selectAgent } from "../../config/store.js";
 import type { CommandContext } from "../../core/context.js";
 import { listenForStop } from "../../core/signals.js";
 import { parsePort } from "../../local/ports.js";
 import { startLocalRuntime } from "../../local/runtime.js";
 import type { LaunchLocalInputs, LocalLaunchReporter } from "./types.js";
+import { type ReloadWatch, watchAndReload } from "./watch.js";
 
 export interface LaunchLocalDeps {
   /** What the command reports while it runs (ready, requests, stopping, stopped): commands/launch/print.ts's localLaunchReporter. */
@@ -38,9 +43,10 @@ async function runInForeground(
   report: LocalLaunchReporter,
   { port, agentPort, shutdown, startup }: { port?: number; agentPort?: number; shutdown: Promise<unknown>; startup: AbortSignal },
 ): Promise<void> {
+  const config = await requireConfig(ctx.cwd);
   const runtime = await startLocalRuntime({
     signal: startup,
-    cwd: ctx.cwd,
+    config,
     env: ctx.env,
     output: ctx.output,
     agentName: inputs.agentName,
@@ -49,6 +55,16 @@ async function runInForeground(
     mode: inputs.process ? "process" : "auto",
     onRequest: (event) => report.request(event),
   });
+  let watch: ReloadWatch | undefined;
+  if (inputs.watch) {
+    const agent = selectAgent(config, inputs.agentName);
+    try {
+      watch = await watchAndReload(runtime, { projectDir: config.dir, entrypoint: agent.entrypoint }, (event) => report.reloaded(event));
+    } catch (error) {
+      await runtime.stop();
+      throw error;
+    }
+  }
   report.ready({
     document: {
       agent: runtime.agentName,
@@ -59,11 +75,13 @@ async function runInForeground(
       auth: runtime.auth,
       logFile: runtime.logFile,
       pid: process.pid,
+      ...(watch ? { watching: watch.root } : {}),
     },
     agentFlag: Boolean(inputs.agentName),
   });
   await shutdown;
   report.stopping();
+  watch?.close();
   await runtime.stop();
   report.stopped();
 }

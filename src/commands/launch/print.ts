@@ -4,7 +4,7 @@ import { megabytes } from "../../build/code-zip.js";
 import type { GatewayLogEvent } from "../../local/gateway.js";
 import type { Output } from "../../ui/output.js";
 import { invokeHint, logsCommand } from "../shared/cloud-agent.js";
-import type { LaunchResult, LocalLaunchReady, LocalLaunchReporter } from "./types.js";
+import type { LaunchResult, LocalLaunchReady, LocalLaunchReporter, ReloadEvent } from "./types.js";
 
 export function printLaunch(result: LaunchResult, output: Output): void {
   if (result.action === "unchanged") {
@@ -40,6 +40,8 @@ export function printLocalReady({ document: ready, agentFlag }: LocalLaunchReady
       ready.auth === "jwt" ? `-H "Authorization: Bearer $TOKEN" ` : ""
     }-H 'Content-Type: application/json' -d '{"prompt": "Hello"}'`,
   );
+  if (ready.watching)
+    output.info(`  Watching ${ready.watching === "." ? "the project" : `${ready.watching}/`} for changes: the agent reloads on save.`);
   output.info("  Press Ctrl-C to stop.");
   output.info("");
 }
@@ -50,6 +52,29 @@ export function printAccessLog(event: GatewayLogEvent, output: Output): void {
   const error = event.errorType ? ` ${event.errorType}` : "";
   const reason = event.reason ? ` (${event.reason})` : "";
   output.info(`${event.method} ${event.path} ${event.status}${error} ${event.ms}ms${session}${reason}`);
+}
+
+/** What changed, shortly: up to three paths, then a count. */
+function changedList(changed: string[]): string {
+  return changed.length <= 3 ? changed.join(", ") : `${changed.slice(0, 3).join(", ")} and ${changed.length - 3} more`;
+}
+
+/** One line per reload; a failed one adds the log's tail and says the watch goes on. */
+export function printReload(event: ReloadEvent, output: Output): void {
+  const time = event.at.slice(11, 19);
+  if (event.ok) {
+    output.success(`${time} reloaded (${changedList(event.changed)} changed): the agent answered its health check in ${event.ms} ms`);
+    return;
+  }
+  output.warn(`${time} reload failed (${changedList(event.changed)} changed): ${event.reason ?? "the agent did not start"}`);
+  if (event.logTail)
+    output.warn(
+      `The agent's log ends with:\n${event.logTail
+        .split("\n")
+        .map((l) => `    ${l}`)
+        .join("\n")}`,
+    );
+  output.warn("Still watching: the next change reloads it; invocations get 424 until then.");
 }
 
 /**
@@ -64,6 +89,11 @@ export function localLaunchReporter(output: Output): LocalLaunchReporter {
       output.result(ready.document);
     },
     request: (event) => printAccessLog(event, output),
+    reloaded(event) {
+      // Under --json each reload is its own document after the ready one (a stream of documents).
+      if (output.json) output.result({ reload: event });
+      else printReload(event, output);
+    },
     stopping: () => output.info("Stopping the gateway and the agent…"),
     stopped: () => output.success("Stopped."),
   };

@@ -51,6 +51,24 @@ export interface LaunchLocalInputs {
   agentPort?: string;
   /** Run the agent as a process even when a container engine is reachable. */
   process?: boolean;
+  /** Reload the agent when its sources change. */
+  watch?: boolean;
+}
+
+/** One reload of `launch --local --watch`. */
+export interface ReloadEvent {
+  /** What changed, relative to the project directory. */
+  changed: string[];
+  /** The new agent answered its health probe. */
+  ok: boolean;
+  /** From the reload's start (the old agent stopping) to the new agent's health answer, or to the failure. */
+  ms: number;
+  /** ISO 8601, when the reload ended. */
+  at: string;
+  /** Why it failed. */
+  reason?: string;
+  /** The agent log's last lines, when it failed. */
+  logTail?: string;
 }
 
 /** The --json document of `launch --local`, printed once the runtime serves (the command then runs until stopped). */
@@ -64,6 +82,8 @@ export interface LocalLaunchDocument {
   logFile: string;
   /** This process: the one to signal to stop the runtime. */
   pid: number;
+  /** --watch: the directory watched for changes, relative to the project. */
+  watching?: string;
 }
 
 export interface LocalLaunchReady {
@@ -80,6 +100,8 @@ export interface LocalLaunchReady {
 export interface LocalLaunchReporter {
   ready(ready: LocalLaunchReady): void;
   request(event: GatewayLogEvent): void;
+  /** --watch: a reload ended. */
+  reloaded(event: ReloadEvent): void;
   stopping(): void;
   stopped(): void;
 }

@@ -90,8 +90,9 @@ export async function agentLogFile(env: NodeJS.ProcessEnv, agentName: string): P
 export type AgentEvent =
   /** It exited on its own; `restart` says whether it is restarted, or why not. */
   | { type: "agentExited"; how: string; restart: "yes" | "disabled" | "crash loop" }
-  | { type: "agentHealthyAgain"; agent: RunningAgent }
-  | { type: "agentRestartFailed"; error: Error };
+  /** `reload`: the restart was asked for (restart(), e.g. a watch-mode reload), not a crash's. */
+  | { type: "agentHealthyAgain"; agent: RunningAgent; reload: boolean }
+  | { type: "agentRestartFailed"; error: Error; reload: boolean };
 
 export interface SupervisedAgentOptions {
   spec: AgentSpec;
@@ -158,7 +159,7 @@ export class SupervisedAgent {
 
   /**
    * Replaces the running agent with a fresh one on the same port (a reload), holding requests meanwhile.
-   * Reports like a crash restart (agentHealthyAgain / agentRestartFailed), but its exit is no crash.
+   * Reports like a crash restart (agentHealthyAgain / agentRestartFailed, marked `reload`), but its exit is no crash.
    */
   async restart(): Promise<Readiness> {
     const done = this.hold.begin(this.healthTimeoutMs);
@@ -167,7 +168,7 @@ export class SupervisedAgent {
       this.retired.add(old);
       await old.stop();
     }
-    return this.replace(done);
+    return this.replace(done, true);
   }
 
   async stop(): Promise<void> {
@@ -195,7 +196,7 @@ export class SupervisedAgent {
       // Requests arriving from now on wait for the new agent instead of meeting a closed port.
       const done = this.hold.begin(this.healthTimeoutMs);
       dispatch({ type: "agentExited", how, restart: "yes" });
-      await this.replace(done);
+      await this.replace(done, false);
     });
   }
 
@@ -203,7 +204,7 @@ export class SupervisedAgent {
    * Starts the agent that replaces the current one and waits for its /ping; ends the hold either way.
    * "Could not be restarted" is reported only for a restart that failed, never for one the stop cut short.
    */
-  private async replace(done: RestartHandle): Promise<Readiness> {
+  private async replace(done: RestartHandle, reload: boolean): Promise<Readiness> {
     const { dispatch, stopping } = this.options;
     const fail = (reason: string): Readiness => {
       done.failed(reason);
@@ -221,11 +222,11 @@ export class SupervisedAgent {
       if (stopping()) return fail(STOPPING);
       this.supervise(next);
       done.ready();
-      dispatch({ type: "agentHealthyAgain", agent: next });
+      dispatch({ type: "agentHealthyAgain", agent: next, reload });
       return { ready: true };
     } catch (error) {
       if (stopping()) return fail(STOPPING);
-      dispatch({ type: "agentRestartFailed", error: error as Error });
+      dispatch({ type: "agentRestartFailed", error: error as Error, reload });
       // Still running but not healthy (a ping timeout): its exit is still watched.
       if (next && (error as AgentcoreError).code !== "AgentExited") this.supervise(next);
       return fail((error as Error).message);
