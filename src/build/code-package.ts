@@ -4,10 +4,12 @@
  * plus aarch64 wheels of its requirements at the zip's root (build/python-deps.ts); the project's
  * own files win over a dependency's on a clash, as in the starter toolkit.
  */
+import { createHash } from "node:crypto";
 import { promises as fsp } from "node:fs";
 import path from "node:path";
 import { type AgentConfig, CODE_RUNTIMES, type CodeRuntime } from "../config/schema.js";
 import { ValidationError } from "../errors.js";
+import { writeFileAtomic } from "../util/fs.js";
 import { type BuiltZip, buildZip, type ZipFile } from "./code-zip.js";
 import { listContext } from "./context.js";
 import { DockerIgnore } from "./dockerignore.js";
@@ -88,6 +90,82 @@ export async function buildCodePackage(options: { agent: AgentConfig; projectDir
     files.set(entryInfo.rel, { path: entryInfo.rel, data: await fsp.readFile(abs), mode: entryInfo.mode });
   }
   return { ...buildZip([...files.values()]), runtime, entryPoint: [entry], notes };
+}
+
+/** Bump when the bundle's layout changes: older cached zips are then rebuilt. */
+const CACHE_FORMAT = "node-bundle-1";
+
+/**
+ * The last Node package of an agent, in .agentcore-ts/cache/ (left out of images and zips by the
+ * generated .dockerignore): reused when every file it was built from has the same content, so
+ * `package` and `launch` of an unchanged agent skip esbuild. Any import of a new file changes the
+ * importing file, so the recorded inputs cover it.
+ */
+class NodePackageCache {
+  private readonly file: string;
+  private readonly zipFile: string;
+
+  constructor(
+    projectDir: string,
+    agentName: string,
+    private readonly key: string,
+  ) {
+    const dir = path.join(projectDir, ".agentcore-ts", "cache");
+    this.file = path.join(dir, `${agentName}.node.json`);
+    this.zipFile = path.join(dir, `${agentName}.node.zip`);
+  }
+
+  async read(): Promise<(BuiltZip & { notes: string[] }) | undefined> {
+    try {
+      const record = JSON.parse(await fsp.readFile(this.file, "utf8")) as CacheRecord;
+      if (record.key !== this.key) return undefined;
+      for (const [file, digest] of Object.entries(record.inputs)) if ((await sha256File(file)) !== digest) return undefined;
+      const bytes = new Uint8Array(await fsp.readFile(this.zipFile));
+      if (createHash("sha256").update(bytes).digest("hex") !== record.sha256) return undefined;
+      return { bytes, files: record.files, unzippedBytes: record.unzippedBytes, sha256: record.sha256, notes: record.notes };
+    } catch {
+      return undefined;
+    }
+  }
+
+  async write(inputs: string[], zip: BuiltZip, notes: string[]): Promise<void> {
+    try {
+      const digests: Record<string, string> = {};
+      for (const file of inputs) digests[file] = await sha256File(file);
+      const record: CacheRecord = {
+        key: this.key,
+        inputs: digests,
+        sha256: zip.sha256,
+        files: zip.files,
+        unzippedBytes: zip.unzippedBytes,
+        notes,
+      };
+      await fsp.mkdir(path.dirname(this.file), { recursive: true });
+      await writeFileAtomic(this.zipFile, zip.bytes, 0o644);
+      await writeFileAtomic(this.file, `${JSON.stringify(record)}\n`, 0o644);
+    } catch {
+      // A cache that cannot be written only costs the next run a rebuild.
+    }
+  }
+}
+
+interface CacheRecord {
+  key: string;
+  inputs: Record<string, string>;
+  sha256: string;
+  files: number;
+  unzippedBytes: number;
+  notes: string[];
+}
+
+async function sha256File(file: string): Promise<string> {
+  try {
+    return createHash("sha256")
+      .update(await fsp.readFile(file))
+      .digest("hex");
+  } catch {
+    return "missing";
+  }
 }
 
 async function readIgnore(dir: string): Promise<DockerIgnore> {

@@ -21,6 +21,8 @@ export interface NodeBundle {
   files: ZipFile[];
   /** Packages carried beside the bundle (name@version), for the summary. */
   carried: string[];
+  /** Every source file the zip was made from (absolute): unchanged contents mean an unchanged zip. */
+  inputs: string[];
   warnings: string[];
 }
 
@@ -38,23 +40,12 @@ const BANNER =
 export async function bundleNodeAgent(options: { projectDir: string; entrypoint: string }): Promise<NodeBundle> {
   const entry = path.resolve(options.projectDir, options.entrypoint);
   const esbuild = await import("esbuild");
-  const dynamic = new Map<string, string>(); // package name -> a file that requires it
   const plugin: import("esbuild").Plugin = {
     name: "agentcore-ts-carry",
     setup(build) {
       build.onResolve({ filter: /\.node$/ }, (args) => ({
         errors: [{ text: `native addon ${args.path} (imported by ${path.relative(options.projectDir, args.importer)}) cannot be bundled` }],
       }));
-      build.onLoad({ filter: /[\\/]node_modules[\\/].*\.(c|m)?js$/ }, async (args) => {
-        const contents = await fsp.readFile(args.path, "utf8");
-        if (CREATE_REQUIRE.test(contents)) {
-          for (const match of contents.matchAll(BARE_REQUIRE)) {
-            const name = match[1]!;
-            if (!name.startsWith("node:") && !BUILTINS.has(name)) dynamic.set(name, args.path);
-          }
-        }
-        return { contents, loader: "js", resolveDir: path.dirname(args.path) };
-      });
     },
   };
   let result: import("esbuild").BuildResult<{ write: false; metafile: true }>;
@@ -101,6 +92,20 @@ export async function bundleNodeAgent(options: { projectDir: string; entrypoint:
     },
   ];
 
+  // Requires through createRequire, which esbuild leaves to run time: found in the inputs it read
+  // (scanned here rather than in an onLoad hook, which would make esbuild call back for every file).
+  const dynamic = new Map<string, string>(); // package name -> a file that requires it
+  for (const input of Object.keys(result.metafile.inputs)) {
+    if (!/[\\/]node_modules[\\/]/.test(input)) continue;
+    const file = path.resolve(options.projectDir, input);
+    const contents = await fsp.readFile(file, "utf8").catch(() => "");
+    if (!CREATE_REQUIRE.test(contents)) continue;
+    for (const match of contents.matchAll(BARE_REQUIRE)) {
+      const name = match[1]!;
+      if (!name.startsWith("node:") && !BUILTINS.has(name)) dynamic.set(name, file);
+    }
+  }
+
   // Native packages among the bundle's inputs: carried when they have a linux-arm64 build.
   const carry = new Map<string, string>(); // package dir -> why
   for (const input of Object.keys(result.metafile.inputs)) {
@@ -125,8 +130,13 @@ export async function bundleNodeAgent(options: { projectDir: string; entrypoint:
   const carried: string[] = [];
   const placed = new Map<string, string>(); // zip dir -> package dir
   for (const dir of carry.keys()) await place(dir, "node_modules", placed, carried);
-  for (const [zipDir, dir] of placed) files.push(...(await packageFiles(dir, zipDir)));
-  return { files, carried: carried.sort(), warnings: [] };
+  const inputs = Object.keys(result.metafile.inputs).map((input) => path.resolve(options.projectDir, input));
+  for (const [zipDir, dir] of placed) {
+    const carriedFiles = await packageFiles(dir, zipDir);
+    files.push(...carriedFiles);
+    inputs.push(...carriedFiles.map((f) => path.join(dir, f.path.slice(zipDir.length + 1))));
+  }
+  return { files, carried: carried.sort(), inputs, warnings: [] };
 }
 
 /** Puts a package (and, recursively, its production dependencies) under `parent`, hoisted where no other version sits. */
