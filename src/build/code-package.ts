@@ -52,13 +52,14 @@ export async function buildCodePackage(options: { agent: AgentConfig; projectDir
     });
   }
   if (agent.language === "node") {
+    const cache = new NodePackageCache(projectDir, agent.name, `${agent.entrypoint}\0${runtime}\0${CACHE_FORMAT}`);
+    const cached = await cache.read();
+    if (cached) return { ...cached, runtime, entryPoint: [NODE_ENTRY] };
     const bundle = await bundleNodeAgent({ projectDir, entrypoint: agent.entrypoint });
-    return {
-      ...buildZip(bundle.files),
-      runtime,
-      entryPoint: [NODE_ENTRY],
-      notes: bundle.carried.length ? [`carried beside the bundle: ${bundle.carried.join(", ")}`] : [],
-    };
+    const notes = bundle.carried.length ? [`carried beside the bundle: ${bundle.carried.join(", ")}`] : [];
+    const zip = buildZip(bundle.files);
+    await cache.write(bundle.inputs, zip, notes);
+    return { ...zip, runtime, entryPoint: [NODE_ENTRY], notes };
   }
   const ignore = await readIgnore(projectDir);
   const entry = agent.entrypoint.split(path.sep).join("/");

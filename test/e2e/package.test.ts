@@ -112,10 +112,13 @@ describe("package: the Node example", () => {
     expect(invoked.status).toBe(200);
     expect(await invoked.text()).toContain("42");
 
-    // Nothing changed: the same bytes (from the package cache); a changed source file gives a new zip.
+    // Nothing changed: the same bytes, from the package cache; a changed source file gives a new zip.
+    const cache = JSON.parse(await fsp.readFile(path.join(dir, ".agentcore-ts/cache/src_agent.node.json"), "utf8"));
+    expect(cache.sha256).toBe(doc.sha256);
+    expect(Object.keys(cache.inputs)).toContain(path.join(dir, "src/tools.ts"));
     const again = await packageJson(dir, env, path.join(tempDir(), "again.zip"));
     expect(again.sha256).toBe(doc.sha256);
-    await fsp.appendFile(path.join(dir, "src/tools.ts"), "\nprocess.env.AGENTCORE_TS_TEST_CHANGED = \"1\";\n");
+    await fsp.appendFile(path.join(dir, "src/tools.ts"), '\nprocess.env.AGENTCORE_TS_TEST_CHANGED = "1";\n');
     const changed = await packageJson(dir, env, path.join(tempDir(), "changed.zip"));
     expect(changed.sha256).not.toBe(doc.sha256);
   }, 180_000);
