@@ -9,6 +9,8 @@ import { existsSync, promises as fsp } from "node:fs";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { unzipSync, zipSync } from "fflate";
 import { afterAll, describe, expect, it } from "vitest";
 import { freePort, REPO_ROOT, runCli, tempDir, testEnv } from "../support/cli.js";
@@ -37,7 +39,7 @@ async function unzipInto(zip: string, dir: string): Promise<void> {
 }
 
 /** Starts the artifact as the runtime would (entry file from the zip's root, PORT set) and waits for /ping. */
-async function startArtifact(command: string, args: string[], cwd: string, env: NodeJS.ProcessEnv): Promise<string> {
+async function startArtifact(command: string, args: string[], cwd: string, env: NodeJS.ProcessEnv, probe = "/ping"): Promise<string> {
   const port = await freePort();
   const child = spawn(command, args, {
     cwd,
@@ -52,8 +54,8 @@ async function startArtifact(command: string, args: string[], cwd: string, env: 
   for (let i = 0; i < 300; i++) {
     if (child.exitCode !== null) throw new Error(`the artifact exited (${child.exitCode}):\n${log}`);
     try {
-      const ping = await fetch(`${base}/ping`);
-      if (ping.ok) return base;
+      const ping = await fetch(`${base}${probe}`);
+      if (ping.ok || probe !== "/ping") return base;
     } catch {
       // not listening yet
     }
@@ -121,6 +123,37 @@ describe("package: the Node example", () => {
     await fsp.appendFile(path.join(dir, "src/tools.ts"), '\nprocess.env.AGENTCORE_TS_TEST_CHANGED = "1";\n');
     const changed = await packageJson(dir, env, path.join(tempDir(), "changed.zip"));
     expect(changed.sha256).not.toBe(doc.sha256);
+  }, 180_000);
+});
+
+describe("package: the MCP example", () => {
+  it("bundles the MCP server into a zip that the official MCP client can use over Streamable HTTP", async () => {
+    const dir = tempDir();
+    const example = path.join(REPO_ROOT, "examples/typescript-mcp");
+    await fsp.cp(path.join(example, "src"), path.join(dir, "src"), { recursive: true });
+    await fsp.copyFile(path.join(example, "package.json"), path.join(dir, "package.json"));
+    await fsp.symlink(path.join(REPO_ROOT, "node_modules"), path.join(dir, "node_modules"));
+    const env = testEnv();
+    const configured = await runCli(
+      ["configure", "-e", "src/server.ts", "--deploy", "code", "--protocol", "MCP", "--authorizer-config", "null", "--non-interactive"],
+      { cwd: dir, env },
+    );
+    expect(configured.code).toBe(0);
+    const out = path.join(tempDir(), "mcp.zip");
+    const doc = await packageJson(dir, env, out);
+    expect(doc).toMatchObject({ runtime: "NODE_22", entryPoint: ["main.js"] });
+    const run = tempDir("agentcore-ts-unzipped-");
+    await unzipInto(out, run);
+    const base = await startArtifact(process.execPath, ["main.js"], run, { HOST: "127.0.0.1" }, "/mcp");
+    const client = new Client({ name: "agentcore-ts-package-test", version: "1.0.0" });
+    await client.connect(new StreamableHTTPClientTransport(new URL(`${base}/mcp`)));
+    try {
+      expect((await client.listTools()).tools.map((t) => t.name)).toContain("calculator");
+      const result = await client.callTool({ name: "calculator", arguments: { operation: "multiply", a: 6, b: 7 } });
+      expect(JSON.stringify(result.content)).toContain("42");
+    } finally {
+      await client.close();
+    }
   }, 180_000);
 });
 
