@@ -83,8 +83,16 @@ export function matchCachedTokens(entries: CachedTokens[], target: TokenTarget):
     e.username === target.cognito.username
       ? 1
       : 0;
+  // An authorizer with allowedScopes accepts only tokens carrying one of them (M2M tokens, for Cognito): those come first.
+  const scopes = target.authorizer?.allowedScopes;
+  const hasScope = (e: CachedTokens) => {
+    if (!scopes?.length) return 0;
+    const granted = String(decodeClaims(e.accessToken).scope ?? "").split(" ");
+    return scopes.some((s) => granted.includes(s)) ? 1 : 0;
+  };
   return [...candidates].sort(
-    (a, b) => preferred(b) - preferred(a) || Date.parse(b.accessTokenExpiresAt) - Date.parse(a.accessTokenExpiresAt),
+    (a, b) =>
+      hasScope(b) - hasScope(a) || preferred(b) - preferred(a) || Date.parse(b.accessTokenExpiresAt) - Date.parse(a.accessTokenExpiresAt),
   );
 }
 

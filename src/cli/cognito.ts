@@ -20,6 +20,13 @@ export function register(program: Command): void {
     .option("--m2m", "also set up machine-to-machine tokens: a resource server, a domain, a confidential client, a first token")
     .option("--scopes <names...>", "with --m2m: scope names besides invoke on the resource server")
     .option("--domain <prefix>", "with --m2m: the user pool domain prefix (default: derived from the pool name)")
+    .option(
+      "--browser-login",
+      "enable the browser sign-in (authorization code + PKCE) on the app client: a domain and a localhost callback",
+    )
+    .option("--redirect-port <port>", "with --browser-login: the callback http://localhost:<port>/callback (default 8976)", (v) =>
+      Number(v),
+    )
     .option("--write-token-to-env", "also write the access token to .env as COGNITO_ACCESS_TOKEN (keep .env out of git!)")
     .addHelpText(
       "after",

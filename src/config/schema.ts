@@ -178,6 +178,8 @@ export const cognitoSchema = z.looseObject({
   /** True when the pool lives in the embedded local Cognito. */
   local: z.boolean().optional(),
   m2m: cognitoM2mSchema.optional(),
+  /** `cognito setup --browser-login`: the loopback port of the callback registered on the public client. */
+  redirectPort: z.number().int().min(1).max(65535).optional(),
 });
 
 export const configSchema = z

@@ -19,7 +19,7 @@
  */
 import { randomUUID, timingSafeEqual } from "node:crypto";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
-import http from "node:http";
+import type http from "node:http";
 import { createRequire } from "node:module";
 import path from "node:path";
 
@@ -111,17 +111,6 @@ async function readBody(req: http.IncomingMessage): Promise<Buffer> {
   const chunks: Buffer[] = [];
   for await (const chunk of req) chunks.push(chunk as Buffer);
   return Buffer.concat(chunks);
-}
-
-/** A copy of a request whose body was read, for cognito-local's express app to read again. */
-function replay(req: http.IncomingMessage, body: Buffer, headers: http.IncomingHttpHeaders): http.IncomingMessage {
-  const copy = new http.IncomingMessage(req.socket);
-  copy.method = req.method;
-  copy.url = req.url;
-  copy.headers = { ...headers, "content-length": String(body.length) };
-  copy.push(body);
-  copy.push(null);
-  return copy;
 }
 
 function requirePool(ctx: M2mContext, poolId: unknown): string {
@@ -299,14 +288,14 @@ async function clientCredentials(ctx: M2mContext, client: AppClient, form: URLSe
 }
 
 /**
- * Handles what cognito-local lacks; returns false to let cognito-local have the request (`forward`
- * gets the request to hand on, which is a replay when this function read the body).
+ * Handles what cognito-local lacks, else hands the request to cognito-local with `forward`: as it
+ * is, or (once this function has read the body) as a new body and headers to send it.
  */
 export async function handleM2m(
   ctx: M2mContext,
   req: http.IncomingMessage,
   res: http.ServerResponse,
-  forward: (req: http.IncomingMessage) => void,
+  forward: (replayed?: { body: Buffer; headers: http.IncomingHttpHeaders }) => void,
 ): Promise<void> {
   const url = new URL(req.url ?? "/", "http://x");
   const target = String(req.headers["x-amz-target"] ?? "");
@@ -322,7 +311,7 @@ export async function handleM2m(
     }
     return;
   }
-  if (!(req.method === "POST" && url.pathname === "/oauth2/token")) return forward(req);
+  if (!(req.method === "POST" && url.pathname === "/oauth2/token")) return forward();
 
   const body = await readBody(req);
   const form = new URLSearchParams(body.toString("utf8"));
@@ -341,5 +330,5 @@ export async function handleM2m(
   form.delete("client_secret");
   const headers = { ...req.headers };
   delete headers.authorization;
-  forward(replay(req, Buffer.from(form.toString()), headers));
+  forward({ body: Buffer.from(form.toString()), headers });
 }

@@ -229,7 +229,7 @@ const server = http.createServer((req, res) => {
     return;
   }
   const app = application;
-  handleM2m(m2m, req, res, (forwarded) => app(forwarded, res)).catch((error: Error) => {
+  handleM2m(m2m, req, res, (replayed) => (replayed ? replay(replayed, res) : app(req, res))).catch((error: Error) => {
     log(`m2m: ${error.message}`);
     if (!res.headersSent) json(res, 500, { __type: "InternalErrorException", message: "The embedded Cognito failed." });
   });
@@ -237,6 +237,29 @@ const server = http.createServer((req, res) => {
 // Hold connections are long-lived by design; no request or header timeouts may cut them.
 server.requestTimeout = 0;
 server.headersTimeout = 60_000;
+
+/**
+ * A request whose body m2m.ts read (to check a client secret) goes to cognito-local through a
+ * second, internal loopback server: express must read the body from a real request.
+ */
+let inner: Promise<number> | undefined;
+function replay(replayed: { body: Buffer; headers: http.IncomingHttpHeaders }, res: http.ServerResponse): void {
+  inner ??= new Promise((resolve) => {
+    const internal = http.createServer((q, s) => application!(q, s));
+    internal.listen(0, "127.0.0.1", () => resolve((internal.address() as AddressInfo).port));
+  });
+  void inner.then((innerPort) => {
+    const headers = { ...replayed.headers, host: `127.0.0.1:${innerPort}`, "content-length": String(replayed.body.length) };
+    const forwarded = http.request({ host: "127.0.0.1", port: innerPort, method: "POST", path: "/oauth2/token", headers }, (answer) => {
+      res.writeHead(answer.statusCode ?? 502, answer.headers);
+      answer.pipe(res);
+    });
+    forwarded.on("error", () => {
+      if (!res.headersSent) json(res, 502, { error: "server_error", error_description: "The embedded Cognito failed." });
+    });
+    forwarded.end(replayed.body);
+  });
+}
 
 let shuttingDown = false;
 function shutdown(reason: string): void {

@@ -142,7 +142,7 @@ export async function startOidcProvider(options: { redirectPort: number; accessT
   };
 }
 
-/** A browser stand-in: follows redirects by hand, keeps cookies, fills the login form and the consent. */
+/** A browser stand-in: follows redirects by hand, keeps cookies, fills the login form and the consent (also cognito-local's login form). */
 export async function signIn(startUrl: string, user: { login: string; password: string }): Promise<Response> {
   const cookies = new Map<string, string>();
   const send = async (url: string, init: RequestInit = {}) => {
@@ -177,10 +177,10 @@ export async function signIn(startUrl: string, user: { login: string; password: 
       const value = /value="([^"]*)"/.exec(tag)?.[1];
       if (name && value !== undefined) fields.set(name, value);
     }
-    if (/\/login$/.test(action)) {
-      fields.set("login", user.login);
-      fields.set("password", user.password);
-    }
+    // The credentials go into whichever login fields the form has (oidc-provider's: login; cognito-local's: username).
+    if (/name="login"/.test(html)) fields.set("login", user.login);
+    if (/name="username"/.test(html)) fields.set("username", user.login);
+    if (/name="password"/.test(html)) fields.set("password", user.password);
     response = await send(url, {
       method: "POST",
       headers: { "content-type": "application/x-www-form-urlencoded" },

@@ -111,7 +111,7 @@ async function ensureResourceServer(client: CognitoIdentityProviderClient, poolI
 }
 
 /** The pool's domain: reused when it is this pool's, created otherwise; waited for until ACTIVE. */
-async function ensureDomain(
+export async function ensureDomain(
   client: CognitoIdentityProviderClient,
   poolId: string,
   domain: string,

@@ -31,6 +31,11 @@ export function printCognitoSetup(result: CognitoSetupResult, output: Output): v
     output.info(`  Token endpoint: ${m.tokenEndpoint} (domain ${m.domain.name})`);
     output.info(`  M2M token:      cached, ${describeExpiry(new Date(m.token.expiresAt))}; \`agentcore-ts token get\` renews it.`);
   }
+  if (result.browserLogin) {
+    output.info(
+      `  Browser login:  ${result.browserLogin.redirectUri} (domain ${result.browserLogin.domain}); \`agentcore-ts token get --flow authorization-code\``,
+    );
+  }
   if (result.generatedPassword) {
     output.info("");
     output.info(`The password of "${result.user.username}" was generated and is not stored. When the refresh token expires,`);

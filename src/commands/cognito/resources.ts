@@ -79,7 +79,7 @@ export interface ClientChoice {
 }
 
 /** Settings UpdateUserPoolClient would otherwise reset to their defaults. */
-const PRESERVED_CLIENT_FIELDS = [
+export const PRESERVED_CLIENT_FIELDS = [
   "ClientName",
   "RefreshTokenValidity",
   "AccessTokenValidity",

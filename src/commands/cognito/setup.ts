@@ -10,6 +10,7 @@
 import path from "node:path";
 import type { CognitoIdentityProviderClient } from "@aws-sdk/client-cognito-identity-provider";
 import { PASSWORD_ENV, type PasswordSource, passwordProblem, suppliedPassword, withCognito } from "../../auth/cognito.js";
+import { DEFAULT_REDIRECT_PORT, redirectUri } from "../../auth/oauth.js";
 import { TokenCache } from "../../auth/token-cache.js";
 import type { AwsClients } from "../../aws/clients.js";
 import { CONFIG_FILE_NAME, type CognitoConfig } from "../../config/schema.js";
@@ -19,8 +20,9 @@ import { withJsonDocument } from "../../core/document.js";
 import { UsageError } from "../../errors.js";
 import { readDotenvFile, updateDotenvFile } from "../../util/dotenv-file.js";
 import { exists } from "../../util/fs.js";
+import { enableBrowserLogin } from "./browser-login.js";
 import { logIn, passwordToSet } from "./login.js";
-import { checkM2mInput, defaultDomainPrefix, setUpM2m } from "./m2m.js";
+import { checkM2mInput, defaultDomainPrefix, ensureDomain, setUpM2m } from "./m2m.js";
 import { createUser, findOrCreateClient, findOrCreatePool, setPermanentPassword, userStatus } from "./resources.js";
 import type { CognitoSetupInput, CognitoSetupResult, SetupContext } from "./types.js";
 
@@ -83,7 +85,16 @@ async function planSetup(input: CognitoSetupInput, ctx: SetupContext): Promise<S
   const configFile = await configFileFor(ctx.cwd);
   const projectDir = path.dirname(configFile);
   const envFile = path.join(projectDir, ".env");
-  const m2m = input.m2m ? checkM2mInput(input) : undefined;
+  const m2m = input.m2m || input.browserLogin ? checkM2mInput(input) : undefined;
+  if (
+    input.redirectPort !== undefined &&
+    !(Number.isInteger(input.redirectPort) && input.redirectPort >= 1 && input.redirectPort <= 65535)
+  ) {
+    throw new UsageError(`--redirect-port "${input.redirectPort}" is not a TCP port.`, {
+      code: "BadPort",
+      hint: "Use a number from 1 to 65535.",
+    });
+  }
   const previous: CognitoConfig | undefined = (await exists(configFile)) ? (await readConfigFile(configFile)).cognito : undefined;
   const cache = new TokenCache(env);
   await cache.read();
@@ -224,8 +235,8 @@ export async function cognitoSetup(input: CognitoSetupInput, ctx: SetupContext):
         );
       }
       let m2mResult: CognitoSetupResult["m2m"];
-      if (plan.m2m) {
-        const domain = plan.m2m.domain ?? (keptM2m.m2m?.domain || defaultDomainPrefix(poolName, pool.id));
+      const domain = plan.m2m?.domain ?? (keptM2m.m2m?.domain || defaultDomainPrefix(poolName, pool.id));
+      if (plan.m2m && input.m2m) {
         const done = await setUpM2m({
           client,
           poolId: pool.id,
@@ -242,6 +253,21 @@ export async function cognitoSetup(input: CognitoSetupInput, ctx: SetupContext):
         });
         const { section: m2mSection, ...rest } = done;
         m2mResult = { ...rest, scopes: m2mSection.scopes, tokenEndpoint: m2mSection.tokenEndpoint };
+      }
+      let browserLogin: CognitoSetupResult["browserLogin"];
+      if (input.browserLogin) {
+        const port = input.redirectPort ?? previous?.redirectPort ?? DEFAULT_REDIRECT_PORT;
+        if (!m2mResult) {
+          await output.task(`User pool domain "${domain}"`, (update) =>
+            ensureDomain(client, pool.id, domain, env, (text) => update(`User pool domain "${domain}": ${text}`)),
+          );
+        }
+        const updated = await output.task(`Browser sign-in on "${clientName}"`, () => enableBrowserLogin(client, pool.id, app.id, port));
+        output.info(`  callback ${redirectUri(port)} (${updated ? "added" : "already registered"})`);
+        await updateConfig(plan.configFile, (config) => {
+          config.cognito = { ...section, ...(config.cognito ?? {}), redirectPort: port };
+        });
+        browserLogin = { redirectUri: redirectUri(port), domain, updated };
       }
       const envKeys = saved.envKeys;
       if (input.writeTokenToEnv) {
@@ -271,6 +297,7 @@ export async function cognitoSetup(input: CognitoSetupInput, ctx: SetupContext):
         },
         files: { config: plan.configFile, env: plan.envFile, envKeys },
         ...(m2mResult ? { m2m: m2mResult } : {}),
+        ...(browserLogin ? { browserLogin } : {}),
         ...(generatedPassword ? { generatedPassword } : {}),
         next: "agentcore-ts configure --entrypoint <your agent file>",
         envChanged: saved.envChanged,

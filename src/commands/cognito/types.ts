@@ -16,8 +16,12 @@ export interface CognitoSetupInput {
   m2m?: boolean;
   /** Scope names besides `invoke` on the resource server (--m2m). */
   scopes?: string[];
-  /** The user pool domain prefix (--m2m; default derived from the pool). */
+  /** The user pool domain prefix (--m2m, --browser-login; default derived from the pool). */
   domain?: string;
+  /** Enable the authorization-code flow on the public client (callback http://localhost:PORT/callback, a domain). */
+  browserLogin?: boolean;
+  /** The loopback callback port for --browser-login (default 8976). */
+  redirectPort?: number;
 }
 
 export type ResourceStatus = "created" | "reused" | "recreated";
@@ -42,6 +46,8 @@ export interface CognitoSetupDocument {
     tokenEndpoint: string;
     token: { expiresAt: string; scope: string };
   };
+  /** With --browser-login: the registered callback and the domain serving the sign-in. */
+  browserLogin?: { redirectUri: string; domain: string; updated: boolean };
   /** Only when this run generated the password: shown once, never stored. */
   generatedPassword?: string;
   next: string;

@@ -153,7 +153,7 @@ export async function tokenGet(input: TokenGetInput, ctx: GetContext): Promise<T
     source = renewed.method === "refresh_token" ? "refresh_token" : "issuer";
   } else {
     const known = given !== undefined ? { secret: given, source: "stdin" as const } : secret;
-    const tokens = await fetchTokens(target, input, ctx, known, aws);
+    const tokens = await fetchTokens(target, input, ctx, known, aws, chosen.cognito?.redirectPort);
     entry = oauthCacheEntry(target, tokens.tokens, env);
     secretSource = tokens.secretSource ?? secretSource;
     await cache.put(entry);
@@ -186,6 +186,7 @@ async function fetchTokens(
   ctx: GetContext,
   known: { secret: string; source: NonNullable<TokenGetResult["clientSecretSource"]> } | undefined,
   aws: () => Promise<import("../../aws/clients.js").AwsClients>,
+  redirectPortDefault?: number,
 ): Promise<{ tokens: OAuthTokens; secretSource?: TokenGetResult["clientSecretSource"] }> {
   const { output, env } = ctx;
   const spec = { discoveryUrl: target.discoveryUrl, clientId: target.clientId };
@@ -209,7 +210,7 @@ async function fetchTokens(
       });
       return { tokens };
     }
-    const port = input.redirectPort ?? DEFAULT_REDIRECT_PORT;
+    const port = input.redirectPort ?? redirectPortDefault ?? DEFAULT_REDIRECT_PORT;
     const tokens = await authorizationCodeToken(
       { ...spec, ...(known ? { clientSecret: known.secret } : {}) },
       {

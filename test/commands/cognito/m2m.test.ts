@@ -17,7 +17,8 @@ import { tokenGet } from "../../../src/commands/token/get.js";
 import { createContext } from "../../../src/core/context.js";
 import { MemoryOutput } from "../../../src/ui/output.js";
 import { NonInteractivePrompter } from "../../../src/ui/prompts.js";
-import { tempDir, testEnv } from "../../support/cli.js";
+import { signIn } from "../../fakes/oidc-provider.js";
+import { freePort, tempDir, testEnv } from "../../support/cli.js";
 import { failureOf, type PrivateCognito, startPrivateCognito } from "../../support/cognito-local.js";
 
 let cognito: PrivateCognito;
@@ -137,6 +138,34 @@ describe("cognito setup --local --m2m", () => {
       expect(text, file).not.toContain(secret);
       if (!file.endsWith("tokens.json")) for (const token of tokens) expect(text, file).not.toContain(token);
     }
+  });
+
+  it("--browser-login: the public client gets the localhost callback; token get signs in through the login form (PKCE) and renews", async () => {
+    const cwd = tempDir("agentcore-ts-proj-");
+    const port = await freePort();
+    const result = await cognitoSetup({ local: true, browserLogin: true, redirectPort: port }, context(cwd).ctx);
+    expect(result.browserLogin).toMatchObject({ redirectUri: `http://localhost:${port}/callback`, updated: true });
+    const again = await cognitoSetup({ local: true, browserLogin: true }, context(cwd).ctx);
+    expect(again.browserLogin).toMatchObject({ redirectUri: `http://localhost:${port}/callback`, updated: false });
+
+    const { ctx, output } = context(cwd);
+    const pending = tokenGet({ flow: "authorization-code", noBrowser: true, timeoutSeconds: 20 }, ctx);
+    await expect.poll(() => output.lines.find((l) => l.includes("/oauth2/authorize?"))).toBeTruthy();
+    const url = output.lines.find((l) => l.includes("/oauth2/authorize?"))!.trim();
+    expect(new URL(url).searchParams.get("code_challenge_method")).toBe("S256");
+    const page = await signIn(url, { login: "testuser", password: "Known-Passw0rd!" });
+    expect(page.status).toBe(200);
+    const got = await pending;
+    expect(got).toMatchObject({ flow: "authorization-code", clientId: result.clientId, refreshToken: true, source: "issuer" });
+    expect(got.claims).toMatchObject({ client_id: result.clientId, username: "testuser", token_use: "access" });
+
+    const cache = new TokenCache(env);
+    await cache.update((data) => {
+      for (const e of Object.values(data.entries))
+        if (e.flow === "authorization_code") e.accessTokenExpiresAt = new Date(Date.now() - 1000).toISOString();
+    });
+    const renewed = await tokenGet({ flow: "authorization-code", noBrowser: true }, context(cwd).ctx);
+    expect(renewed.source).toBe("refresh_token");
   });
 
   it("refuses a domain prefix Cognito would refuse, before creating anything", async () => {
