@@ -295,7 +295,7 @@ export async function handleM2m(
   ctx: M2mContext,
   req: http.IncomingMessage,
   res: http.ServerResponse,
-  forward: (replayed?: { body: Buffer; headers: http.IncomingHttpHeaders }) => void,
+  forward: (replayed?: { path: string; body: Buffer; headers: http.IncomingHttpHeaders }) => void,
 ): Promise<void> {
   const url = new URL(req.url ?? "/", "http://x");
   const target = String(req.headers["x-amz-target"] ?? "");
@@ -310,6 +310,29 @@ export async function handleM2m(
       sendJson(res, 400, { __type: type, message: (error as Error).message }, "application/x-amz-json-1.1");
     }
     return;
+  }
+  if (req.method === "POST" && url.pathname === "/" && operation === "DeleteUserPool") {
+    // Like the real service: a pool with a domain cannot be deleted until the domain is.
+    const body = await readBody(req);
+    let poolId = "";
+    try {
+      poolId = String((JSON.parse(body.toString("utf8") || "{}") as { UserPoolId?: unknown }).UserPoolId ?? "");
+    } catch {
+      // cognito-local answers the malformed request
+    }
+    if (poolId && domainOf(ctx, poolId)) {
+      sendJson(
+        res,
+        400,
+        {
+          __type: "InvalidParameterException",
+          message: "User pool cannot be deleted. It has a domain configured that should be deleted first.",
+        },
+        "application/x-amz-json-1.1",
+      );
+      return;
+    }
+    return forward({ path: "/", body, headers: req.headers });
   }
   if (!(req.method === "POST" && url.pathname === "/oauth2/token")) return forward();
 
@@ -330,5 +353,5 @@ export async function handleM2m(
   form.delete("client_secret");
   const headers = { ...req.headers };
   delete headers.authorization;
-  forward({ body: Buffer.from(form.toString()), headers });
+  forward({ path: "/oauth2/token", body: Buffer.from(form.toString()), headers });
 }

@@ -243,14 +243,14 @@ server.headersTimeout = 60_000;
  * second, internal loopback server: express must read the body from a real request.
  */
 let inner: Promise<number> | undefined;
-function replay(replayed: { body: Buffer; headers: http.IncomingHttpHeaders }, res: http.ServerResponse): void {
+function replay(replayed: { path: string; body: Buffer; headers: http.IncomingHttpHeaders }, res: http.ServerResponse): void {
   inner ??= new Promise((resolve) => {
     const internal = http.createServer((q, s) => application!(q, s));
     internal.listen(0, "127.0.0.1", () => resolve((internal.address() as AddressInfo).port));
   });
   void inner.then((innerPort) => {
     const headers = { ...replayed.headers, host: `127.0.0.1:${innerPort}`, "content-length": String(replayed.body.length) };
-    const forwarded = http.request({ host: "127.0.0.1", port: innerPort, method: "POST", path: "/oauth2/token", headers }, (answer) => {
+    const forwarded = http.request({ host: "127.0.0.1", port: innerPort, method: "POST", path: replayed.path, headers }, (answer) => {
       res.writeHead(answer.statusCode ?? 502, answer.headers);
       answer.pipe(res);
     });

@@ -2,7 +2,7 @@
  * End to end with machine-to-machine tokens (the built binary): `cognito setup --local --m2m` on a
  * private embedded Cognito, an agent with allowedScopes behind the local runtime of `launch --local`
  * (the real example agent), called by `invoke --local` with the cached M2M token (200), with the
- * user's token, which lacks the scope (the gateway's answer, as the service words it), and an agent
+ * user's token, which lacks the scope (the gateway's 401, as the service words it), and an agent
  * trusting oidc-provider called with a token from `token get` (200).
  */
 import { promises as fsp } from "node:fs";
@@ -75,7 +75,7 @@ describe("invoke with machine-to-machine tokens", () => {
       env,
     });
     expect(refused.code).toBe(1);
-    expect(refused.stderr).toMatch(/HTTP 403\) failed: AccessDeniedException: /);
+    expect(refused.stderr).toMatch(/HTTP 401\) failed: UnauthorizedException: Claim 'scope' value mismatch with configuration/);
     expect(refused.stderr).toContain(scope);
   });
 

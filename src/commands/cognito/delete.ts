@@ -1,16 +1,20 @@
 /**
  * `cognito delete`: deletes the user pool `cognito setup` recorded (with its app clients and users),
- * then the `cognito` section of .agentcore.json, the cached tokens of that pool, and the .env keys
+ * (its domain first, which Cognito requires), then the `cognito` section of .agentcore.json, the
+ * cached tokens and saved client secrets of that pool, and the .env keys
  * setup wrote for it. Asks first unless --yes. A pool that is already gone is not an error.
  */
 import path from "node:path";
+import { forgetClientSecrets } from "../../auth/client-secret.js";
 import { decodeClaims, withCognito } from "../../auth/cognito.js";
 import { TokenCache } from "../../auth/token-cache.js";
+import { issuerFromDiscoveryUrl } from "../../auth/tokens.js";
 import { loadConfig, updateConfig } from "../../config/store.js";
 import type { CommandContext } from "../../core/context.js";
 import { withJsonDocument } from "../../core/document.js";
 import { fromAwsError, UsageError } from "../../errors.js";
 import { updateDotenvFile } from "../../util/dotenv-file.js";
+import { defaultDomainPrefix } from "./m2m.js";
 import type { CognitoDeleteInput, CognitoDeleteResult } from "./types.js";
 
 export type DeleteContext = Pick<CommandContext, "cwd" | "env" | "output" | "prompter" | "aws" | "dotenv">;
@@ -42,9 +46,23 @@ export async function cognitoDelete(input: CognitoDeleteInput, ctx: DeleteContex
 
   const aws = await ctx.aws(section.region);
   const pool = await withCognito(aws, { region: section.region, local: section.local ?? false }, ctx.env, async ({ client }) => {
-    const { DeleteUserPoolCommand } = await import("@aws-sdk/client-cognito-identity-provider");
+    const sdk = await import("@aws-sdk/client-cognito-identity-provider");
     try {
-      await client.send(new DeleteUserPoolCommand({ UserPoolId: section.userPoolId }));
+      // Cognito refuses to delete a pool that still has a domain (cognito setup --m2m / --browser-login made one).
+      const domain =
+        section.m2m?.domain ??
+        (await client
+          .send(new sdk.DescribeUserPoolCommand({ UserPoolId: section.userPoolId }))
+          .then((r) => r.UserPool?.Domain)
+          .catch(() => undefined)) ??
+        (section.redirectPort && section.poolName ? defaultDomainPrefix(section.poolName, section.userPoolId) : undefined);
+      if (domain) {
+        const found = await client.send(new sdk.DescribeUserPoolDomainCommand({ Domain: domain })).catch(() => undefined);
+        if (found?.DomainDescription?.UserPoolId === section.userPoolId) {
+          await client.send(new sdk.DeleteUserPoolDomainCommand({ Domain: domain, UserPoolId: section.userPoolId }));
+        }
+      }
+      await client.send(new sdk.DeleteUserPoolCommand({ UserPoolId: section.userPoolId }));
       return "deleted" as const;
     } catch (error) {
       if ((error as { name?: string }).name === "ResourceNotFoundException") return "already-gone" as const;
@@ -59,6 +77,7 @@ export async function cognitoDelete(input: CognitoDeleteInput, ctx: DeleteContex
   await updateConfig(loaded.file, (config) => {
     delete config.cognito;
   });
+  await forgetClientSecrets(ctx.env, issuerFromDiscoveryUrl(section.discoveryUrl));
   const cachedTokensRemoved = await cache.remove(
     (entry) => entry.userPoolId === section.userPoolId && entry.local === (section.local ?? false),
   );

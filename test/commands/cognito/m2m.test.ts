@@ -8,10 +8,11 @@
 import { promises as fsp } from "node:fs";
 import path from "node:path";
 import { Readable } from "node:stream";
-import { DescribeUserPoolClientCommand } from "@aws-sdk/client-cognito-identity-provider";
+import { DescribeUserPoolClientCommand, DescribeUserPoolDomainCommand } from "@aws-sdk/client-cognito-identity-provider";
 import { createRemoteJWKSet, decodeJwt, jwtVerify } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TokenCache } from "../../../src/auth/token-cache.js";
+import { cognitoDelete } from "../../../src/commands/cognito/delete.js";
 import { cognitoSetup } from "../../../src/commands/cognito/setup.js";
 import { tokenGet } from "../../../src/commands/token/get.js";
 import { createContext } from "../../../src/core/context.js";
@@ -166,6 +167,16 @@ describe("cognito setup --local --m2m", () => {
     });
     const renewed = await tokenGet({ flow: "authorization-code", noBrowser: true }, context(cwd).ctx);
     expect(renewed.source).toBe("refresh_token");
+  });
+
+  it("cognito delete removes the domain first, then the pool", async () => {
+    const cwd = tempDir("agentcore-ts-proj-");
+    const result = await cognitoSetup({ local: true, m2m: true }, context(cwd).ctx);
+    const sdk = await cognito.client();
+    const deleted = await cognitoDelete({ yes: true }, context(cwd).ctx);
+    expect(deleted).toMatchObject({ deleted: true, pool: "deleted" });
+    const domain = await sdk.send(new DescribeUserPoolDomainCommand({ Domain: result.m2m!.domain.name }));
+    expect(domain.DomainDescription?.UserPoolId).toBeUndefined();
   });
 
   it("refuses a domain prefix Cognito would refuse, before creating anything", async () => {
