@@ -23,6 +23,7 @@ import http from "node:http";
 import path from "node:path";
 import readline from "node:readline";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { percentile, startIssuer } from "./lib.mjs";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const SELF = fileURLToPath(import.meta.url);
@@ -100,28 +101,6 @@ async function serveGateway(upstream, discoveryUrl, clientId) {
 // Main
 // ---------------------------------------------------------------------------------------------------
 
-async function startIssuer() {
-  const { SignJWT, exportJWK, generateKeyPair } = await import("jose");
-  const { privateKey, publicKey } = await generateKeyPair("RS256");
-  const jwk = { ...(await exportJWK(publicKey)), kid: "bench", alg: "RS256", use: "sig" };
-  let issuer = "";
-  const server = http.createServer((req, res) => {
-    res.writeHead(200, { "content-type": "application/json" });
-    if (req.url.endsWith("/openid-configuration")) res.end(JSON.stringify({ issuer, jwks_uri: `${issuer}/.well-known/jwks.json` }));
-    else res.end(JSON.stringify({ keys: [jwk] }));
-  });
-  await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
-  issuer = `http://127.0.0.1:${server.address().port}/local_bench`;
-  const clientId = "benchclient";
-  const token = await new SignJWT({ client_id: clientId, token_use: "access", scope: "aws.cognito.signin.user.admin", sub: "bench" })
-    .setProtectedHeader({ alg: "RS256", kid: "bench" })
-    .setIssuer(issuer)
-    .setIssuedAt()
-    .setExpirationTime("2h")
-    .sign(privateKey);
-  return { discoveryUrl: `${issuer}/.well-known/openid-configuration`, clientId, token, close: () => server.close() };
-}
-
 /** The bundled example agent as `launch --local` runs it (Node + tsx), offline, on a free port; resolves when /ping is Healthy. */
 async function startExampleAgent() {
   const port = await new Promise((resolve) => {
@@ -185,10 +164,6 @@ async function load(url, headers, seconds, connections, pids) {
   if (failures > 0) throw new Error(`${failures} failed requests against ${url}`);
   const cpu = pids.map((pid, i) => (before[i] === undefined ? undefined : (cpuMicros(pid) - before[i]) / result.requests.total));
   return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, cpu };
-}
-
-function percentile(sorted, p) {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 }
 
 /** Sequential requests on one keep-alive connection: microsecond latency, and time to the first body chunk. */

@@ -7,6 +7,7 @@ export interface QuickstartFlags {
   force?: boolean;
   port?: string;
   agentPort?: string;
+  protocol?: string;
 }
 
 export function register(program: Command): void {
@@ -19,6 +20,7 @@ export function register(program: Command): void {
     .option("--dir <path>", "project directory, created or reused (default: ./agentcore-quickstart)")
     .option("--force", "use a non-empty directory that is not a quickstart project, and restore edited example files")
     .option("--port <port>", "the local gateway's port on 127.0.0.1 (default: 8081 when free, else a free port; 0: any free port)")
+    .option("-p, --protocol <protocol>", "HTTP (default: the example agent) or MCP (the example MCP server: tools/list and tools/call)")
     .option("--agent-port <port>", "the agent's port on 127.0.0.1 (default: 8080 when free, else a free port)")
     .addHelpText(
       "after",
@@ -30,6 +32,7 @@ expected result; a failed step stops the run, and everything started is stopped 
 Examples:
   $ agentcore-ts quickstart --local
   $ agentcore-ts quickstart --local --dir ~/inbound-auth-demo
+  $ agentcore-ts quickstart --local --protocol MCP --dir ~/mcp-demo   # an MCP server behind the JWT authorizer
   $ agentcore-ts quickstart --local --json      # one document: each step's name, ok and key facts`,
     )
     .action(async (flags: QuickstartFlags, command: Command) => {

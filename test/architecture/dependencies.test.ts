@@ -49,8 +49,8 @@ function cliImportViolations(edges: Edge[]): Edge[] {
 }
 
 /** The operations `quickstart --local` runs, as `agentcore-ts <command>` would. */
-const QUICKSTART_OPERATIONS = ["cognito/setup.ts", "configure/configure.ts", "invoke/invoke.ts", "token/refresh.ts"].map((f) =>
-  path.join("commands", ...f.split("/")),
+const QUICKSTART_OPERATIONS = ["cognito/setup.ts", "configure/configure.ts", "invoke/invoke.ts", "invoke/mcp.ts", "token/refresh.ts"].map(
+  (f) => path.join("commands", ...f.split("/")),
 );
 
 function crossCommandViolations(edges: Edge[]): Edge[] {

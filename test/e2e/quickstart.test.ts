@@ -16,6 +16,18 @@ import { BIN, type CliResult, freePort, runCli, tempDir, testEnv } from "../supp
 
 const JWT = /eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\./;
 const RUN_TIMEOUT = 60_000;
+/** The nine steps' stable names in the --json document, the same for HTTP and MCP. */
+const STEP_NAMES = [
+  "embedded-cognito",
+  "cognito-setup",
+  "configure",
+  "launch-local",
+  "invoke-without-token",
+  "invoke-bearer",
+  "token-refresh",
+  "invoke-bearer-again",
+  "stop",
+];
 
 interface Sandbox {
   env: NodeJS.ProcessEnv;
@@ -159,19 +171,7 @@ describe("quickstart --local", () => {
         agent: "quickstart_agent",
         project: { status: "reused", dir: path.join(box.cwd, "agentcore-quickstart") },
       });
-      expect(doc.steps.map((s: { name: string; ok: boolean }) => [s.name, s.ok])).toEqual(
-        [
-          "embedded-cognito",
-          "cognito-setup",
-          "configure",
-          "launch-local",
-          "invoke-without-token",
-          "invoke-bearer",
-          "token-refresh",
-          "invoke-bearer-again",
-          "stop",
-        ].map((name) => [name, true]),
-      );
+      expect(doc.steps.map((s: { name: string; ok: boolean }) => [s.name, s.ok])).toEqual(STEP_NAMES.map((name) => [name, true]));
       const facts = Object.fromEntries(doc.steps.map((s: { name: string; facts: unknown }) => [s.name, s.facts]));
       const poolId = /User pool "[^"]+": (local_\w+)/.exec(first.stdout)?.[1];
       expect(facts["cognito-setup"]).toMatchObject({ userPoolId: poolId, userPool: "reused", appClient: "reused", user: "reused" });
@@ -298,4 +298,29 @@ describe("quickstart --local refusals and start-up failures", () => {
     await expect(fsp.access(path.join(box.cwd, "agentcore-quickstart"))).rejects.toThrow();
     await expectNothingRunning(box);
   });
+});
+
+describe("quickstart --local --protocol MCP", () => {
+  it(
+    "runs the workshop for the MCP server: 401 with resource_metadata, tools/list and tools/call with tokens, stop",
+    async () => {
+      const box = await sandbox();
+      const result = await quickstart(box, ["--protocol", "mcp", "--json"]);
+      expect(result.code, result.stderr.slice(-2000)).toBe(0);
+      const doc = JSON.parse(result.stdout) as { steps: { name: string; ok: boolean; command: string; facts: Record<string, unknown> }[] };
+      expect(doc.steps.map((s) => [s.name, s.ok])).toEqual(STEP_NAMES.map((name) => [name, true]));
+      const step = (name: string) => doc.steps.find((s) => s.name === name)!;
+      expect(step("configure").command).toContain("--entrypoint src/server.ts --protocol MCP");
+      expect(step("invoke-without-token").facts.wwwAuthenticate).toMatch(
+        /^Bearer resource_metadata="http:\/\/127\.0\.0\.1:\d+\/runtimes\/quickstart_agent\/invocations\/\.well-known\/oauth-protected-resource\?qualifier=DEFAULT"$/,
+      );
+      expect(step("invoke-bearer").facts).toMatchObject({ answer: "calculator, weather, whoami", tokenSource: "cache" });
+      expect(step("invoke-bearer-again").facts).toMatchObject({ answer: "42" });
+      const config = JSON.parse(await fsp.readFile(path.join(box.cwd, "agentcore-quickstart", ".agentcore.json"), "utf8"));
+      expect(config.agents.quickstart_agent).toMatchObject({ protocol: "MCP", entrypoint: "src/server.ts" });
+      expect(await fsp.readFile(path.join(box.cwd, "agentcore-quickstart", "Dockerfile"), "utf8")).toMatch(/^EXPOSE 8000$/m);
+      await expectNothingRunning(box);
+    },
+    RUN_TIMEOUT,
+  );
 });

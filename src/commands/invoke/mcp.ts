@@ -79,6 +79,7 @@ export async function invokeMcp(inputs: InvokeInputs, ctx: InvokeContext, deps: 
       agentRuntimeArn: target.arn,
       local: Boolean(target.local),
       auth: prepared.auth,
+      tokenSource: prepared.token?.source ?? null,
       sessionId: prepared.sessionId,
       mcpSessionId: session.sessionId ?? null,
       operation,

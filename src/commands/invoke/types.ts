@@ -48,6 +48,7 @@ export interface McpInvokeResult {
   agentRuntimeArn: string;
   local: boolean;
   auth: "bearer" | "sigv4";
+  tokenSource: BearerToken["source"] | null;
   /** The runtime session id sent. */
   sessionId: string;
   /** The Mcp-Session-Id the runtime returned. */

@@ -41,7 +41,9 @@ export function printStepHeader(label: string, title: string, output: Output): v
 
 function printInvoke(facts: InvokeFacts, s: StepLines): void {
   s.done(
-    `HTTP ${facts.status}, streamed in ${facts.events} server-sent events; bearer token from the token cache; session ${facts.sessionId}`,
+    facts.events > 0
+      ? `HTTP ${facts.status}, streamed in ${facts.events} server-sent events; bearer token from the token cache; session ${facts.sessionId}`
+      : `MCP session over the gateway (initialize, notifications/initialized, the request), bearer token from the token cache; runtime session ${facts.sessionId}`,
   );
   if (facts.caller)
     s.say(`The gateway validated the JWT and forwarded it (Authorization is allowlisted): the agent saw user "${facts.caller}".`);
@@ -68,8 +70,8 @@ const REPORT_PRINTERS: { [N in StepName]: (report: StepReports[N], s: StepLines)
     const agentFiles = copied.created.filter((file) => file !== ".gitignore");
     s.done(
       agentFiles.length
-        ? `Copied the TypeScript example agent (calculator + weather tools on the bedrock-agentcore SDK) into ${projectDir}: ${agentFiles.length} file(s)`
-        : `The TypeScript example agent is in place (${copied.unchanged.length} file(s) up to date)`,
+        ? `Copied the TypeScript example ${facts.entrypoint === "src/server.ts" ? "MCP server (calculator, weather and whoami tools on @modelcontextprotocol/sdk)" : "agent (calculator + weather tools on the bedrock-agentcore SDK)"} into ${projectDir}: ${agentFiles.length} file(s)`
+        : `The TypeScript example is in place (${copied.unchanged.length} file(s) up to date)`,
     );
     if (copied.restored.length) s.done(`Restored the example's ${copied.restored.join(", ")} (--force)`);
     if (copied.kept.length)

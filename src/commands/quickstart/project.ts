@@ -19,6 +19,8 @@ export const QUICKSTART_AGENT = "quickstart_agent";
 export const QUICKSTART_MARKER = "quickstart";
 /** What the example agent's copy needs from agentcore-ts's own install (examples/typescript/README.md). */
 export const LINKED_PACKAGES = ["bedrock-agentcore", "zod", "jose", "tsx", "@aws-sdk/client-bedrock-runtime"] as const;
+/** The same for the MCP example server (examples/typescript-mcp). */
+export const MCP_LINKED_PACKAGES = ["@modelcontextprotocol/sdk", "zod", "jose", "tsx"] as const;
 const EXAMPLE_FILES = ["package.json", "tsconfig.json", "src"] as const;
 const GITIGNORE = "node_modules/\ndist/\n.env\n";
 
@@ -73,8 +75,9 @@ export async function prepareProjectDir(dir: string, force: boolean): Promise<Pr
   return status;
 }
 
-function exampleDir(): string {
-  return packageRoot("examples", "typescript") + path.sep;
+/** examples/<name>/ in agentcore-ts's own files. */
+export function exampleDir(name = "typescript"): string {
+  return packageRoot("examples", name) + path.sep;
 }
 
 async function listFiles(root: string, relative: string): Promise<string[]> {
@@ -137,10 +140,10 @@ export async function ownPackageDir(name: string): Promise<string> {
  * (Node resolves each package's own dependencies from its real path). A real directory (the user ran
  * npm install) is left alone; a symlink pointing elsewhere (agentcore-ts moved) is replaced.
  */
-export async function linkExampleDependencies(projectDir: string): Promise<LinkReport> {
+export async function linkExampleDependencies(projectDir: string, packages: readonly string[] = LINKED_PACKAGES): Promise<LinkReport> {
   const linked: string[] = [];
   const installed: string[] = [];
-  for (const name of LINKED_PACKAGES) {
+  for (const name of packages) {
     const target = await ownPackageDir(name);
     const link = path.join(projectDir, "node_modules", name);
     await fsp.mkdir(path.dirname(link), { recursive: true });

@@ -22,7 +22,7 @@ import { NonInteractivePrompter } from "../../ui/prompts.js";
 import { printIntro, printStepDone, printStepFailed, printStepHeader, printStopped, printStopping } from "./print.js";
 import { DEFAULT_QUICKSTART_DIR, prepareProjectDir, QUICKSTART_AGENT } from "./project.js";
 import { StepOutput } from "./step-output.js";
-import { PAYLOAD, STEPS, shellQuote } from "./steps.js";
+import { PAYLOAD, STEPS, shellQuote, stepsFor } from "./steps.js";
 import { stopEverything } from "./stop.js";
 import type {
   QuickstartContext,
@@ -65,6 +65,13 @@ export async function quickstart(inputs: QuickstartInputs, ctx: QuickstartContex
   const { parsePort } = await import("../../local/ports.js");
   const port = parsePort(inputs.port, "--port");
   const agentPort = parsePort(inputs.agentPort, "--agent-port");
+  const protocol = (inputs.protocol ?? "HTTP").toUpperCase();
+  if (protocol !== "HTTP" && protocol !== "MCP") {
+    throw new UsageError(`quickstart --protocol "${inputs.protocol}" is not supported.`, {
+      hint: "The quickstart runs HTTP (the default) or MCP.",
+      code: "InvalidProtocol",
+    });
+  }
   const out = ctx.output;
   const started = performance.now();
   const projectDir = path.resolve(ctx.cwd, inputs.dir ?? DEFAULT_QUICKSTART_DIR);
@@ -72,11 +79,18 @@ export async function quickstart(inputs: QuickstartInputs, ctx: QuickstartContex
   printIntro(projectDir, projectStatus, out);
 
   const fromProcess = deps.signal ? undefined : listenForStop();
-  const state = runState(ctx, { projectDir, force: inputs.force === true, port, agentPort, signal: deps.signal ?? fromProcess!.signal });
+  const state = runState(ctx, {
+    projectDir,
+    force: inputs.force === true,
+    port,
+    agentPort,
+    protocol,
+    signal: deps.signal ?? fromProcess!.signal,
+  });
   const steps: QuickstartStep[] = [];
   const run = new StepRunner(state, out, steps);
   try {
-    for (const step of STEPS) await run.step(step);
+    for (const step of stepsFor(protocol)) await run.step(step);
   } catch (error) {
     const failure = toAgentcoreError(error);
     if (!state.stopped) {
@@ -109,11 +123,11 @@ export async function quickstart(inputs: QuickstartInputs, ctx: QuickstartContex
     agent: QUICKSTART_AGENT,
     totalMs: Math.round(performance.now() - started),
     steps,
-    next: nextCommands(ctx.cwd, projectDir),
+    next: nextCommands(ctx.cwd, projectDir, protocol),
   };
 }
 
-type RunInputs = Pick<RunState, "projectDir" | "force" | "port" | "agentPort" | "signal">;
+type RunInputs = Pick<RunState, "projectDir" | "force" | "port" | "agentPort" | "protocol" | "signal">;
 
 function runState(ctx: QuickstartContext, inputs: RunInputs): RunState {
   // The environment of the operations: the user's (AGENTCORE_TS_HOME stays theirs, so `token show`, `invoke --local`
@@ -221,21 +235,25 @@ class StepRunner {
   }
 }
 
-function nextCommands(cwd: string, projectDir: string): { local: string[]; aws: string[] } {
+function nextCommands(cwd: string, projectDir: string, protocol: "HTTP" | "MCP"): { local: string[]; aws: string[] } {
   const relative = path.relative(cwd, projectDir);
   const cdTarget = relative && !relative.startsWith("..") && !path.isAbsolute(relative) ? relative : projectDir;
   return {
     local: [
       ...(relative === "" ? [] : [`cd ${shellQuote(cdTarget)}`]),
       "agentcore-ts launch --local",
-      `agentcore-ts invoke --local --bearer '{"prompt":"What is 6*7?"}'`,
+      protocol === "MCP"
+        ? `agentcore-ts invoke --local --mcp call-tool calculator --input '{"operation":"add","a":6,"b":7}'`
+        : `agentcore-ts invoke --local --bearer '{"prompt":"What is 6*7?"}'`,
       "agentcore-ts token verify",
     ],
     aws: [
       "agentcore-ts cognito setup --no-local",
-      "agentcore-ts configure --entrypoint src/agent.ts",
+      protocol === "MCP"
+        ? "agentcore-ts configure --entrypoint src/server.ts --protocol MCP"
+        : "agentcore-ts configure --entrypoint src/agent.ts",
       "agentcore-ts launch",
-      `agentcore-ts invoke --bearer ${shellQuote(PAYLOAD)}`,
+      protocol === "MCP" ? "agentcore-ts invoke --mcp list-tools" : `agentcore-ts invoke --bearer ${shellQuote(PAYLOAD)}`,
     ],
   };
 }

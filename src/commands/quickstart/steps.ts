@@ -7,14 +7,32 @@ import { tokenCachePath } from "../../auth/token-cache.js";
 import { CONFIG_FILE_NAME } from "../../config/schema.js";
 import { AgentcoreError } from "../../errors.js";
 import type { Output } from "../../ui/output.js";
-import { copyExampleAgent, linkExampleDependencies, QUICKSTART_AGENT } from "./project.js";
+import {
+  copyExampleAgent,
+  exampleDir,
+  LINKED_PACKAGES,
+  linkExampleDependencies,
+  MCP_LINKED_PACKAGES,
+  QUICKSTART_AGENT,
+} from "./project.js";
 import { stopEverything } from "./stop.js";
-import type { AnyStep, InvokeFacts, RunState, StepDefinition } from "./types.js";
+import type { AnyStep, InvokeFacts, RunState, StepDefinition, StepReports } from "./types.js";
 
 export const QUICKSTART_USER = "testuser";
 export const QUICKSTART_PROMPT = "How is the weather now?";
 export const PAYLOAD = JSON.stringify({ prompt: QUICKSTART_PROMPT });
 const ENTRYPOINT = "src/agent.ts";
+const MCP_ENTRYPOINT = "src/server.ts";
+/** The MCP requests of steps 5, 6 and 8. */
+const MCP_LIST = JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/list" });
+const MCP_TOOL_INPUT = JSON.stringify({ operation: "multiply", a: 6, b: 7 });
+
+/** Which example the run uses, by protocol. */
+function exampleFor(state: RunState) {
+  return state.protocol === "MCP"
+    ? { source: exampleDir("typescript-mcp"), packages: MCP_LINKED_PACKAGES, entrypoint: MCP_ENTRYPOINT, protocol: "MCP" as const }
+    : { source: exampleDir("typescript"), packages: LINKED_PACKAGES, entrypoint: ENTRYPOINT, protocol: "HTTP" as const };
+}
 
 export function shellQuote(value: string): string {
   return /^[\w@%+=:,./-]+$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`;
@@ -75,19 +93,22 @@ const configure: StepDefinition<"configure"> = {
   title: "configure the example agent with a JWT authorizer (configure)",
   command: (state) => {
     const setup = state.setup!; // set by step 2, like everything a step reads from the state
-    return `agentcore-ts configure --entrypoint ${ENTRYPOINT} --name ${QUICKSTART_AGENT} --discovery-url ${shellQuote(setup.discoveryUrl)} --allowed-clients ${setup.clientId} --request-header-allowlist Authorization`;
+    const mcp = state.protocol === "MCP" ? " --protocol MCP" : "";
+    return `agentcore-ts configure --entrypoint ${exampleFor(state).entrypoint}${mcp} --name ${QUICKSTART_AGENT} --discovery-url ${shellQuote(setup.discoveryUrl)} --allowed-clients ${setup.clientId} --request-header-allowlist Authorization`;
   },
   expected: (state) =>
     `agent "${QUICKSTART_AGENT}" in ${CONFIG_FILE_NAME} with a customJWTAuthorizer allowing client ${state.setup?.clientId}`,
   async run(state, output) {
     const setup = state.setup!;
-    const copied = await copyExampleAgent(state.projectDir, state.force);
+    const example = exampleFor(state);
+    const copied = await copyExampleAgent(state.projectDir, state.force, example.source);
     state.copied = copied;
-    const links = await linkExampleDependencies(state.projectDir);
+    const links = await linkExampleDependencies(state.projectDir, example.packages);
     const { configure } = await import("../configure/configure.js");
     const { agent } = await configure(
       {
-        entrypoint: ENTRYPOINT,
+        entrypoint: example.entrypoint,
+        protocol: example.protocol,
         name: QUICKSTART_AGENT,
         discoveryUrl: setup.discoveryUrl,
         allowedClients: setup.clientId,
@@ -144,30 +165,33 @@ const invokeWithoutToken: StepDefinition<"invoke-without-token"> = {
   title: "call the agent without a token (expect 401)",
   command: (state) => `curl -i -X POST '${state.invocationUrl}' -H 'Content-Type: application/json' -d ${shellQuote(PAYLOAD)}`,
   expected: () => "HTTP 401 UnauthorizedException from the gateway",
-  async run(state) {
-    const response = await fetch(state.invocationUrl!, {
-      method: "POST",
-      headers: { "content-type": "application/json", accept: "text/event-stream" },
-      body: PAYLOAD,
-      signal: AbortSignal.timeout(15_000),
-    });
-    const body = await response.text();
-    const errorType = response.headers.get("x-amzn-errortype") ?? "";
-    let message = body;
-    try {
-      message = (JSON.parse(body) as { message?: string }).message ?? body;
-    } catch {
-      // not JSON: show it as it is
-    }
-    if (response.status !== 401 || !errorType.startsWith("UnauthorizedException")) {
-      throw new AgentcoreError(`got HTTP ${response.status}${errorType ? ` ${errorType}` : ""}: ${message.slice(0, 200)}`, {
-        code: "Unexpected401Result",
-      });
-    }
-    const wwwAuthenticate = response.headers.get("www-authenticate") ?? "";
-    return { facts: { status: response.status, errorType, message, wwwAuthenticate } };
-  },
+  run: (state) => refusedWithoutToken(state, PAYLOAD),
 };
+
+/** POSTs `body` without a token: the gateway must answer 401 UnauthorizedException before the agent sees it. */
+async function refusedWithoutToken(state: RunState, body: string): Promise<StepReports["invoke-without-token"]> {
+  const response = await fetch(state.invocationUrl!, {
+    method: "POST",
+    headers: { "content-type": "application/json", accept: "application/json, text/event-stream" },
+    body,
+    signal: AbortSignal.timeout(15_000),
+  });
+  const text = await response.text();
+  const errorType = response.headers.get("x-amzn-errortype") ?? "";
+  let message = text;
+  try {
+    message = (JSON.parse(text) as { message?: string }).message ?? text;
+  } catch {
+    // not JSON: show it as it is
+  }
+  if (response.status !== 401 || !errorType.startsWith("UnauthorizedException")) {
+    throw new AgentcoreError(`got HTTP ${response.status}${errorType ? ` ${errorType}` : ""}: ${message.slice(0, 200)}`, {
+      code: "Unexpected401Result",
+    });
+  }
+  const wwwAuthenticate = response.headers.get("www-authenticate") ?? "";
+  return { facts: { status: response.status, errorType, message, wwwAuthenticate } };
+}
 
 /** invoke --local --bearer with the cached access token; the answer is streamed to `output`. */
 async function invokeBearer(state: RunState, output: Output, newSession: boolean): Promise<{ facts: InvokeFacts }> {
@@ -245,6 +269,70 @@ const stop: StepDefinition<"stop"> = {
   },
 };
 
+// 5, 6 and 8 for an MCP server: tools/list without a token, then `invoke --mcp` with the cached token.
+const mcpWithoutToken: StepDefinition<"invoke-without-token"> = {
+  ...invokeWithoutToken,
+  title: "list the MCP server's tools without a token (expect 401 pointing at the protected resource metadata)",
+  command: (state) =>
+    `curl -i -X POST '${state.invocationUrl}' -H 'Content-Type: application/json' -H 'Accept: application/json, text/event-stream' -d ${shellQuote(MCP_LIST)}`,
+  expected: () => "HTTP 401 UnauthorizedException with WWW-Authenticate: Bearer resource_metadata=…",
+  async run(state) {
+    const report = await refusedWithoutToken(state, MCP_LIST);
+    if (!/resource_metadata="[^"]+oauth-protected-resource/.test(report.facts.wwwAuthenticate)) {
+      throw new AgentcoreError(`the 401 has no resource_metadata challenge: "${report.facts.wwwAuthenticate}"`, {
+        code: "Unexpected401Result",
+      });
+    }
+    return report;
+  },
+};
+
+async function invokeMcpStep(state: RunState, output: Output, call: boolean): Promise<{ facts: InvokeFacts }> {
+  const { invokeMcp } = await import("../invoke/mcp.js");
+  const result = await invokeMcp(
+    call
+      ? { local: true, bearer: true, mcp: "call-tool", payload: "calculator", input: MCP_TOOL_INPUT }
+      : { local: true, bearer: true, mcp: "list-tools", newSession: true },
+    state.context(output),
+  );
+  const answer = call
+    ? ((result.result as { content?: { text?: string }[] }).content ?? []).map((c) => c.text ?? "").join("\n")
+    : ((result.result as { tools?: { name: string }[] }).tools ?? []).map((t) => t.name).join(", ");
+  if (call ? answer !== "42" : !answer.split(", ").includes("calculator")) {
+    throw new AgentcoreError(`the MCP server answered: ${answer.slice(0, 200) || "(nothing)"}`, { code: "UnexpectedAnswer" });
+  }
+  output.write(`${answer}\n`);
+  return {
+    facts: {
+      status: 200,
+      contentType: "application/json",
+      events: 0,
+      tokenSource: result.tokenSource,
+      sessionId: result.sessionId,
+      answer,
+      caller: null,
+    },
+  };
+}
+
+const mcpListTools: StepDefinition<"invoke-bearer"> = {
+  name: "invoke-bearer",
+  short: "invoke --mcp list-tools",
+  title: "list the MCP server's tools with the bearer token (invoke --mcp list-tools)",
+  command: () => "agentcore-ts invoke --local --mcp list-tools",
+  expected: () => "the tools calculator, weather and whoami",
+  run: (state, output) => invokeMcpStep(state, output, false),
+};
+
+const mcpCallTool: StepDefinition<"invoke-bearer-again"> = {
+  name: "invoke-bearer-again",
+  short: "invoke --mcp call-tool",
+  title: "call the calculator tool with the renewed token (invoke --mcp call-tool)",
+  command: () => `agentcore-ts invoke --local --mcp call-tool calculator --input ${shellQuote(MCP_TOOL_INPUT)}`,
+  expected: () => 'the tool\'s answer "42"',
+  run: (state, output) => invokeMcpStep(state, output, true),
+};
+
 export const STEPS: readonly AnyStep[] = [
   embeddedCognito,
   cognitoSetup,
@@ -256,3 +344,20 @@ export const STEPS: readonly AnyStep[] = [
   invokeBearerAgain,
   stop,
 ];
+
+/** The MCP workshop: the same table with the MCP server and MCP calls in steps 5, 6 and 8. */
+export const MCP_STEPS: readonly AnyStep[] = [
+  embeddedCognito,
+  cognitoSetup,
+  configure,
+  launchLocal,
+  mcpWithoutToken,
+  mcpListTools,
+  tokenRefresh,
+  mcpCallTool,
+  stop,
+];
+
+export function stepsFor(protocol: "HTTP" | "MCP"): readonly AnyStep[] {
+  return protocol === "MCP" ? MCP_STEPS : STEPS;
+}

@@ -14,6 +14,8 @@ export interface QuickstartInputs {
   /** Gateway / agent ports on 127.0.0.1 (default: 8081 / 8080 when free, else free ones; 0: any free port). */
   port?: string;
   agentPort?: string;
+  /** HTTP (default: the example agent) or MCP (the example MCP server, called with tools/list and tools/call). */
+  protocol?: string;
 }
 
 export interface QuickstartDeps {
@@ -83,6 +85,8 @@ export interface RunState {
   readonly force: boolean;
   readonly port: number | undefined;
   readonly agentPort: number | undefined;
+  /** Which example runs: the HTTP agent or the MCP server. */
+  readonly protocol: "HTTP" | "MCP";
   /** The user's environment (the token cache and the runtime records are theirs). */
   readonly env: NodeJS.ProcessEnv;
   /** The operations' environment: the user's, with the quickstart user's password in memory and no stray token. */
