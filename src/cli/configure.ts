@@ -3,7 +3,7 @@ import type { ConfigureInputs } from "../commands/configure/configure.js";
 import { run } from "./run.js";
 
 /** commander's flags are the operation's inputs (type-only import: nothing loads at startup). */
-type ConfigureFlags = ConfigureInputs;
+type ConfigureFlags = ConfigureInputs & { setDefault?: string };
 
 /** commander's accumulator for a repeatable option. */
 function collect(value: string, previous: string[] | undefined): string[] {
@@ -55,6 +55,7 @@ export function register(program: Command): void {
     .option("--subnets <ids>", "with --network vpc: comma-separated subnet IDs (1-16)")
     .option("--security-groups <ids>", "with --network vpc: comma-separated security group IDs (1-16)")
     .option("--idle-timeout <seconds>", "end a session after this many idle seconds (60-1209600; AgentCore's default 900)")
+    .option("--set-default <name>", "make this agent the default (what commands without --agent act on) and change nothing else")
     .option("--max-lifetime <seconds>", "end a session after this many seconds whatever it does (60-1209600; default 28800)")
     .addHelpText(
       "after",
@@ -74,16 +75,30 @@ Examples:
   $ agentcore-ts configure -e agent.py --authorizer-config null  # IAM (SigV4) instead of JWT
   $ agentcore-ts configure -e src/server.ts --protocol MCP        # an MCP server (Streamable HTTP on 0.0.0.0:8000/mcp)
   $ agentcore-ts configure -e src/agent.ts --deploy code --env LOG_LEVEL=debug   # no Docker: launch uploads a zip
+  $ agentcore-ts configure --set-default writer                 # commands without --agent now act on writer
   $ agentcore-ts configure --network vpc --subnets subnet-0123456789abcdef0 --security-groups sg-0123456789abcdef0`,
     )
     .action(async (flags: ConfigureFlags, command: Command) => {
       await run(command, async (ctx) => {
+        const { setDefault, ...configureFlags } = flags;
+        if (setDefault !== undefined) {
+          const [{ setDefaultAgent }, { printSetDefault }, { outcome }] = await Promise.all([
+            import("../commands/configure/set-default.js"),
+            import("../commands/configure/print.js"),
+            import("../core/context.js"),
+          ]);
+          // The flags given besides --set-default, as typed (commander's camelCase back to --kebab-case).
+          const others = Object.keys(configureFlags)
+            .filter((key) => configureFlags[key as keyof typeof configureFlags] !== undefined)
+            .map((key) => `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`);
+          return outcome(await setDefaultAgent(setDefault, ctx, others), printSetDefault);
+        }
         const [{ configure }, { printConfigure }, { outcome }] = await Promise.all([
           import("../commands/configure/configure.js"),
           import("../commands/configure/print.js"),
           import("../core/context.js"),
         ]);
-        return outcome(await configure(flags, ctx), printConfigure);
+        return outcome(await configure(configureFlags, ctx), printConfigure);
       });
     });
 }

@@ -4,6 +4,7 @@
  * Nothing heavy is imported here: operations and the AWS SDK load inside the command that runs.
  */
 import { Command, CommanderError } from "commander";
+import { register as registerAgents } from "./agents.js";
 import { register as registerCognito } from "./cognito.js";
 import { register as registerConfigure } from "./configure.js";
 import { register as registerDestroy } from "./destroy.js";
@@ -45,6 +46,7 @@ Workflow:
     registerQuickstart,
     registerCognito,
     registerConfigure,
+    registerAgents,
     registerPackage,
     registerLaunch,
     registerStatus,

@@ -2,7 +2,7 @@
 import { isLoopbackHost } from "../../config/patterns.js";
 import { protocolContract } from "../../config/protocols.js";
 import type { Output } from "../../ui/output.js";
-import type { ConfigureResult, FileReport } from "./types.js";
+import type { ConfigureResult, FileReport, SetDefaultResult } from "./types.js";
 
 function describeFile(file: FileReport): string {
   switch (file.action) {
@@ -82,4 +82,12 @@ export function printConfigure(result: ConfigureResult, output: Output): void {
         : "  agentcore-ts launch           build (linux/arm64), push and deploy it to AgentCore Runtime",
     );
   }
+}
+
+export function printSetDefault(result: SetDefaultResult, output: Output): void {
+  output.success(
+    result.changed
+      ? `The default agent is now ${result.defaultAgent}${result.previous ? ` (was ${result.previous})` : ""}: commands without --agent act on it`
+      : `${result.defaultAgent} is already the default agent`,
+  );
 }

@@ -71,3 +71,12 @@ export interface ConfigureResult {
   /** A change configure made to the header allowlist on its own, said once the config is saved. */
   headerNote?: string;
 }
+
+/** `configure --set-default NAME`. */
+export interface SetDefaultResult {
+  configFile: string;
+  defaultAgent: string;
+  /** The default before (null: none was set). */
+  previous: string | null;
+  changed: boolean;
+}
