@@ -1,4 +1,4 @@
-/** What the bench scripts share: a loopback OIDC issuer with one valid token, and percentiles. */
+/** What the bench scripts share: a loopback OIDC issuer with one valid token, percentiles and command-line options. */
 import http from "node:http";
 
 /** A loopback issuer (discovery + JWKS) and an RS256 access token it signed, for a full customJWTAuthorizer path. */
@@ -26,4 +26,18 @@ export async function startIssuer() {
 
 export function percentile(sorted, p) {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+}
+
+/** The number after `name` on the command line (e.g. `--runs 20`), else `fallback`. */
+export function option(name, fallback) {
+  const index = process.argv.indexOf(name);
+  return index === -1 ? fallback : Number(process.argv[index + 1]);
+}
+
+/** The `q` quantile of an ascending array, interpolated. */
+export function quantile(sorted, q) {
+  const position = (sorted.length - 1) * q;
+  const low = Math.floor(position);
+  const high = Math.ceil(position);
+  return sorted[low] + (sorted[high] - sorted[low]) * (position - low);
 }

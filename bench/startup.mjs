@@ -14,15 +14,12 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { option, quantile } from "./lib.mjs";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const BIN = path.join(ROOT, "bin", "agentcore-ts");
 const TARGET = 2.5;
 
-function option(name, fallback) {
-  const index = process.argv.indexOf(name);
-  return index === -1 ? fallback : Number(process.argv[index + 1]);
-}
 const runs = option("--runs", 20);
 const warmup = option("--warmup", 2);
 const check = process.argv.includes("--check");
@@ -44,13 +41,6 @@ function timeOnce(args, extraEnv = {}) {
     throw new Error(`${args.join(" ")} exited ${result.status}: ${result.stderr.toString()}`);
   }
   return ms;
-}
-
-function quantile(sorted, q) {
-  const position = (sorted.length - 1) * q;
-  const low = Math.floor(position);
-  const high = Math.ceil(position);
-  return sorted[low] + (sorted[high] - sorted[low]) * (position - low);
 }
 
 // Peak RSS: a preload writes maxRSS (KiB) to a file when the process exits.

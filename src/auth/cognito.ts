@@ -8,7 +8,9 @@
 
 import { randomInt } from "node:crypto";
 import type { CognitoIdentityProviderClient } from "@aws-sdk/client-cognito-identity-provider";
-import { decodeJwt, type JWTPayload } from "jose";
+import type { JWTPayload } from "jose";
+// The decoder alone (jose/jwt/decode), not jose's index: the everyday invoke with a cached token loads nothing else of jose.
+import { decodeJwt } from "jose/jwt/decode";
 import type { AwsClients } from "../aws/clients.js";
 import { ensureEmbeddedCognito } from "../embedded-cognito/control.js";
 import { AgentcoreError, fromAwsError, UsageError } from "../errors.js";

@@ -190,8 +190,12 @@ export async function renewTokens(options: RenewOptions): Promise<RenewResult> {
 
 export interface GetAccessTokenOptions extends TokenTarget {
   env: NodeJS.ProcessEnv;
-  /** The AWS client factory (ctx.aws()); Cognito calls use each cache entry's own region. */
-  aws: AwsClients;
+  /**
+   * The AWS client factory (ctx.aws()), or a function that makes it: it is needed only to renew a token, so a
+   * valid cached token is returned without resolving a region or loading a client. Cognito calls use each
+   * cache entry's own region.
+   */
+  aws: AwsClients | (() => Promise<AwsClients>);
   /** Refresh when the token expires within this many seconds (callers pass 120). */
   minValiditySeconds?: number;
   /** For debug lines (never tokens). */
@@ -240,10 +244,11 @@ async function acquire(options: GetAccessTokenOptions, force: boolean): Promise<
       ? `Refreshing the access token of "${entry.username}".`
       : `The cached access token of "${entry.username}" expires in ${Math.round(remaining / 1000)}s: refreshing it.`,
   );
+  const aws = typeof options.aws === "function" ? await options.aws() : options.aws;
   if (entry.flow) {
     // An OAuth entry (token get): the refresh_token grant, or a new client-credentials token.
     const { renewOAuthEntry } = await import("./oauth-tokens.js");
-    const { entry: renewed } = await renewOAuthEntry(entry, { env: options.env, aws: options.aws, cache });
+    const { entry: renewed } = await renewOAuthEntry(entry, { env: options.env, aws, cache });
     return toAccessToken(renewed, true);
   }
   const envPassword = options.env[PASSWORD_ENV];
@@ -251,7 +256,7 @@ async function acquire(options: GetAccessTokenOptions, force: boolean): Promise<
     const { entry: renewed } = await renewTokens({
       key: entry,
       previous: entry,
-      aws: options.aws,
+      aws,
       env: options.env,
       password: envPassword ? async () => envPassword : undefined,
       cache,

@@ -28,7 +28,8 @@ export interface LocalTarget {
 export function cachedTokens(aws: () => Promise<AwsClients>, output: Output): CachedTokenSource {
   const acquire = async (query: CachedTokenQuery, force: boolean): Promise<BearerToken> => {
     const tokens = await import("../auth/tokens.js");
-    const options = { ...query, aws: await aws(), output };
+    // The client factory only when a token must be renewed: a valid cached token needs no region or client.
+    const options = { ...query, aws, output };
     const token = await (force ? tokens.forceRefresh(options) : tokens.getAccessToken(options));
     return { token: token.accessToken, source: "cache", expiresAt: token.expiresAt, refreshed: token.refreshed };
   };

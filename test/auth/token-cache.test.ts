@@ -6,6 +6,8 @@ import { promises as fsp } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { type CachedTokens, TokenCache, tokenCacheKey } from "../../src/auth/token-cache.js";
+import { cachedTokens } from "../../src/invoke/integrations.js";
+import { MemoryOutput } from "../../src/ui/output.js";
 import { REPO_ROOT, tempDir } from "../support/cli.js";
 import { failureOf } from "../support/cognito-local.js";
 import { runNodeScript } from "../support/node-script.js";
@@ -109,5 +111,19 @@ describe("token cache", () => {
     const entries = await new TokenCache({ AGENTCORE_TS_HOME: home }).entries();
     expect(entries.length).toBe(workers * perWorker);
     expect((await fsp.readdir(home)).sort()).toEqual(["tokens.json"]);
+  });
+});
+
+describe("invoke's cached token source with a valid cached token", () => {
+  it("returns it without making the AWS client factory (no region resolved, no client loaded on the everyday call)", async () => {
+    const home = tempDir("agentcore-ts-home-");
+    await cacheIn(home).put(entry());
+    let made = 0;
+    const source = cachedTokens(async () => {
+      made++;
+      throw new Error("not needed");
+    }, new MemoryOutput());
+    const token = await source.get({ env: { AGENTCORE_TS_HOME: home }, minValiditySeconds: 120 });
+    expect([token.token, token.source, made]).toEqual([FAKE_JWT, "cache", 0]);
   });
 });
