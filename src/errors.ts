@@ -10,12 +10,15 @@
  * service's own error type instead (AwsServiceError).
  */
 export const ERROR_CODES = [
+  "A2ARpcError",
+  "A2ATaskFailed",
   "AgentAmbiguous",
   "AgentExited",
   "AgentNotFound",
   "AgentNotHealthy",
   "AgentStartFailed",
   "AgentStreamError",
+  "AguiRunError",
   "ArtifactSwitch",
   "AuthChallenge",
   "AuthorizationHeaderWithIam",

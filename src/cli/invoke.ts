@@ -22,6 +22,7 @@ export function register(program: Command): void {
     .option("--local", "invoke the agent run by `agentcore-ts launch --local`, through its inbound-auth gateway")
     .option("--mcp <operation>", "MCP agents: list-tools, or call-tool (the [payload] argument is then the tool's name)")
     .option("--input <json>", "with --mcp call-tool: the tool's arguments as a JSON object (default {})")
+    .option("--protocol <protocol>", "with --agent-arn: the runtime's server protocol, HTTP (default), A2A or AGUI")
     .addHelpText(
       "after",
       `
@@ -32,6 +33,11 @@ are signed with SigV4 (your AWS credentials).
 
 Output: streamed text is printed as it arrives, JSON answers pretty-printed; --raw prints the body
 as is; --json prints one document with the session id, status, content type and the response.
+
+Protocols (from .agentcore.json, or --protocol with --agent-arn): HTTP posts the payload as is.
+A2A fetches the agent card, sends the prompt as a user message (message/stream, or SendStreamingMessage
+for A2A 1.0-only agents) and prints the artifact text as it streams. AGUI sends a RunAgentInput and
+prints the TEXT_MESSAGE_CONTENT deltas, each tool call as a line; RUN_ERROR fails with its code.
 Session ids are remembered per agent (--verbose prints them); --new-session starts over.
 
 MCP agents (configure --protocol MCP): --mcp list-tools / --mcp call-tool NAME --input JSON runs an
@@ -45,6 +51,7 @@ Examples:
   $ agentcore-ts invoke '{"prompt":"Hello"}' --local
   $ agentcore-ts invoke --local --mcp list-tools
   $ agentcore-ts invoke --mcp call-tool calculator --input '{"operation":"add","a":2,"b":3}'
+  $ agentcore-ts invoke "What is 6 * 7?" --agent-arn arn:aws:bedrock-agentcore:us-east-1:123456789012:runtime/my_a2a-AbCdEf1234 --protocol A2A
   $ COGNITO_ACCESS_TOKEN=eyJ... agentcore-ts invoke "Hi" --agent-arn arn:aws:bedrock-agentcore:us-east-1:123456789012:runtime/my_agent-AbCdEf1234`,
     )
     .action(async (payload: string | undefined, flags: InvokeFlags, command: Command) => {

@@ -68,6 +68,8 @@ export interface BearerInvokeRequest {
   body: string;
   /** MCP headers (Mcp-Session-Id, Mcp-Protocol-Version, Mcp-Method, Mcp-Name) for MCP agents. */
   mcp?: McpHeaders;
+  /** More request headers (A2A-Version for A2A v1.0 agents). */
+  headers?: Record<string, string>;
   /** Attempts for throttling and transient 5xx answers (default 3). */
   maxAttempts?: number;
   /** First backoff delay in ms (doubles per attempt, with jitter). */
@@ -78,13 +80,13 @@ interface RawAnswer {
   response: http.IncomingMessage;
 }
 
-function send(url: URL, headers: http.OutgoingHttpHeaders, body: Buffer): Promise<RawAnswer> {
+function send(url: URL, headers: http.OutgoingHttpHeaders, body: Buffer | undefined): Promise<RawAnswer> {
   const transport = url.protocol === "https:" ? https : http;
   return new Promise((resolve, reject) => {
     const request = transport.request(
       url,
       // agent:false: one request per connection, so no pooled socket outlives the command.
-      { method: "POST", headers, agent: false },
+      { method: body === undefined ? "GET" : "POST", headers, agent: false },
       (response) => resolve({ response }),
     );
     request.setTimeout(IDLE_TIMEOUT_MS, () => {
@@ -137,6 +139,9 @@ export function parseErrorAnswer(
   } catch {
     // not JSON: the text itself is the message
   }
+  // A JSON-RPC error body ({"jsonrpc":"2.0","error":{"code":-32001,"message":…}}), as A2A and MCP runtimes answer.
+  if (body.jsonrpc === "2.0" && body.error !== null && typeof body.error === "object")
+    body = { ...body, ...(body.error as Record<string, unknown>) };
   const pick = (...keys: string[]) => keys.map((k) => body[k]).find((v): v is string => typeof v === "string" && v !== "");
   // "AccessDeniedException:http://internal.amazon.com/coral/..." or "com.amazon.coral#AccessDeniedException"
   const rawType = errorTypeHeader ?? pick("__type", "code", "Code");
@@ -166,7 +171,39 @@ export async function invokeWithBearer(request: BearerInvokeRequest): Promise<Da
     "User-Agent": USER_AGENT,
     "Content-Length": body.length,
     ...(request.mcp ? mcpHeaderFields(request.mcp) : {}),
+    ...request.headers,
   };
+  return sendWithRetries(url, headers, body, request);
+}
+
+/** GET /runtimes/{arn}/invocations/.well-known/agent-card.json?qualifier=… (GetAgentCard, runtime-a2a) with the bearer token. */
+export async function getAgentCardWithBearer(request: Omit<BearerInvokeRequest, "body">): Promise<unknown> {
+  const invokeUrl = bearerInvokeUrl(request.endpoint, request.arn, request.qualifier);
+  const url = new URL(`${invokeUrl.pathname}/.well-known/agent-card.json${invokeUrl.search}`, invokeUrl);
+  const headers: http.OutgoingHttpHeaders = {
+    Authorization: `Bearer ${request.token}`,
+    Accept: "application/json",
+    [SESSION_HEADER]: request.sessionId,
+    "User-Agent": USER_AGENT,
+  };
+  const response = await sendWithRetries(url, headers, undefined, request);
+  const text = await readLimited(response.body, 4 * 1024 * 1024);
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new InvokeHttpError(
+      { status: response.status, errorType: "InvalidAgentCard", message: `The agent card is not JSON: ${text.slice(0, 200)}` },
+      response.attempts,
+    );
+  }
+}
+
+async function sendWithRetries(
+  url: URL,
+  headers: http.OutgoingHttpHeaders,
+  body: Buffer | undefined,
+  request: Pick<BearerInvokeRequest, "maxAttempts" | "backoffBaseMs">,
+): Promise<DataPlaneResponse> {
   const maxAttempts = Math.max(1, request.maxAttempts ?? 3);
   for (let attempt = 1; ; attempt++) {
     let answer: RawAnswer;

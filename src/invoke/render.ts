@@ -31,7 +31,7 @@ export function responseKind(contentType: string | undefined): ResponseKind {
   return "text";
 }
 
-interface SseEvent {
+export interface SseEvent {
   event: string;
   data: string;
 }
@@ -90,7 +90,7 @@ export class SseParser {
   }
 }
 
-function parseJson(text: string): { ok: true; value: unknown } | { ok: false } {
+export function parseJson(text: string): { ok: true; value: unknown } | { ok: false } {
   try {
     return { ok: true, value: JSON.parse(text) };
   } catch {
@@ -126,15 +126,34 @@ export interface RendererOptions {
   raw?: boolean;
 }
 
+/** Writes text to a sink, remembering whether the output ends mid-line (so a final newline can be added). */
+export class LineWriter {
+  private atLineStart = true;
+  private wroteAnything = false;
+
+  constructor(private readonly sink: ChunkSink) {}
+
+  emit(text: string): void {
+    if (text === "") return;
+    this.sink.write(text);
+    this.wroteAnything = true;
+    this.atLineStart = text.endsWith("\n");
+  }
+
+  /** Ends a partial line so the shell prompt (or the next line) starts on its own line. */
+  finishLine(): void {
+    if (this.wroteAnything && !this.atLineStart) this.emit("\n");
+  }
+}
+
 export class ResponseRenderer {
   readonly kind: ResponseKind;
   private readonly decoder = new TextDecoder("utf-8");
   private readonly sse?: SseParser;
+  private readonly out: LineWriter;
   private text = "";
   private readonly events: unknown[] = [];
   private streamError?: string;
-  private atLineStart = true;
-  private wroteAnything = false;
 
   constructor(
     contentType: string | undefined,
@@ -142,6 +161,7 @@ export class ResponseRenderer {
     private readonly options: RendererOptions = {},
   ) {
     this.kind = responseKind(contentType);
+    this.out = new LineWriter(sink);
     if (this.kind === "sse" && !options.raw) this.sse = new SseParser((event) => this.onEvent(event));
   }
 
@@ -213,14 +233,10 @@ export class ResponseRenderer {
   }
 
   private emit(text: string): void {
-    if (text === "") return;
-    this.sink.write(text);
-    this.wroteAnything = true;
-    this.atLineStart = text.endsWith("\n");
+    this.out.emit(text);
   }
 
-  /** Ends a partial line so the shell prompt (or the next JSON line) starts on its own line. */
   private finishLine(): void {
-    if (this.wroteAnything && !this.atLineStart) this.emit("\n");
+    this.out.finishLine();
   }
 }

@@ -248,6 +248,7 @@ describe.concurrent("invoke with a bearer token", () => {
       sessionId: SESSION,
       status: 200,
       contentType: "application/json",
+      protocol: "HTTP",
       response: { response: "4", status: "success" },
     });
     const pretty = await runCli(["invoke", '{"prompt":"json"}', "--bearer-token", "t"], { cwd: project, env: env() });

@@ -4,15 +4,17 @@
  * with a bearer token (never SigV4 as a silent fallback); an IAM agent is always signed with SigV4.
  * A cached token the service answers 401 to is refreshed once and the body sent again.
  */
+
+import type { BedrockAgentCoreClient } from "@aws-sdk/client-bedrock-agentcore";
 import { serviceEndpoint } from "../../aws/clients.js";
 import { maskToken } from "../../config/secrets.js";
 import { AgentcoreError, type ErrorCode, UsageError } from "../../errors.js";
-import { type DataPlaneResponse, InvokeHttpError, invokeWithBearer } from "../../invoke/bearer.js";
+import { type DataPlaneResponse, getAgentCardWithBearer, InvokeHttpError, invokeWithBearer } from "../../invoke/bearer.js";
 import { type InvokeErrorContext, invokeError } from "../../invoke/errors.js";
 import { cachedTokens, type LocalTarget } from "../../invoke/integrations.js";
 import type { McpHeaders } from "../../invoke/mcp.js";
 import { chooseSession } from "../../invoke/sessions.js";
-import { invokeWithSigv4, localDataClient } from "../../invoke/sigv4.js";
+import { getAgentCardWithSigv4, invokeWithSigv4, localDataClient } from "../../invoke/sigv4.js";
 import {
   type BearerToken,
   type CachedTokenQuery,
@@ -88,27 +90,10 @@ export async function prepareInvoke(
   return { target, qualifier, auth, token, tokenCache, tokenQuery, sessionId: session.sessionId, errorContext, userId: inputs.userId };
 }
 
-async function sendBearer(
-  target: Target,
-  ctx: InvokeContext,
-  request: { qualifier: string; sessionId: string; body: string; mcp?: McpHeaders },
-  token: BearerToken,
-): Promise<DataPlaneResponse> {
-  const endpoint = target.local
+function endpointOf(target: Target, ctx: InvokeContext): string {
+  return target.local
     ? target.local.gatewayUrl
     : serviceEndpoint("BEDROCK_AGENTCORE", `https://bedrock-agentcore.${target.region}.amazonaws.com`, ctx.env);
-  ctx.output.debug(
-    `POST ${endpoint}/runtimes/${encodeURIComponent(target.arn)}/invocations?qualifier=${request.qualifier} (bearer ${maskToken(token.token)} from ${token.source}${request.mcp ? `, ${request.mcp.method}` : ""})`,
-  );
-  return invokeWithBearer({
-    endpoint,
-    arn: target.arn,
-    qualifier: request.qualifier,
-    token: token.token,
-    sessionId: request.sessionId,
-    body: request.body,
-    ...(request.mcp ? { mcp: request.mcp } : {}),
-  });
 }
 
 /** The runtime record names a live process, but its gateway does not answer: the AWS endpoint hints would mislead. */
@@ -120,17 +105,32 @@ function localGatewayDown(local: LocalTarget, cause: AgentcoreError): AgentcoreE
   });
 }
 
-/** Sends `body` the prepared way; errors come back as the invoke error rows (message, hint, code). */
-export async function sendInvocation(p: PreparedInvoke, ctx: InvokeContext, body: string, mcp?: McpHeaders): Promise<DataPlaneResponse> {
-  const { target, qualifier, errorContext } = p;
-  const request = { qualifier, sessionId: p.sessionId, body, ...(mcp ? { mcp } : {}) };
+/** One data-plane call in both auth modes: `bearer` with the token, `sigv4` with the SDK client. */
+interface DataPlaneCall<T> {
+  bearer(endpoint: string, token: BearerToken): Promise<T>;
+  sigv4(client: BedrockAgentCoreClient): Promise<T>;
+}
+
+/**
+ * Runs `call` the prepared way; errors come back as the invoke error rows (message, hint, code). A cached
+ * token the service calls invalid is refreshed once and the call retried (it may have been revoked or rotated).
+ */
+async function callDataPlane<T>(p: PreparedInvoke, ctx: InvokeContext, call: DataPlaneCall<T>): Promise<T> {
+  const { target, errorContext } = p;
   try {
     if (p.auth === "bearer") {
+      const endpoint = endpointOf(target, ctx);
       try {
-        return await sendBearer(target, ctx, request, p.token!);
+        return await call.bearer(endpoint, p.token!);
       } catch (error) {
-        // A cached token the service calls invalid: refresh once and retry (it may have been revoked or rotated).
-        if (!(error instanceof InvokeHttpError) || error.failure.status !== 401 || p.token!.source !== "cache") throw error;
+        if (
+          !(error instanceof InvokeHttpError) ||
+          error.failure.status !== 401 ||
+          p.token!.source !== "cache" ||
+          errorContext.refreshedAfter401
+        ) {
+          throw error;
+        }
         ctx.output.debug("401 with the cached token: refreshing it and retrying once.");
         try {
           p.token = await p.tokenCache.forceRefresh(p.tokenQuery);
@@ -144,22 +144,12 @@ export async function sendInvocation(p: PreparedInvoke, ctx: InvokeContext, body
           });
         }
         errorContext.refreshedAfter401 = true;
-        return await sendBearer(target, ctx, request, p.token);
+        return await call.bearer(endpoint, p.token);
       }
     }
     const aws = (await ctx.aws()).with({ region: target.region });
-    ctx.output.debug(
-      `InvokeAgentRuntime ${target.arn} qualifier=${qualifier} (SigV4, region ${target.region}${target.local ? `, ${target.local.gatewayUrl}` : ""}${mcp ? `, ${mcp.method}` : ""})`,
-    );
     const client = target.local ? await localDataClient(aws, target.local.gatewayUrl) : await aws.data();
-    return await invokeWithSigv4(client, {
-      arn: target.arn,
-      qualifier,
-      sessionId: p.sessionId,
-      body,
-      userId: p.userId,
-      ...(mcp ? { mcp } : {}),
-    });
+    return await call.sigv4(client);
   } catch (error) {
     if (error instanceof InvokeHttpError) {
       const tokenFinding = await explainRefusal(error, p.token, target);
@@ -168,6 +158,55 @@ export async function sendInvocation(p: PreparedInvoke, ctx: InvokeContext, body
     if (target.local && error instanceof AgentcoreError && error.code === "NetworkError") throw localGatewayDown(target.local, error);
     throw error;
   }
+}
+
+/**
+ * Sends `body` the prepared way. `mcp`: the MCP headers of an MCP request; `headers`: more request headers
+ * (A2A-Version for A2A v1.0 agents).
+ */
+export function sendInvocation(
+  p: PreparedInvoke,
+  ctx: InvokeContext,
+  body: string,
+  mcp?: McpHeaders,
+  headers?: Record<string, string>,
+): Promise<DataPlaneResponse> {
+  const { target, qualifier } = p;
+  const extra = { ...(mcp ? { mcp } : {}), ...(headers ? { headers } : {}) };
+  const via = target.local ? `, ${target.local.gatewayUrl}` : "";
+  return callDataPlane(p, ctx, {
+    bearer(endpoint, token) {
+      ctx.output.debug(
+        `POST ${endpoint}/runtimes/${encodeURIComponent(target.arn)}/invocations?qualifier=${qualifier} (bearer ${maskToken(token.token)} from ${token.source}${mcp ? `, ${mcp.method}` : ""})`,
+      );
+      return invokeWithBearer({ endpoint, arn: target.arn, qualifier, token: token.token, sessionId: p.sessionId, body, ...extra });
+    },
+    sigv4(client) {
+      ctx.output.debug(
+        `InvokeAgentRuntime ${target.arn} qualifier=${qualifier} (SigV4, region ${target.region}${via}${mcp ? `, ${mcp.method}` : ""})`,
+      );
+      return invokeWithSigv4(client, { arn: target.arn, qualifier, sessionId: p.sessionId, body, userId: p.userId, ...extra });
+    },
+  });
+}
+
+/** The A2A agent card (GetAgentCard), the prepared way: SigV4 through the SDK, or a GET with the bearer token. */
+export function fetchAgentCard(p: PreparedInvoke, ctx: InvokeContext): Promise<unknown> {
+  const { target, qualifier } = p;
+  return callDataPlane(p, ctx, {
+    bearer(endpoint, token) {
+      ctx.output.debug(
+        `GET ${endpoint}/runtimes/${encodeURIComponent(target.arn)}/invocations/.well-known/agent-card.json?qualifier=${qualifier} (bearer ${maskToken(token.token)})`,
+      );
+      return getAgentCardWithBearer({ endpoint, arn: target.arn, qualifier, token: token.token, sessionId: p.sessionId });
+    },
+    sigv4(client) {
+      ctx.output.debug(
+        `GetAgentCard ${target.arn} qualifier=${qualifier} (SigV4, region ${target.region}${target.local ? `, ${target.local.gatewayUrl}` : ""})`,
+      );
+      return getAgentCardWithSigv4(client, { arn: target.arn, qualifier, sessionId: p.sessionId });
+    },
+  });
 }
 
 /** For a 401/403 to a bearer token: what this tool finds wrong with the token, offline (loaded only then). */

@@ -7,7 +7,7 @@ import { loadConfig, requireConfig, selectAgent } from "../../config/store.js";
 import { ConfigError, UsageError } from "../../errors.js";
 import { readLocalTarget } from "../../invoke/integrations.js";
 import { sessionKeyForAgent, sessionKeyForArn, validateSessionId } from "../../invoke/sessions.js";
-import type { InvokeContext, InvokeDeps, InvokeInputs, Target } from "./types.js";
+import type { InvokeContext, InvokeDeps, InvokeInputs, InvokeProtocol, Target } from "./types.js";
 
 const RUNTIME_ARN = /^arn:aws[a-z-]*:bedrock-agentcore:([a-z0-9-]+):(\d{12}):runtime\/([A-Za-z0-9_-]+)$/;
 const QUALIFIER = /^[A-Za-z0-9_-]{1,100}$/;
@@ -48,7 +48,23 @@ export function validateFlags(inputs: InvokeInputs): void {
   }
   if (inputs.userId !== undefined && inputs.userId === "") throw new UsageError("--user-id is empty.", { code: "InvalidUserId" });
   if (inputs.sessionId !== undefined) validateSessionId(inputs.sessionId);
+  if (inputs.protocol !== undefined) {
+    if (inputs.agentArn === undefined) {
+      throw new UsageError("--protocol goes with --agent-arn: for a configured agent the protocol comes from .agentcore.json.", {
+        hint: "Change it with `agentcore-ts configure --protocol <HTTP|MCP|A2A|AGUI>`, or drop --protocol.",
+        code: "ConflictingFlags",
+      });
+    }
+    if (!(PROTOCOLS as readonly string[]).includes(inputs.protocol.toUpperCase())) {
+      throw new UsageError(`--protocol "${inputs.protocol}" is not a server protocol.`, {
+        hint: `Pass one of ${PROTOCOLS.join(", ")}.`,
+        code: "InvalidProtocol",
+      });
+    }
+  }
 }
+
+const PROTOCOLS = ["HTTP", "MCP", "A2A", "AGUI"] as const satisfies readonly InvokeProtocol[];
 
 export async function resolveTarget(inputs: InvokeInputs, ctx: InvokeContext, deps: InvokeDeps, qualifier: string): Promise<Target> {
   if (inputs.agentArn !== undefined) {
@@ -69,6 +85,7 @@ export async function resolveTarget(inputs: InvokeInputs, ctx: InvokeContext, de
       authorizer: known ? (known.authorizerConfiguration?.customJWTAuthorizer ?? null) : undefined,
       cognito: loaded?.config.cognito,
       sessionKey: sessionKeyForArn(arn, qualifier),
+      protocol: (inputs.protocol?.toUpperCase() as InvokeProtocol | undefined) ?? known?.protocol ?? "HTTP",
     };
   }
   const loaded = await requireConfig(ctx.cwd);
@@ -94,6 +111,7 @@ export async function resolveTarget(inputs: InvokeInputs, ctx: InvokeContext, de
       cognito: loaded.config.cognito,
       sessionKey: sessionKeyForAgent(loaded.file, agent.name, true),
       local,
+      protocol: agent.protocol,
     };
   }
   const arn = agent.deployment?.runtimeArn;
@@ -110,6 +128,7 @@ export async function resolveTarget(inputs: InvokeInputs, ctx: InvokeContext, de
     authorizer,
     cognito: loaded.config.cognito,
     sessionKey: sessionKeyForAgent(loaded.file, agent.name),
+    protocol: agent.protocol,
   };
 }
 

@@ -1,4 +1,5 @@
 /** The inputs, collaborators and result of `invoke`. */
+import type { ServerProtocol } from "../../config/protocols.js";
 import type { CognitoConfig, CustomJwtAuthorizer } from "../../config/schema.js";
 import type { CommandContext } from "../../core/context.js";
 import type { LocalTarget } from "../../invoke/integrations.js";
@@ -21,7 +22,12 @@ export interface InvokeInputs {
   mcp?: string;
   /** --mcp call-tool: the tool's arguments, a JSON object. */
   input?: string;
+  /** With --agent-arn: the runtime's server protocol (else the agent's in .agentcore.json, else HTTP). */
+  protocol?: string;
 }
+
+/** protocolConfiguration.serverProtocol. */
+export type InvokeProtocol = ServerProtocol;
 
 /**
  * The --json document. The answer itself was streamed through Output.write as it arrived; `response`
@@ -38,6 +44,9 @@ export interface InvokeResult {
   sessionId: string;
   status: number;
   contentType: string;
+  /** The server protocol spoken: HTTP posts the payload as is; A2A and AGUI wrap it in their protocol. */
+  protocol: InvokeProtocol;
+  /** HTTP: the parsed JSON or joined text deltas; A2A: the artifact text; AGUI: the joined text deltas. */
   response: unknown;
   events?: unknown[];
 }
@@ -77,4 +86,6 @@ export interface Target {
   cognito?: CognitoConfig;
   sessionKey: string;
   local?: LocalTarget;
+  /** The server protocol (HTTP when unknown). */
+  protocol?: InvokeProtocol;
 }
