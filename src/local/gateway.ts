@@ -7,6 +7,7 @@
  *          POST /invocations
  *          GET  /ping                                   (the agent's health, no auth)
  *          GET  /runtimes/{id}/invocations/.well-known/oauth-protected-resource   (RFC 9728 metadata)
+ *          GET  /runtimes/{id}/invocations/.well-known/agent-card.json            (A2A agents' card, same auth)
  * Errors are JSON {"message"} with x-amzn-ErrorType, like the service. Responses (SSE included) are
  * streamed chunk by chunk; the agent failing -> 424 RuntimeClientError, and the gateway stays up.
  *
@@ -22,7 +23,7 @@ import { protocolContract } from "../config/protocols.js";
 import { answerParserError, logWhenDone, reject, sendError } from "./gateway/answer.js";
 import { inboundAuth, protectedResourceMetadata } from "./gateway/auth.js";
 import { DEFAULT_MAX_RESPONSE_BYTES } from "./gateway/contract.js";
-import { forwardInvocation, ping } from "./gateway/forward.js";
+import { forwardAgentCard, forwardInvocation, ping } from "./gateway/forward.js";
 import { requestSizeProblem } from "./gateway/limits.js";
 import { acceptsMcp, McpSessions, notAcceptable } from "./gateway/mcp.js";
 import { route } from "./gateway/route.js";
@@ -66,6 +67,31 @@ async function invoke(
   await forwardInvocation(ctx, req, res, state, sessionId, mcp);
 }
 
+/** GET …/invocations/.well-known/agent-card.json: auth and session id as for an invocation, then the A2A agent's card. */
+async function agentCard(
+  ctx: GatewayContext,
+  req: http.IncomingMessage,
+  res: http.ServerResponse,
+  state: RequestState,
+  label: string,
+  qualifier: string,
+) {
+  const denied = await inboundAuth(ctx, req, label, qualifier);
+  if (denied) return reject(res, state, denied);
+  if (ctx.agent.protocol !== "A2A") {
+    return reject(res, state, {
+      status: 404,
+      errorType: "ResourceNotFoundException",
+      message: `Agent '${ctx.agent.name}' serves the ${ctx.agent.protocol ?? "HTTP"} protocol: only A2A agents have an agent card.`,
+    });
+  }
+  const sessionId = sessionIdOf(req);
+  state.sessionId = sessionId;
+  const invalid = sessionLengthProblem(sessionId);
+  if (invalid) return reject(res, state, invalid);
+  forwardAgentCard(ctx, req, res, state, sessionId);
+}
+
 /** One request, from routing to its answer; never throws (one request must not crash the gateway). */
 async function handle(ctx: GatewayContext, log: GatewayOptions["log"], req: http.IncomingMessage, res: http.ServerResponse) {
   const rawUrl = req.url ?? "/";
@@ -80,6 +106,8 @@ async function handle(ctx: GatewayContext, log: GatewayOptions["log"], req: http
         return await invoke(ctx, req, res, state, to.label, to.qualifier);
       case "ping":
         return ping(ctx, res, state);
+      case "agentCard":
+        return await agentCard(ctx, req, res, state, to.label, to.qualifier);
       case "metadata": {
         const refused = await protectedResourceMetadata(ctx, res, to.label, to.qualifier);
         if (refused) reject(res, state, refused);

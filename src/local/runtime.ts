@@ -212,8 +212,22 @@ export async function startLocalRuntime(options: StartLocalRuntimeOptions = {}):
     const { mode, engineBinary } = await chooseMode(options.mode, env, parts.detectEngine, output);
     const port = await agentPortFor(options.agentPort, parts.pickPort, agent.protocol);
     logFile = await agentLogFile(env, agent.name);
+    const agentRuntimeArn = localRuntimeArn(agent.name, region);
+    const spec = agentSpec(loaded, agent, region);
+    // An A2A agent's card names the URL clients post to; as AWS's A2A tutorial has the deployer set
+    // AGENTCORE_RUNTIME_URL to the invoke URL (runtime-a2a), the local one is the gateway's, so clients that
+    // follow the card stay behind the inbound auth. Its port is therefore fixed before the agent starts.
+    let gatewayPort = options.port;
+    if (agent.protocol === "A2A") {
+      gatewayPort =
+        gatewayPort === undefined ? await parts.pickPort(DEFAULT_GATEWAY_PORT) : gatewayPort === 0 ? await parts.pickPort(0) : gatewayPort;
+      spec.environmentVariables = {
+        AGENTCORE_RUNTIME_URL: `http://127.0.0.1:${gatewayPort}/runtimes/${encodeURIComponent(agentRuntimeArn)}/invocations/`,
+        ...spec.environmentVariables,
+      };
+    }
     const supervised = new SupervisedAgent({
-      spec: agentSpec(loaded, agent, region),
+      spec,
       mode,
       engineBinary,
       port,
@@ -231,11 +245,10 @@ export async function startLocalRuntime(options: StartLocalRuntimeOptions = {}):
     stopAgentAtExit(life, supervised, record);
 
     // 3. The gateway.
-    const agentRuntimeArn = localRuntimeArn(agent.name, region);
     const aliases = [agentRuntimeArn, agent.deployment?.runtimeArn, agent.deployment?.runtimeId].filter(
       (a): a is string => typeof a === "string",
     );
-    const gateway = await startGatewayOn(parts, options.port, {
+    const gateway = await startGatewayOn(parts, gatewayPort, {
       agent: {
         name: agent.name,
         upstream: () => supervised.current.url,

@@ -3,6 +3,7 @@
  * --agent-arn, the local runtime record or .agentcore.json, and bearer or SigV4 chosen by its authorizer.
  */
 import path from "node:path";
+import { SERVER_PROTOCOLS } from "../../config/protocols.js";
 import { loadConfig, requireConfig, selectAgent } from "../../config/store.js";
 import { ConfigError, UsageError } from "../../errors.js";
 import { readLocalTarget } from "../../invoke/integrations.js";
@@ -64,7 +65,7 @@ export function validateFlags(inputs: InvokeInputs): void {
   }
 }
 
-const PROTOCOLS = ["HTTP", "MCP", "A2A", "AGUI"] as const satisfies readonly InvokeProtocol[];
+const PROTOCOLS = SERVER_PROTOCOLS;
 
 export async function resolveTarget(inputs: InvokeInputs, ctx: InvokeContext, deps: InvokeDeps, qualifier: string): Promise<Target> {
   if (inputs.agentArn !== undefined) {

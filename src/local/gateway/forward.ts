@@ -8,7 +8,7 @@ import { randomUUID } from "node:crypto";
 import http from "node:http";
 import { Transform } from "node:stream";
 import { setTimeout as delay } from "node:timers/promises";
-import { protocolContract } from "../../config/protocols.js";
+import { AGENT_CARD_PATH, protocolContract } from "../../config/protocols.js";
 import { probeAgent } from "../health.js";
 import { reject, sendError } from "./answer.js";
 import { MAX_REQUEST_BYTES, REQUEST_ID_HEADER, SESSION_HEADER, USER_ID_HEADER } from "./contract.js";
@@ -34,7 +34,41 @@ function upstreamHeaders(ctx: GatewayContext, req: http.IncomingMessage, session
     const value = h[name];
     if (value !== undefined) headers[name] = value;
   }
+  // A2A's own headers pass, or a v1.0 client could not work: without A2A-Version a v1.0 server takes a request for
+  // v0.3 (A2A spec 3.6.2). The service's documents do not list them [inferred from the A2A spec].
+  if (ctx.agent.protocol === "A2A") {
+    for (const name of A2A_HEADERS) {
+      const value = h[name];
+      if (value !== undefined) headers[name] = value;
+    }
+  }
   return headers;
+}
+
+const A2A_HEADERS = ["a2a-version", "a2a-extensions"] as const;
+
+/**
+ * GET …/invocations/.well-known/agent-card.json (GetAgentCard): the A2A agent's own card, relayed as it answers.
+ * Behind the same inbound auth as invocations (the caller checked it).
+ */
+export function forwardAgentCard(
+  ctx: GatewayContext,
+  req: http.IncomingMessage,
+  res: http.ServerResponse,
+  state: RequestState,
+  sessionId: string,
+): void {
+  const requestId = randomUUID();
+  const headers = upstreamHeaders(ctx, req, sessionId, requestId);
+  delete headers["content-length"];
+  delete headers["content-type"];
+  const target = ctx.upstream.url();
+  ctx.upstream
+    .poolFor(target)
+    .dispatch(
+      { path: AGENT_CARD_PATH, method: "GET", headers: headers as Record<string, string | string[]> },
+      relayTo(res, state, { target, sessionId, requestId, maxResponseBytes: ctx.maxResponseBytes, agentLogHint: ctx.agentLogHint }),
+    );
 }
 
 /**

@@ -5,6 +5,7 @@ export type Route =
   | { kind: "invoke"; label: string; qualifier: string }
   | { kind: "ping" }
   | { kind: "metadata"; label: string; qualifier: string }
+  | { kind: "agentCard"; label: string; qualifier: string }
   | { kind: "rejected"; rejection: Rejection };
 
 /** True when `label` (decoded) names the agent: its name, an alias, or any runtime ARN/id of the agent. */
@@ -32,16 +33,17 @@ export function route(method: string | undefined, path: string, query: string | 
       label = encodedLabel;
     }
     const qualifier = query === undefined ? "DEFAULT" : (new URLSearchParams(query).get("qualifier") ?? "DEFAULT");
-    if (
-      (action === "/invocations" && method === "POST") ||
-      (action === "/invocations/.well-known/oauth-protected-resource" && method === "GET")
-    ) {
+    // "/invocations/" too: AWS's A2A tutorial advertises the invoke URL with a trailing slash (runtime-a2a).
+    const invocation = (action === "/invocations" || action === "/invocations/") && method === "POST";
+    const card = action === "/invocations/.well-known/agent-card.json" && method === "GET";
+    if (invocation || card || (action === "/invocations/.well-known/oauth-protected-resource" && method === "GET")) {
       if (!labelMatchesAgent(label, agent)) {
         return notFound(`No agent named '${label}' runs in this local gateway (it serves '${agent.name}').`);
       }
       if (qualifier !== "DEFAULT") {
         return notFound(`No endpoint '${qualifier}' for agent '${agent.name}': the local runtime serves only the DEFAULT endpoint.`);
       }
+      if (card) return { kind: "agentCard", label, qualifier };
       return method === "GET" ? { kind: "metadata", label, qualifier } : { kind: "invoke", label, qualifier };
     }
   }
