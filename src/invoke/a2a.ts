@@ -14,17 +14,13 @@
  */
 import { randomUUID } from "node:crypto";
 import type { InvokeFailure } from "./errors.js";
-import { type ChunkSink, LineWriter, parseJson, responseKind, SseParser } from "./render.js";
+import { BodyReader, type ChunkSink, isJsonObject as isObject, LineWriter, parseJson } from "./render.js";
 
 export type A2aGeneration = "1.0" | "0.3";
 
 const V1_HEADERS = { "A2A-Version": "1.0" } as const;
 
 type Json = Record<string, unknown>;
-
-function isObject(value: unknown): value is Json {
-  return value !== null && typeof value === "object" && !Array.isArray(value);
-}
 
 /** Which generation to speak to the agent whose card this is. */
 export function a2aGeneration(card: unknown): A2aGeneration {
@@ -145,10 +141,8 @@ const FAILED_STATES = new Set(["failed", "rejected", "canceled"]);
 
 /** Renders an A2A answer (an SSE stream of JSON-RPC responses, or one JSON-RPC response) as it arrives. */
 export class A2aRenderer {
-  private readonly decoder = new TextDecoder("utf-8");
   private readonly out: LineWriter;
-  private readonly sse?: SseParser;
-  private body = "";
+  private readonly reader: BodyReader;
   private text = "";
   private readonly events: unknown[] = [];
   private failure?: A2aFailure;
@@ -158,24 +152,20 @@ export class A2aRenderer {
 
   constructor(contentType: string | undefined, sink: ChunkSink) {
     this.out = new LineWriter(sink);
-    if (responseKind(contentType) === "sse") this.sse = new SseParser((event) => this.onResponse(event.data));
+    // A streamed answer is one JSON-RPC response per event; a plain one is a single JSON-RPC response.
+    this.reader = new BodyReader(
+      contentType,
+      (data) => this.onResponse(data),
+      (body) => this.onResponse(body),
+    );
   }
 
   push(chunk: Uint8Array): void {
-    const text = this.decoder.decode(chunk, { stream: true });
-    if (this.sse) this.sse.push(text);
-    else this.body += text;
+    this.reader.push(chunk);
   }
 
   end(): A2aCollected {
-    const tail = this.decoder.decode();
-    if (this.sse) {
-      this.sse.push(tail);
-      this.sse.end();
-    } else {
-      this.body += tail;
-      if (this.body.trim() !== "") this.onResponse(this.body);
-    }
+    this.reader.end();
     this.out.finishLine();
     return {
       response: this.text,

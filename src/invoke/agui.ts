@@ -6,13 +6,9 @@
  */
 import { randomUUID } from "node:crypto";
 import { promptOf } from "./a2a.js";
-import { type ChunkSink, LineWriter, parseJson, responseKind, SseParser } from "./render.js";
+import { BodyReader, type ChunkSink, isJsonObject as isObject, LineWriter, parseJson } from "./render.js";
 
 type Json = Record<string, unknown>;
-
-function isObject(value: unknown): value is Json {
-  return value !== null && typeof value === "object" && !Array.isArray(value);
-}
 
 /**
  * The RunAgentInput for a payload. A payload that already is one (has threadId, runId and messages) is sent as
@@ -57,10 +53,8 @@ interface ToolCall {
 
 /** Renders an AG-UI event stream as it arrives. */
 export class AguiRenderer {
-  private readonly decoder = new TextDecoder("utf-8");
   private readonly out: LineWriter;
-  private readonly sse?: SseParser;
-  private body = "";
+  private readonly reader: BodyReader;
   private text = "";
   private readonly events: unknown[] = [];
   private readonly toolCalls = new Map<string, ToolCall>();
@@ -69,30 +63,19 @@ export class AguiRenderer {
 
   constructor(contentType: string | undefined, sink: ChunkSink) {
     this.out = new LineWriter(sink);
-    if (responseKind(contentType) === "sse") this.sse = new SseParser((event) => this.onData(event.data));
+    this.reader = new BodyReader(
+      contentType,
+      (data) => this.onData(data),
+      (body) => this.onWholeBody(body),
+    );
   }
 
   push(chunk: Uint8Array): void {
-    const text = this.decoder.decode(chunk, { stream: true });
-    if (this.sse) this.sse.push(text);
-    else this.body += text;
+    this.reader.push(chunk);
   }
 
   end(): AguiCollected {
-    const tail = this.decoder.decode();
-    if (this.sse) {
-      this.sse.push(tail);
-      this.sse.end();
-    } else {
-      this.body += tail;
-      // Not an event stream: one JSON document (an error, or an agent that ignores Accept).
-      const parsed = parseJson(this.body);
-      if (parsed.ok && isObject(parsed.value) && typeof parsed.value.type === "string") this.onEvent(parsed.value);
-      else if (this.body.trim() !== "") {
-        this.events.push(parsed.ok ? parsed.value : this.body);
-        this.runError ??= { message: `The agent answered without an AG-UI event stream: ${this.body.trim().slice(0, 300)}` };
-      }
-    }
+    this.reader.end();
     this.out.finishLine();
     return { response: this.text, events: this.events, finished: this.finished, ...(this.runError ? { runError: this.runError } : {}) };
   }
@@ -100,6 +83,17 @@ export class AguiRenderer {
   private line(text: string): void {
     this.out.finishLine();
     this.out.emit(`${text}\n`);
+  }
+
+  /** Not an event stream: one JSON document (an error, or an agent that ignores Accept). */
+  private onWholeBody(body: string): void {
+    const parsed = parseJson(body);
+    if (parsed.ok && isObject(parsed.value) && typeof parsed.value.type === "string") {
+      this.onEvent(parsed.value);
+      return;
+    }
+    this.events.push(parsed.ok ? parsed.value : body);
+    this.runError ??= { message: `The agent answered without an AG-UI event stream: ${body.trim().slice(0, 300)}` };
   }
 
   private onData(data: string): void {

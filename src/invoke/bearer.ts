@@ -133,6 +133,9 @@ export function parseErrorAnswer(
   statusText?: string,
 ): InvokeFailure {
   let body: Record<string, unknown> = {};
+  // An event stream (AGUI's 401 is one, with a RUN_ERROR event): its first data line holds the error.
+  const sseData = /^data:\s?(.*)$/m.exec(bodyText);
+  if (sseData && /^\s*(data|event|id|:)/.test(bodyText)) bodyText = sseData[1];
   try {
     const parsed: unknown = JSON.parse(bodyText);
     if (parsed && typeof parsed === "object" && !Array.isArray(parsed)) body = parsed as Record<string, unknown>;

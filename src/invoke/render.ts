@@ -121,6 +121,45 @@ function errorMessageOf(data: string): string {
   return parsed.ok && typeof parsed.value === "string" ? parsed.value : data;
 }
 
+export function isJsonObject(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === "object" && !Array.isArray(value);
+}
+
+/**
+ * A response body as a protocol renderer takes it: for an event stream, each event's data as soon as the event
+ * is complete; otherwise the whole body once it has arrived.
+ */
+export class BodyReader {
+  private readonly decoder = new TextDecoder("utf-8");
+  private readonly sse?: SseParser;
+  private body = "";
+
+  constructor(
+    contentType: string | undefined,
+    onEventData: (data: string) => void,
+    private readonly onWholeBody: (body: string) => void,
+  ) {
+    if (responseKind(contentType) === "sse") this.sse = new SseParser((event) => onEventData(event.data));
+  }
+
+  push(chunk: Uint8Array): void {
+    const text = this.decoder.decode(chunk, { stream: true });
+    if (this.sse) this.sse.push(text);
+    else this.body += text;
+  }
+
+  end(): void {
+    const tail = this.decoder.decode();
+    if (this.sse) {
+      this.sse.push(tail);
+      this.sse.end();
+      return;
+    }
+    this.body += tail;
+    if (this.body.trim() !== "") this.onWholeBody(this.body);
+  }
+}
+
 export interface RendererOptions {
   /** --raw: the body bytes, untouched. */
   raw?: boolean;

@@ -20,7 +20,7 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { JwtAuthorizer } from "../auth/authorizer.js";
 import { protocolContract } from "../config/protocols.js";
-import { answerParserError, logWhenDone, reject, sendError } from "./gateway/answer.js";
+import { answerParserError, logWhenDone, reject, rejectAsRunError, sendError } from "./gateway/answer.js";
 import { inboundAuth, protectedResourceMetadata } from "./gateway/auth.js";
 import { DEFAULT_MAX_RESPONSE_BYTES } from "./gateway/contract.js";
 import { forwardAgentCard, forwardInvocation, ping } from "./gateway/forward.js";
@@ -58,6 +58,9 @@ async function invoke(
 ): Promise<void> {
   const mcp = ctx.mcpSessions?.exchange(req);
   const denied = await inboundAuth(ctx, req, label, qualifier);
+  if (denied?.status === 401 && denied.headers?.["WWW-Authenticate"] && ctx.agent.protocol === "AGUI") {
+    return rejectAsRunError(res, state, denied);
+  }
   if (denied) return reject(res, state, mcp ? { ...denied, headers: { ...denied.headers, ...mcp.responseHeaders(undefined) } } : denied);
   if (mcp && !acceptsMcp(req.headers.accept)) return notAcceptable(res, state, mcp.mcpSessionId);
   const sessionId = sessionIdOf(req, mcp?.runtimeSessionId);

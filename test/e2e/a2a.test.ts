@@ -4,61 +4,28 @@
  * client pointed at the gateway's invoke URL (card through the gateway, messages with a bearer token), and the
  * built `agentcore-ts invoke`.
  */
-import { promises as fsp } from "node:fs";
-import path from "node:path";
 import { ClientFactory, ClientFactoryOptions, DefaultAgentCardResolver, JsonRpcTransportFactory } from "@a2a-js/sdk/client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type LocalRuntime, startLocalRuntime } from "../../src/local/runtime.js";
-import { type FakeIssuer, startFakeIssuer } from "../fakes/oidc-issuer.js";
+import type { LocalRuntime } from "../../src/local/runtime.js";
 import { resultText, streamMessage, userMessage } from "../support/a2a.js";
-import { REPO_ROOT, runCli, tempDir, testEnv } from "../support/cli.js";
+import { runCli } from "../support/cli.js";
+import { type ProtocolRuntimes, startProtocolRuntimes } from "../support/protocol-runtimes.js";
 
-const CLIENT = "a2aclient00000000000000001";
-const ENTRYPOINT = path.join(REPO_ROOT, "examples/typescript-a2a/src/agent.ts");
-
-let issuer: FakeIssuer;
-let jwtRuntime: LocalRuntime;
-let iamRuntime: LocalRuntime;
+let rt: ProtocolRuntimes;
 let project: string;
-let home: string;
+let jwtRuntime: LocalRuntime;
 
 beforeAll(async () => {
-  issuer = await startFakeIssuer();
-  project = tempDir("agentcore-ts-a2a-");
-  home = tempDir("agentcore-ts-home-");
-  const agent = (name: string, extra: Record<string, unknown> = {}) => ({
-    name,
-    entrypoint: ENTRYPOINT,
-    language: "node",
-    protocol: "A2A",
-    environmentVariables: { AGENT_TEST_HOOKS: "1", AGENT_STREAM_DELAY_MS: "2" },
-    ...extra,
-  });
-  await fsp.writeFile(
-    path.join(project, ".agentcore.json"),
-    JSON.stringify({
-      version: 1,
-      defaultAgent: "a2a",
-      agents: {
-        a2a: agent("a2a", {
-          authorizerConfiguration: { customJWTAuthorizer: { discoveryUrl: issuer.discoveryUrl, allowedClients: [CLIENT] } },
-        }),
-        a2a_iam: agent("a2a_iam"),
-      },
-    }),
-  );
-  const env = { ...process.env, AGENTCORE_TS_HOME: home };
-  const start = (agentName: string) => startLocalRuntime({ cwd: project, agentName, env, port: 0, agentPort: 0, mode: "process" });
-  [jwtRuntime, iamRuntime] = await Promise.all([start("a2a"), start("a2a_iam")]);
+  rt = await startProtocolRuntimes("A2A", "typescript-a2a");
+  ({ project, jwt: jwtRuntime } = rt);
 }, 60_000);
 
 afterAll(async () => {
-  await Promise.all([jwtRuntime?.stop(), iamRuntime?.stop()]);
-  await issuer?.close();
+  await rt?.stop();
 });
 
-const env = (extra: NodeJS.ProcessEnv = {}) => testEnv({ AGENTCORE_TS_HOME: home, ...extra });
-const token = () => issuer.mint({ client_id: CLIENT });
+const env = (extra: NodeJS.ProcessEnv = {}) => rt.env(extra);
+const token = () => rt.token();
 const invokeUrl = (runtime: LocalRuntime) => `${runtime.gatewayUrl}/runtimes/${encodeURIComponent(runtime.agentRuntimeArn)}/invocations/`;
 
 /** The official client, every request (card and messages) carrying `authorization` when given. */

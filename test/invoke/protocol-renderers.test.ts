@@ -2,6 +2,7 @@
 import { describe, expect, it } from "vitest";
 import { A2aRenderer, a2aGeneration, a2aRequest } from "../../src/invoke/a2a.js";
 import { AguiRenderer, runAgentInput } from "../../src/invoke/agui.js";
+import { parseErrorAnswer } from "../../src/invoke/bearer.js";
 
 function sink() {
   const written: string[] = [];
@@ -136,5 +137,24 @@ describe("AG-UI", () => {
     const failing = new AguiRenderer("text/event-stream", sink());
     failing.push(bytes(sse({ type: "RUN_STARTED" }, { type: "RUN_ERROR", message: "model down", code: "AGENT_ERROR" })));
     expect(failing.end().runError).toEqual({ message: "model down", code: "AGENT_ERROR" });
+  });
+});
+
+describe("error answers in a protocol's shape", () => {
+  it("takes the message from a JSON-RPC error body and from an AGUI RUN_ERROR event stream", () => {
+    expect(
+      parseErrorAnswer(401, undefined, '{"jsonrpc":"2.0","id":null,"error":{"code":-32001,"message":"Missing Authentication Token"}}'),
+    ).toEqual({
+      status: 401,
+      errorType: "UnauthorizedException",
+      message: "Missing Authentication Token",
+    });
+    expect(
+      parseErrorAnswer(
+        401,
+        "UnauthorizedException",
+        `data: ${JSON.stringify({ type: "RUN_ERROR", message: "Missing token", code: "UNAUTHORIZED" })}\n\n`,
+      ),
+    ).toEqual({ status: 401, errorType: "UnauthorizedException", message: "Missing token" });
   });
 });

@@ -156,6 +156,7 @@ class ExampleExecutor implements AgentExecutor {
     for (const [i, chunk] of chunks.entries()) {
       if (i > 0) {
         if (hook === "__crash_midstream__") {
+          await sleep(50); // the first chunk leaves the process before it dies
           log("test hook: exiting with status 1 mid-stream");
           process.exit(1);
         }

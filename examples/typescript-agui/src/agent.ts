@@ -89,6 +89,7 @@ async function run(input: RunAgentInput, emit: (event: BaseEvent) => void): Prom
   for (const [i, delta] of plan.chunks.entries()) {
     if (i > 0) {
       if (hook === "__crash_midstream__") {
+        await sleep(50); // the first delta leaves the process before it dies
         log("test hook: exiting with status 1 mid-stream");
         process.exit(1);
       }

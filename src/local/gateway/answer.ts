@@ -32,6 +32,23 @@ export function reject(res: http.ServerResponse, state: RequestState, rejection:
   sendError(res, rejection.status, rejection.errorType, rejection.message, state, rejection.headers);
 }
 
+/**
+ * The AGUI variant of the 401 for a missing token: the same status and WWW-Authenticate challenge, but as an
+ * event stream with a RUN_ERROR event whose code is UNAUTHORIZED (runtime-agui-protocol-contract), so an AG-UI
+ * client sees it as a run error.
+ */
+export function rejectAsRunError(res: http.ServerResponse, state: RequestState, rejection: Rejection): void {
+  state.errorType = rejection.errorType;
+  const body = `data: ${JSON.stringify({ type: "RUN_ERROR", message: rejection.message, code: "UNAUTHORIZED" })}\n\n`;
+  res.writeHead(rejection.status, {
+    "content-type": "text/event-stream",
+    "x-amzn-ErrorType": rejection.errorType,
+    "content-length": Buffer.byteLength(body),
+    ...rejection.headers,
+  });
+  res.end(body);
+}
+
 /** Calls `log` once the response is closed, with what the request's steps recorded in `state`. */
 export function logWhenDone(res: http.ServerResponse, state: RequestState, log: ((event: GatewayLogEvent) => void) | undefined): void {
   if (!log) return;
