@@ -112,14 +112,14 @@ describe.concurrent("A2A through the local gateway", () => {
     expect(json.stderr).toMatch(/A2A 0\.3, sending message\/stream/);
   });
 
-  it("agentcore-ts invoke --local without a token sends nothing; with a bad one it gets the gateway's 401 row", async () => {
+  it("agentcore-ts invoke --local without a token sends nothing; with an unparseable one it gets the gateway's 403 row", async () => {
     const none = await runCli(["invoke", "hi", "--local"], { cwd: project, env: env() });
     expect(none.code).toBe(1);
     expect(none.stderr).toContain("requires an OAuth bearer token and none is available");
     const bad = await runCli(["invoke", "hi", "--local", "--bearer-token", "not.a.token"], { cwd: project, env: env() });
     expect(bad.code).toBe(1);
-    expect(bad.stderr).toMatch(/HTTP 401\) failed: UnauthorizedException/);
-    expect(bad.stderr).toContain("agentcore-ts token verify");
+    expect(bad.stderr).toMatch(/HTTP 403\) failed: AccessDeniedException: OAuth authorization failed: Failed to parse token/);
+    expect(bad.stderr).toContain("send the access token itself");
   });
 
   it("an IAM A2A agent: GetAgentCard and InvokeAgentRuntime signed with SigV4 through the SDK; a task that fails is an error", async () => {

@@ -57,7 +57,7 @@ describe.concurrent("AGUI through the local gateway", () => {
     // The AGUI contract's variant: an event stream with RUN_ERROR / UNAUTHORIZED.
     expect(refused.headers.get("content-type")).toBe("text/event-stream");
     expect((await readSseJson(refused)).data).toEqual([
-      { type: "RUN_ERROR", message: expect.stringContaining("Missing or empty Authorization"), code: "UNAUTHORIZED" },
+      { type: "RUN_ERROR", message: "Missing Authentication Token", code: "UNAUTHORIZED" },
     ]);
   });
 
@@ -97,12 +97,12 @@ describe.concurrent("AGUI through the local gateway", () => {
     expect(doc.events[0]).toMatchObject({ type: "RUN_STARTED", threadId: doc.sessionId });
   });
 
-  it("agentcore-ts invoke: no token sends nothing; a bad token gets the 401 row; RUN_ERROR is an error with its code", async () => {
+  it("agentcore-ts invoke: no token sends nothing; an unparseable token gets the 403 row; RUN_ERROR is an error with its code", async () => {
     const none = await runCli(["invoke", "hi", "--local"], { cwd: project, env: env() });
     expect(none.code).toBe(1);
     expect(none.stderr).toContain("requires an OAuth bearer token and none is available");
     const bad = await runCli(["invoke", "hi", "--local", "--bearer-token", "not.a.token"], { cwd: project, env: env() });
-    expect(bad.stderr).toMatch(/HTTP 401\) failed: UnauthorizedException/);
+    expect(bad.stderr).toMatch(/HTTP 403\) failed: AccessDeniedException: OAuth authorization failed: Failed to parse token/);
     const failed = await runCli(["invoke", "__error__", "--local"], { cwd: project, env: env({ COGNITO_ACCESS_TOKEN: await token() }) });
     expect(failed.code).toBe(1);
     expect(failed.stderr).toMatch(/The AG-UI run failed \(AGENT_ERROR\): Deliberate failure \(test hook __error__\)/);
