@@ -44,8 +44,10 @@ export function printTokenShow(result: TokenShowResult | TokenRawResult, output:
     return;
   }
   const pad = (label: string) => `  ${label.padEnd(11)}`;
+  const where = result.local ? ", embedded local Cognito" : result.region ? `, ${result.region}` : "";
+  const issuer = result.userPoolId.includes("://") ? `issuer ${result.userPoolId}` : `pool ${result.userPoolId}`;
   output.info(
-    `Access token of "${result.username}" (pool ${result.userPoolId}, client ${result.clientId}${result.local ? ", embedded local Cognito" : `, ${result.region}`})`,
+    `Access token of "${result.username}" (${issuer}, client ${result.clientId}${where}${result.flow ? `, ${result.flow.replace("_", " ")}` : ""})`,
   );
   output.info(`${pad("token")}${result.token}`);
   for (const name of ["client_id", "aud", "scope", "token_use", "iss", "username"]) {
@@ -55,7 +57,7 @@ export function printTokenShow(result: TokenShowResult | TokenRawResult, output:
   output.info(`${pad("exp")}${describeExpiry(new Date(result.expiresAt))}`);
   const { cached, issuedAt } = result.refreshToken;
   output.info(
-    `${pad("refresh")}${cached ? `cached${issuedAt ? ` (from the login at ${formatTime(new Date(issuedAt))})` : ""}` : "none: `token refresh` will need the password"}`,
+    `${pad("refresh")}${cached ? `cached${issuedAt ? ` (from the login at ${formatTime(new Date(issuedAt))})` : ""}` : result.flow === "client_credentials" ? "none: `token refresh` fetches a new client-credentials token" : result.flow ? "none: sign in again with `token get`" : "none: `token refresh` will need the password"}`,
   );
 }
 

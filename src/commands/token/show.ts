@@ -55,5 +55,6 @@ export async function tokenShow(input: TokenShowInput, ctx: ShowContext): Promis
     expired: left <= 0,
     claims: summaryClaims(decodeClaims(entry.accessToken)),
     refreshToken: { cached: Boolean(entry.refreshToken), ...(entry.refreshTokenIssuedAt ? { issuedAt: entry.refreshTokenIssuedAt } : {}) },
+    ...(entry.flow ? { flow: entry.flow } : {}),
   };
 }

@@ -37,6 +37,8 @@ export interface TokenShowResult {
   expired: boolean;
   claims: JWTPayload;
   refreshToken: { cached: boolean; issuedAt?: string };
+  /** How an OAuth token was had (`token get`); absent for a Cognito password login. */
+  flow?: "client_credentials" | "authorization_code" | "device";
 }
 
 /**
