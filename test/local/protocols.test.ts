@@ -3,6 +3,7 @@
  * health-checked the way its protocol allows, and the gateway forwards invocations to its path.
  * The agent is a real child process (test/fixtures/protocol-agent) that reports where requests landed.
  */
+import { promises as fsp } from "node:fs";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import type { ServerProtocol } from "../../src/config/protocols.js";
@@ -10,7 +11,7 @@ import { probeAgent } from "../../src/local/health.js";
 import { agentPortFor } from "../../src/local/runtime/agent.js";
 import { type LocalRuntime, startLocalRuntime } from "../../src/local/runtime.js";
 import { readLocalRuntime } from "../../src/local/runtime-state.js";
-import { testEnv } from "../support/cli.js";
+import { tempDir, testEnv } from "../support/cli.js";
 import { FIXTURES, post, SIGV4_HEADER, writeAgentProject } from "./gateway-helpers.js";
 
 const PROTOCOL_AGENT = path.resolve(FIXTURES, "../protocol-agent/agent.mjs");
@@ -71,6 +72,41 @@ describe("the local runtime per server protocol", () => {
     expect(await ping.json()).toMatchObject({ status: "Healthy" });
     expect(await readLocalRuntime(env, runtime.agentName)).toMatchObject({ protocol });
     await runtime.stop();
+  });
+
+  it("in a container the MCP agent listens on 8000 inside (-p HOST:8000, PORT=8000), probed and forwarded to /mcp", async () => {
+    const state = tempDir();
+    const log = path.join(state, "docker-calls.jsonl");
+    const env = testEnv({
+      PATH: `${path.resolve(FIXTURES, "../fake-docker")}:${process.env.PATH}`,
+      FAKE_DOCKER_LOG: log,
+      FAKE_DOCKER_STATE_DIR: state,
+      FAKE_DOCKER_AGENT: PROTOCOL_AGENT,
+    });
+    const cwd = await writeAgentProject({
+      entrypoint: PROTOCOL_AGENT,
+      protocol: "MCP",
+      authorizerConfiguration: null,
+      requestHeaderAllowlist: [],
+      environmentVariables: { AGENT_PROTOCOL: "MCP" },
+    });
+    await fsp.writeFile(path.join(cwd, "Dockerfile"), "FROM node:22\n");
+    const runtime = await startLocalRuntime({ cwd, env, port: 0, agentPort: 0, mode: "container" });
+    runtimes.push(runtime);
+    const answer = await post(
+      `${runtime.gatewayUrl}/invocations`,
+      { jsonrpc: "2.0", id: 1, method: "ping" },
+      { authorization: SIGV4_HEADER },
+    );
+    expect((answer.body.result as { seen: { path: string } }).seen.path).toBe("/mcp");
+    await runtime.stop();
+    const run = (await fsp.readFile(log, "utf8"))
+      .trim()
+      .split("\n")
+      .map((l) => (JSON.parse(l) as { args: string[] }).args)
+      .find((args) => args[0] === "run")!;
+    expect(run[run.indexOf("-p") + 1]).toBe(`127.0.0.1:${new URL(runtime.agentUrl).port}:8000`);
+    expect(run).toContain("PORT=8000");
   });
 
   it("an agent on the wrong protocol is not healthy: an HTTP server probed as MCP or A2A", async () => {
