@@ -23,6 +23,11 @@ export function register(program: Command): void {
     .option("--mcp <operation>", "MCP agents: list-tools, or call-tool (the [payload] argument is then the tool's name)")
     .option("--input <json>", "with --mcp call-tool: the tool's arguments as a JSON object (default {})")
     .option("--protocol <protocol>", "with --agent-arn: the runtime's server protocol, HTTP (default), A2A or AGUI")
+    .option(
+      "-H, --header <header>",
+      "extra request header 'Name: Value', repeatable (it reaches the agent only when on its request header allowlist)",
+      (value: string, previous: string[] | undefined) => [...(previous ?? []), value],
+    )
     .addHelpText(
       "after",
       `
@@ -49,6 +54,7 @@ Examples:
   $ agentcore-ts invoke "What is 1+1?"                      # sent as {"prompt":"What is 1+1?"}
   $ echo '{"prompt":"Hello"}' | agentcore-ts invoke --new-session
   $ agentcore-ts invoke '{"prompt":"Hello"}' --local
+  $ agentcore-ts invoke "Hi" -H 'X-Amzn-Bedrock-AgentCore-Runtime-Custom-Tenant: acme'
   $ agentcore-ts invoke --local --mcp list-tools
   $ agentcore-ts invoke --mcp call-tool calculator --input '{"operation":"add","a":2,"b":3}'
   $ agentcore-ts invoke "What is 6 * 7?" --agent-arn arn:aws:bedrock-agentcore:us-east-1:123456789012:runtime/my_a2a-AbCdEf1234 --protocol A2A

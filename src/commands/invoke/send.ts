@@ -11,6 +11,7 @@ import { maskToken } from "../../config/secrets.js";
 import { AgentcoreError, type ErrorCode, UsageError } from "../../errors.js";
 import { type DataPlaneResponse, getAgentCardWithBearer, InvokeHttpError, invokeWithBearer } from "../../invoke/bearer.js";
 import { type InvokeErrorContext, invokeError } from "../../invoke/errors.js";
+import { headersNotAllowlisted, parseHeaderFlags } from "../../invoke/headers.js";
 import { cachedTokens, type LocalTarget } from "../../invoke/integrations.js";
 import type { McpHeaders } from "../../invoke/mcp.js";
 import { chooseSession } from "../../invoke/sessions.js";
@@ -37,6 +38,8 @@ export interface PreparedInvoke {
   sessionId: string;
   errorContext: InvokeErrorContext;
   userId?: string;
+  /** -H headers, sent on every transport. */
+  headers: Record<string, string>;
 }
 
 export async function prepareInvoke(
@@ -45,8 +48,10 @@ export async function prepareInvoke(
   deps: InvokeDeps,
   qualifier: string,
 ): Promise<PreparedInvoke> {
+  const headers = parseHeaderFlags(inputs.header);
   const target = await resolveTarget(inputs, ctx, deps, qualifier);
   const auth = chooseAuth(inputs, target, ctx);
+  warnNotAllowlisted(headers, target, ctx);
   const agentLabel = target.agentName ? `Agent "${target.agentName}"` : "This agent";
 
   let token: BearerToken | undefined;
@@ -87,7 +92,35 @@ export async function prepareInvoke(
     userId: inputs.userId,
     tokenSource: token?.source,
   };
-  return { target, qualifier, auth, token, tokenCache, tokenQuery, sessionId: session.sessionId, errorContext, userId: inputs.userId };
+  return {
+    target,
+    qualifier,
+    auth,
+    token,
+    tokenCache,
+    tokenQuery,
+    sessionId: session.sessionId,
+    errorContext,
+    userId: inputs.userId,
+    headers,
+  };
+}
+
+/** A -H header the agent's requestHeaderAllowlist lacks is dropped by the runtime before the agent sees it. */
+function warnNotAllowlisted(headers: Record<string, string>, target: Target, ctx: InvokeContext): void {
+  if (Object.keys(headers).length === 0) return;
+  const label = target.agentName ? `agent "${target.agentName}"` : "this agent";
+  if (target.requestHeaderAllowlist === undefined) {
+    ctx.output.warn(
+      `The request header allowlist of ${label} is unknown here (no .agentcore.json entry for the ARN): headers not on it are dropped by the runtime.`,
+    );
+    return;
+  }
+  const missing = headersNotAllowlisted(headers, target.requestHeaderAllowlist);
+  if (missing.length === 0) return;
+  ctx.output.warn(
+    `${missing.join(", ")} ${missing.length === 1 ? "is" : "are"} not on the request header allowlist of ${label}: the runtime drops ${missing.length === 1 ? "it" : "them"} before the agent sees ${missing.length === 1 ? "it" : "them"}. Add ${missing.length === 1 ? "it" : "them"} with \`agentcore-ts configure --request-header-allowlist\` and launch again.`,
+  );
 }
 
 function endpointOf(target: Target, ctx: InvokeContext): string {
@@ -172,7 +205,9 @@ export function sendInvocation(
   headers?: Record<string, string>,
 ): Promise<DataPlaneResponse> {
   const { target, qualifier } = p;
-  const extra = { ...(mcp ? { mcp } : {}), ...(headers ? { headers } : {}) };
+  // The -H headers first: the protocol's own (A2A-Version) win.
+  const all = { ...p.headers, ...headers };
+  const extra = { ...(mcp ? { mcp } : {}), ...(Object.keys(all).length > 0 ? { headers: all } : {}) };
   const via = target.local ? `, ${target.local.gatewayUrl}` : "";
   return callDataPlane(p, ctx, {
     bearer(endpoint, token) {

@@ -24,6 +24,8 @@ export interface InvokeInputs {
   input?: string;
   /** With --agent-arn: the runtime's server protocol (else the agent's in .agentcore.json, else HTTP). */
   protocol?: string;
+  /** -H 'Name: Value', repeatable: extra request headers (src/invoke/headers.ts). */
+  header?: string[];
 }
 
 /** protocolConfiguration.serverProtocol. */
@@ -88,4 +90,6 @@ export interface Target {
   local?: LocalTarget;
   /** The server protocol (HTTP when unknown). */
   protocol?: InvokeProtocol;
+  /** The agent's requestHeaderAllowlist (undefined: unknown, --agent-arn with no matching config). */
+  requestHeaderAllowlist?: readonly string[];
 }
