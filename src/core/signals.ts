@@ -32,18 +32,20 @@ export function listenForStop(signals: readonly NodeJS.Signals[] = STOP_SIGNALS)
     resolveReceived = resolve;
   });
   let first: NodeJS.Signals | undefined;
-  const onSignal = (signal: NodeJS.Signals, fromOutput = false) => {
-    if (first === undefined) {
-      first = signal;
-      controller.abort(signal);
-      resolveReceived(signal);
-      return;
-    }
-    // Output that fails while a stop runs is expected (the terminal is gone): let the stop finish.
-    if (fromOutput) return;
-    process.exit(128 + (os.constants.signals[signal] ?? 2));
+  /** The first stop request (a signal, or the output closing) starts the stop; true if it was the first. */
+  const request = (signal: NodeJS.Signals): boolean => {
+    if (first !== undefined) return false;
+    first = signal;
+    controller.abort(signal);
+    resolveReceived(signal);
+    return true;
   };
-  const onOutputClosed = () => onSignal("SIGHUP", true);
+  // Node calls a signal listener with (name, number): take the name only.
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (!request(signal)) process.exit(128 + (os.constants.signals[signal] ?? 2));
+  };
+  // Output that fails while a stop runs is expected (the terminal is gone): let the stop finish.
+  const onOutputClosed = () => void request("SIGHUP");
   for (const name of signals) process.on(name, onSignal);
   active.add(onOutputClosed);
   return {
