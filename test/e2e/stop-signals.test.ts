@@ -235,8 +235,14 @@ describe.concurrent("cognito local start on a terminal", () => {
     async () => {
       const { pty, port, home, pidFile } = await start();
       try {
-        // The CLI is up and its server is being spawned: interrupt before the ready line.
-        for (let i = 0; i < 200 && processTree(pty).all.length < 2; i += 1) await sleep(25);
+        // The CLI is up (it makes the data directory after installing its stop listener) and its server is
+        // being spawned: interrupt before the ready line. A bare process count would also see the shell's stty.
+        const dataDirMade = () =>
+          fsp.access(path.dirname(pidFile)).then(
+            () => true,
+            () => false,
+          );
+        for (let i = 0; i < 400 && !((await dataDirMade()) && processTree(pty).all.length >= 2); i += 1) await sleep(25);
         const tree = processTree(pty);
         expect(tree.all.length).toBeGreaterThan(1);
         pty.send(KEY.ctrlC);
