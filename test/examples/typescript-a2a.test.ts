@@ -73,7 +73,7 @@ describe("examples/typescript-a2a", () => {
 
     const stream = await postRpc(legacyRpc("message/stream", "2 + 2", 7), "text/event-stream");
     expect(stream.headers.get("content-type")).toMatch(/^text\/event-stream/);
-    const { data, reads } = await readSseJson(stream);
+    const { data } = await readSseJson(stream);
     const results = (data as { id: number; result: { kind: string; artifact?: { parts: { text: string }[] }; final?: boolean } }[]).map(
       (d) => d.result,
     );
@@ -85,7 +85,6 @@ describe("examples/typescript-a2a", () => {
         .join(""),
     ).toBe("2 + 2 = 4");
     expect(results.at(-1)).toMatchObject({ kind: "status-update", final: true });
-    expect(reads).toBeGreaterThan(1);
   });
 
   it("test hooks: __error__ ends the task failed with a reason; __crash__ kills the process before any answer", async () => {
