@@ -99,6 +99,7 @@ export const ERROR_CODES = [
   "InvalidToolInput",
   "InvalidUserId",
   "IssuerUnreachable",
+  "LocalDiscoveryUrl",
   "LocalGatewayDown",
   "LocalRequired",
   "LocalRuntimeRunning",

@@ -95,6 +95,15 @@ describe("destroy", () => {
     expect(aws.rejections()).toEqual([]);
   });
 
+  it("--yes on a never-launched agent makes no AWS call at all (no IAM, no CodeBuild)", async () => {
+    const project = await makeProject({ agentName: "idle_agent" });
+    const mark = aws.mark();
+    const result = await runCli(["destroy", "--yes"], { cwd: project.dir, env: awsEnv(aws) });
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toMatch(/Nothing of agent idle_agent was left to delete in us-east-1: it was never launched/);
+    expect(aws.calls(mark)).toEqual([]);
+  });
+
   it("never changes or deletes a role agentcore-ts did not create, even under its own role name", async () => {
     const name = "borrowed_role_agent";
     const role = aws.iam.seedRole(runtimeRoleName(aws.region, name), {

@@ -367,6 +367,29 @@ describe("launch: recovery paths", () => {
     expect(aws.calls(mark)).toEqual([]);
   });
 
+  it("an agent whose discovery URL is on this machine (the embedded Cognito) is refused before any AWS call", async () => {
+    const project = await makeProject({
+      agentName: "local_issuer_agent",
+      agent: {
+        authorizerConfiguration: {
+          customJWTAuthorizer: {
+            discoveryUrl: "http://127.0.0.1:19229/local_abc/.well-known/openid-configuration",
+            allowedClients: ["client1example"],
+          },
+        },
+      },
+    });
+    const mark = aws.mark();
+    const result = await runCli(["launch"], { cwd: project.dir, env: awsEnv(aws) });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(
+      /discovery URL http:\/\/127\.0\.0\.1:19229\/.* is on this machine[\s\S]*AgentCore Runtime in AWS cannot reach it/,
+    );
+    expect(result.stderr).toMatch(/cognito setup --no-local[\s\S]*agentcore-ts configure --agent local_issuer_agent --discovery-url/);
+    expect(aws.calls(mark)).toEqual([]);
+    expect((await readConfig(project.configFile)).agents.local_issuer_agent!.deployment ?? null).toBeNull();
+  });
+
   it("an explicitly configured execution role is used as is and never changed", async () => {
     const name = "own_role_agent";
     const role = aws.iam.seedRole("TeamAgentRole");

@@ -128,6 +128,25 @@ describe("status", () => {
     });
   });
 
+  it("warns about an agent whose discovery URL is on this machine: launch would refuse it", async () => {
+    const local = await makeProject({
+      agentName: "local_issuer_agent",
+      agent: {
+        authorizerConfiguration: {
+          customJWTAuthorizer: {
+            discoveryUrl: "http://127.0.0.1:19229/local_abc/.well-known/openid-configuration",
+            allowedClients: ["c1"],
+          },
+        },
+      },
+    });
+    const result = await runCli(["status"], { cwd: local.dir, env });
+    expect(result.code).toBe(0);
+    expect(result.stderr).toMatch(
+      /discovery URL http:\/\/127\.0\.0\.1:19229\/.* is on this machine: only `launch --local`[\s\S]*cognito setup --no-local/,
+    );
+  });
+
   it("refuses to look for the runtime in another region than the one it was deployed in", async () => {
     const result = await runCli(["status"], { cwd: project.dir, env: { ...env, AWS_REGION: "eu-west-1" } });
     expect(result.code).toBe(2);

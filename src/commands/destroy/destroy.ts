@@ -2,8 +2,9 @@
  * `agentcore-ts destroy`: deletes the agent's runtime (and waits until it is gone), then what
  * agentcore-ts created for it: the execution role and the CodeBuild project and role, each only
  * when it carries the managed tag, a code agent's zips when agentcore-ts created their bucket, and
- * with --delete-ecr-repo the ECR repository. The deployment
- * section is cleared as soon as the runtime is gone; a rerun picks up whatever is left.
+ * with --delete-ecr-repo the ECR repository. The deployment section keeps what a rerun needs once the
+ * runtime is gone and is cleared when everything is: an agent without one (never launched, or
+ * destroyed) owns nothing in AWS, and destroy then calls no AWS API.
  */
 
 import { callerIdentity } from "../../aws/account.js";
@@ -67,6 +68,7 @@ export async function destroy(inputs: DestroyInputs, ctx: CommandContext): Promi
     agent: agent.name,
     region,
     cancelled: false,
+    neverLaunched: !agent.deployment,
     ...(runtimeId ? { runtimeId } : {}),
     runtime: runtimeId ? "not-found" : "not-launched",
     executionRole: { ...(roleName ? { name: roleName } : {}), outcome: roleName ? "not-found" : "kept" },
@@ -74,6 +76,16 @@ export async function destroy(inputs: DestroyInputs, ctx: CommandContext): Promi
     codebuildProject: { name: projectName, outcome: "not-found" },
     codebuildRole: { name: buildRoleName, outcome: "not-found" },
   };
+
+  // launch records a deployment section before it creates anything in AWS, and destroy clears it only
+  // once everything is gone: without one there is nothing there to delete, and no IAM, CodeBuild or runtime
+  // call is made (only the repository that --delete-ecr-repo asks for, which a destroy keeps by default).
+  if (result.neverLaunched) {
+    result.executionRole.outcome = "kept";
+    result.codebuildProject.outcome = "kept";
+    result.codebuildRole.outcome = "kept";
+    if (!inputs.deleteEcrRepo) return result;
+  }
 
   const targets = [
     runtimeId ? `runtime ${runtimeId}` : undefined,
@@ -96,6 +108,11 @@ export async function destroy(inputs: DestroyInputs, ctx: CommandContext): Promi
     }
   }
 
+  if (result.neverLaunched) {
+    result.ecrRepository.outcome = (await deleteRepository(await aws.ecr(), repository)) ? "deleted" : "not-found";
+    return result;
+  }
+
   const control = runtimeId ? await aws.control() : undefined;
   if (runtimeId && control) {
     result.runtime = await output.task(`Deleting runtime ${runtimeId}`, async (progress) => {
@@ -109,9 +126,19 @@ export async function destroy(inputs: DestroyInputs, ctx: CommandContext): Promi
     // Step notes are said as each step ends, in that order; the summary is print.ts's. They stay here because
     // the role step's note names a configured role the --json document does not carry, and this one precedes it.
     if (result.runtime === "not-found") output.info(`Runtime ${runtimeId} was already gone.`);
+    // The runtime is gone; what a rerun needs to find the rest stays until the rest is gone too.
     await updateConfig(loaded.file, (config) => {
       const stored = config.agents[agent.name];
-      if (stored) stored.deployment = null;
+      const d = stored?.deployment;
+      if (stored && d) {
+        stored.deployment = {
+          region,
+          ...(d.executionRoleArn ? { executionRoleArn: d.executionRoleArn } : {}),
+          ...(d.executionRoleCreated !== undefined ? { executionRoleCreated: d.executionRoleCreated } : {}),
+          ...(d.ecrRepositoryUri ? { ecrRepositoryUri: d.ecrRepositoryUri } : {}),
+          ...(typeof d.codeBucket === "string" ? { codeBucket: d.codeBucket } : {}),
+        };
+      }
     });
   }
 
@@ -132,6 +159,9 @@ export async function destroy(inputs: DestroyInputs, ctx: CommandContext): Promi
   if (inputs.deleteEcrRepo) {
     result.ecrRepository.outcome = (await deleteRepository(await aws.ecr(), repository)) ? "deleted" : "not-found";
   }
-
+  await updateConfig(loaded.file, (config) => {
+    const stored = config.agents[agent.name];
+    if (stored) stored.deployment = null;
+  });
   return result;
 }

@@ -7,6 +7,12 @@ export function printDestroy(result: DestroyResult, output: Output): void {
     output.info("Nothing was deleted.");
     return;
   }
+  if (result.neverLaunched && result.ecrRepository.outcome === "kept") {
+    output.info(
+      `Nothing of agent ${result.agent} was left to delete in ${result.region}: it was never launched (or is destroyed already), so no AWS call was made.`,
+    );
+    return;
+  }
   const deleted = [
     result.runtime === "deleted" ? `runtime ${result.runtimeId}` : undefined,
     result.executionRole.outcome === "deleted" ? `execution role ${result.executionRole.name}` : undefined,

@@ -15,6 +15,8 @@ export interface DestroyResult {
   region: string;
   /** The user declined the confirmation: nothing was deleted. */
   cancelled: boolean;
+  /** The agent has no deployment section: launch never started, so nothing was looked up or deleted in AWS. */
+  neverLaunched: boolean;
   runtimeId?: string;
   runtime: "deleted" | "not-found" | "not-launched";
   executionRole: { name?: string; outcome: Removal };

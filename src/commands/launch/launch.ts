@@ -36,7 +36,7 @@ import { updateConfig } from "../../config/store.js";
 import type { CommandContext } from "../../core/context.js";
 import { ConfigError, UsageError } from "../../errors.js";
 import type { Output } from "../../ui/output.js";
-import { openCloudAgent } from "../shared/cloud-agent.js";
+import { openCloudAgent, refuseLoopbackIssuer } from "../shared/cloud-agent.js";
 import { type CodeArtifact, prepareCodeArtifact } from "./code.js";
 import type { LaunchInputs, LaunchResult } from "./types.js";
 
@@ -96,6 +96,7 @@ export async function launch(inputs: LaunchInputs, ctx: CommandContext): Promise
   const { output } = ctx;
   const { loaded, agent, aws, region } = await openCloudAgent(ctx, inputs.agentName);
   checkAuthorizerMembers(agent);
+  refuseLoopbackIssuer(agent);
   const timing = timingFrom(ctx.env, inputs.timeoutSeconds);
   const identity = await output.task("AWS account", async (progress) => {
     const who = await callerIdentity(aws);
@@ -103,6 +104,12 @@ export async function launch(inputs: LaunchInputs, ctx: CommandContext): Promise
     return who;
   });
 
+  // From here on launch may create AWS resources (ECR repository, roles, CodeBuild project, code bucket):
+  // say so in .agentcore.json first, so destroy knows an agent without a deployment section owns nothing in AWS.
+  await updateConfig(loaded.file, (config) => {
+    const stored = config.agents[agent.name];
+    if (stored) stored.deployment = { ...(stored.deployment ?? {}), region };
+  });
   let deployed: Deployed;
   let role: ExecutionRole;
   if (agent.deploy === "code") {

@@ -1,5 +1,6 @@
 /** What launch, status and destroy share: the selected agent, its config file and its AWS clients. */
 import type { AwsClients } from "../../aws/clients.js";
+import { isLoopbackHost } from "../../config/patterns.js";
 import type { AgentConfig } from "../../config/schema.js";
 import { type LoadedConfig, requireConfig, selectAgent } from "../../config/store.js";
 import type { CommandContext } from "../../core/context.js";
@@ -40,4 +41,34 @@ export function logsCommand(agentName: string): string {
 /** What to run next to call the agent, by its inbound auth (bearer: it has a customJWTAuthorizer). */
 export function invokeHint(bearer: boolean): string {
   return bearer ? `agentcore-ts invoke '{"prompt": "Hello"}' --bearer` : `agentcore-ts invoke '{"prompt": "Hello"}'`;
+}
+
+/**
+ * The discovery URL when it points at this machine (the embedded Cognito on 127.0.0.1, or any loopback
+ * issuer): AgentCore Runtime fetches it from AWS, where 127.0.0.1 is the runtime's own host, so it can
+ * never validate a token (docs/aws.md, "Local issuers are for launch --local only").
+ */
+export function loopbackDiscoveryUrl(agent: AgentConfig): string | undefined {
+  const url = agent.authorizerConfiguration?.customJWTAuthorizer.discoveryUrl;
+  if (!url) return undefined;
+  try {
+    return isLoopbackHost(new URL(url).hostname) ? url : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** What to do about a loopback discovery URL: an issuer in AWS, then configure the agent with it. */
+export function loopbackIssuerHint(agent: AgentConfig): string {
+  return `Run \`agentcore-ts cognito setup --no-local\` (a user pool in AWS), then \`agentcore-ts configure --agent ${agent.name} --discovery-url <its discovery URL>\` (or configure another issuer); \`agentcore-ts launch --local\` runs this agent as it is.`;
+}
+
+/** launch refuses, before any AWS call, an agent whose tokens the deployed runtime could never validate. */
+export function refuseLoopbackIssuer(agent: AgentConfig): void {
+  const url = loopbackDiscoveryUrl(agent);
+  if (!url) return;
+  throw new UsageError(
+    `Agent ${agent.name}'s discovery URL ${url} is on this machine (the embedded Cognito or another local issuer): AgentCore Runtime in AWS cannot reach it, so it could never validate a token.`,
+    { hint: loopbackIssuerHint(agent), code: "LocalDiscoveryUrl" },
+  );
 }

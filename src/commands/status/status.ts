@@ -10,7 +10,7 @@ import { DEFAULT_ENDPOINT, getEndpoint, getRuntime, logGroupFor } from "../../aw
 import type { AgentcoreConfig, CustomJwtAuthorizer } from "../../config/schema.js";
 import type { CommandContext } from "../../core/context.js";
 import { AgentcoreError } from "../../errors.js";
-import { invokeHint, logsCommand, openCloudAgent } from "../shared/cloud-agent.js";
+import { invokeHint, logsCommand, loopbackDiscoveryUrl, loopbackIssuerHint, openCloudAgent } from "../shared/cloud-agent.js";
 import type { AuthorizationStatus, StatusInputs, StatusResult, TokenStatus } from "./types.js";
 
 function authorizationOf(
@@ -58,6 +58,12 @@ export async function status(inputs: StatusInputs, ctx: CommandContext): Promise
   const { loaded, agent, aws, region } = await openCloudAgent(ctx, inputs.agentName);
   const configured = agent.authorizerConfiguration?.customJWTAuthorizer;
   const deployment = agent.deployment;
+  const loopback = loopbackDiscoveryUrl(agent);
+  if (loopback) {
+    output.warn(
+      `The discovery URL ${loopback} is on this machine: only \`launch --local\` can validate its tokens; \`launch\` refuses it. ${loopbackIssuerHint(agent)}`,
+    );
+  }
 
   let result: StatusResult;
   if (!deployment?.runtimeId) {
