@@ -78,8 +78,10 @@ export async function run(
 }
 
 export async function reportError(error: unknown, globals: Pick<GlobalOptions, "json" | "verbose">): Promise<void> {
-  // Ctrl-C inside an @inquirer prompt: leave quietly with the conventional code.
+  // Ctrl-C inside an @inquirer prompt: every command asks before it changes anything, so say that, and
+  // leave with the conventional code (128 + SIGINT).
   if (error instanceof Error && error.name === "ExitPromptError") {
+    process.stderr.write("✖ Cancelled at the prompt: nothing was changed.\n");
     process.exitCode = 130;
     return;
   }

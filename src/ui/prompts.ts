@@ -10,8 +10,8 @@ export interface InputQuestion {
   /** The flag that supplies this value non-interactively, named in the error. */
   flag: string;
   default?: string;
-  /** Returns an error message, or true when valid. */
-  validate?: (value: string) => string | true;
+  /** Returns an error message, or true when valid (may be async: checked where the answer is typed). */
+  validate?: (value: string) => string | true | Promise<string | true>;
   /** An empty answer is allowed (returned as ""); without it a value is required. */
   optional?: boolean;
 }
@@ -47,7 +47,7 @@ export class NonInteractivePrompter implements Prompter {
   readonly interactive = false;
   async input(q: InputQuestion): Promise<string> {
     if (q.default !== undefined && q.default !== "") {
-      const verdict = q.validate?.(q.default) ?? true;
+      const verdict = (await q.validate?.(q.default)) ?? true;
       if (verdict !== true) throw new UsageError(verdict, { hint: `Pass a valid ${q.flag}.` });
       return q.default;
     }
@@ -70,7 +70,16 @@ export class InquirerPrompter implements Prompter {
   readonly interactive = true;
   async input(q: InputQuestion): Promise<string> {
     const { input } = await import("@inquirer/prompts");
-    return (await input({ message: q.message, default: q.default, validate: q.validate, required: q.optional !== true })).trim();
+    // @inquirer awaits the check and keeps the prompt open with its message until the answer passes.
+    const validate = q.validate;
+    return (
+      await input({
+        message: q.message,
+        default: q.default,
+        ...(validate ? { validate: (value: string) => validate(value.trim()) } : {}),
+        required: q.optional !== true,
+      })
+    ).trim();
   }
   async password(q: Omit<InputQuestion, "default">): Promise<string> {
     const { password } = await import("@inquirer/prompts");
@@ -99,7 +108,7 @@ export class ScriptedPrompter implements Prompter {
   async input(q: InputQuestion): Promise<string> {
     const a = this.next(q.message);
     const value = a === "" && q.default !== undefined ? q.default : String(a);
-    const verdict = q.validate?.(value) ?? true;
+    const verdict = (await q.validate?.(value)) ?? true;
     if (verdict !== true) throw new UsageError(verdict);
     return value;
   }

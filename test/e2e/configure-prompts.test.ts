@@ -138,13 +138,85 @@ describe("agentcore-ts configure on a terminal", () => {
     expect(result.text).toMatch(/✔ Discovery document http/);
   });
 
-  it("Ctrl-C at a prompt exits 130 and writes nothing", async () => {
+  it("Ctrl-C at a prompt exits 130, says nothing changed, and writes nothing", async () => {
     const dir = await project({ "agent.py": "", "requirements.txt": "" });
     const cli = start(["configure"], dir);
     await cli.answer("Entrypoint", KEY.ctrlC);
     const result = await cli.done;
     expect(result.code).toBe(130);
+    expect(result.text).toMatch(/Cancelled at the prompt: nothing was changed\./);
     expect((await fsp.readdir(dir)).sort()).toEqual(["agent.py", "requirements.txt"]);
+  });
+
+  it("Ctrl-C at a yes/no prompt says nothing changed", async () => {
+    const dir = await project({ "agent.py": "", "requirements.txt": "" });
+    const cli = start(
+      ["configure", "-e", "agent.py", "-n", "agent", "-p", "http", "--discovery-url", discoveryUrl, "--allowed-clients", "c1"],
+      dir,
+    );
+    await cli.answer("Forward the caller's Authorization header", KEY.ctrlC);
+    const result = await cli.done;
+    expect(result.code).toBe(130);
+    expect(result.text).toMatch(/Cancelled at the prompt: nothing was changed\./);
+    expect((await fsp.readdir(dir)).sort()).toEqual(["agent.py", "requirements.txt"]);
+  });
+
+  it("checks each answer where it is typed: entrypoint type and place, scopes, an unreachable discovery URL", async () => {
+    const outside = await project({ "elsewhere.py": "" });
+    const dir = await project({ "agent.py": "", "notes.txt": "", "requirements.txt": "" });
+    const cli = start(["configure"], dir);
+    await cli.answer("Entrypoint", `notes.txt${KEY.enter}`);
+    await cli.waitFor(/Cannot tell the language of the entrypoint "notes\.txt"/);
+    await cli.answer("", `${"\u007f".repeat(9)}${path.join(outside, "elsewhere.py")}${KEY.enter}`);
+    await cli.waitFor(/is outside the project directory/);
+    await cli.answer("", `${"\u007f".repeat(200)}agent.py${KEY.enter}`);
+    await cli.answer("Agent name", KEY.enter);
+    await cli.answer("Server protocol", KEY.enter);
+    await cli.answer("Inbound auth", KEY.enter);
+    const unreachable = "http://127.0.0.1:9/pool/.well-known/openid-configuration";
+    await cli.answer("OIDC discovery URL", `${unreachable}${KEY.enter}`);
+    await cli.answer(/What now\?/, KEY.enter); // Enter the URL again (the default)
+    await cli.answer("OIDC discovery URL", `${"\u007f".repeat(unreachable.length)}${unreachable}${KEY.enter}`);
+    await cli.answer(/What now\?/, `${KEY.down}${KEY.enter}`); // keep it without checking
+    await cli.answer("Allowed client IDs", `c1${KEY.enter}`);
+    await cli.answer("Allowed audiences", KEY.enter);
+    await cli.answer("Allowed scopes", `openid, bad"scope${KEY.enter}`);
+    await cli.waitFor(/Invalid scope "bad"scope"/);
+    await cli.answer("", `${"\u007f".repeat(', bad"scope'.length)}${KEY.enter}`);
+    await cli.answer("Forward the caller's Authorization header", KEY.enter);
+    const result = await cli.done;
+    expect(result.code, result.text).toBe(0);
+    expect((await readConfig(dir)).agents.agent).toMatchObject({
+      entrypoint: "agent.py",
+      authorizerConfiguration: { customJWTAuthorizer: { discoveryUrl: unreachable, allowedClients: ["c1"], allowedScopes: ["openid"] } },
+    });
+  });
+
+  it("switching an agent from JWT to IAM at the prompt asks first and says the authorizer was dropped", async () => {
+    const dir = await project({ "agent.py": "", "requirements.txt": "" });
+    const jwt = { discoveryUrl, allowedClients: ["c1"] };
+    const agent = { name: "agent", entrypoint: "agent.py", language: "python", authorizerConfiguration: { customJWTAuthorizer: jwt } };
+    await fsp.writeFile(path.join(dir, ".agentcore.json"), JSON.stringify({ version: 1, defaultAgent: "agent", agents: { agent } }));
+    const declined = start(["configure", "-e", "agent.py"], dir);
+    await declined.answer("Agent name (agent)", KEY.enter);
+    await declined.answer("Inbound auth", `${KEY.down}${KEY.enter}`);
+    await declined.answer(/Drop that authorizer and switch it to IAM \(SigV4\)\?/, `n${KEY.enter}`);
+    await declined.answer("OIDC discovery URL", KEY.enter);
+    await declined.answer("Allowed client IDs", KEY.enter);
+    await declined.answer("Allowed audiences", KEY.enter);
+    await declined.answer("Allowed scopes", KEY.enter);
+    await declined.answer("Forward the caller's Authorization header", `n${KEY.enter}`);
+    expect((await declined.done).code).toBe(0);
+    expect((await readConfig(dir)).agents.agent.authorizerConfiguration).toEqual({ customJWTAuthorizer: jwt });
+
+    const accepted = start(["configure", "-e", "agent.py"], dir);
+    await accepted.answer("Agent name (agent)", KEY.enter);
+    await accepted.answer("Inbound auth", `${KEY.down}${KEY.enter}`);
+    await accepted.answer(/Drop that authorizer/, `y${KEY.enter}`);
+    const result = await accepted.done;
+    expect(result.code, result.text).toBe(0);
+    expect(result.text).toMatch(/Dropped the JWT authorizer \(http.*\): agent agent now uses IAM \(SigV4\) inbound auth/);
+    expect((await readConfig(dir)).agents.agent.authorizerConfiguration).toBeNull();
   });
 
   it("Ctrl-D (end of input) at a prompt does not pass for success: exit 130, a message, nothing written", async () => {

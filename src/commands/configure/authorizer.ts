@@ -3,6 +3,8 @@
  * current settings, .env, the cognito section), the discovery-document check, and the request header
  * allowlist that goes with it.
  */
+
+import { SCOPE } from "../../config/patterns.js";
 import { type AgentConfig, type AuthorizerConfiguration, CONFIG_FILE_NAME, type CognitoConfig } from "../../config/schema.js";
 import { nonEmpty } from "../../util/text.js";
 import type { ConfigureDeps, ConfigureInputs } from "./types.js";
@@ -56,6 +58,69 @@ interface ResolvedAuth {
   authorizer: AuthorizerConfiguration | null;
   /** Where the authorizer came from, for the summary. */
   source: string;
+  /** The discovery document was fetched (or its check skipped) where the URL was typed: configure need not fetch it again. */
+  discoveryChecked?: boolean;
+}
+
+/** A prompt's message for a failed check: the error's sentence and its hint. */
+function problemOf(error: unknown): string {
+  const e = error as { message?: string; hint?: string };
+  return `${e.message ?? String(error)}${e.hint ? ` ${e.hint}` : ""}`;
+}
+
+/**
+ * The URL typed at the prompt, its discovery document fetched at once: when that fails the user
+ * re-enters it, keeps it unchecked (no network, an issuer not up yet), or stops.
+ */
+async function askDiscoveryUrl(
+  deps: ConfigureDeps,
+  inputs: ConfigureInputs,
+  suggestion: string | undefined,
+): Promise<{ url: string; checked: boolean }> {
+  let current = suggestion;
+  for (;;) {
+    const url = await deps.prompter.input({
+      message: "OIDC discovery URL (https://…/.well-known/openid-configuration)",
+      flag: "--discovery-url",
+      default: current,
+      validate: discoveryUrlProblem,
+    });
+    if (inputs.skipDiscoveryCheck) return { url, checked: true };
+    try {
+      await deps.output.task(`Discovery document ${url}`, () => checkDiscoveryDocument(url, deps));
+      return { url, checked: true };
+    } catch (error) {
+      const next = await deps.prompter.select({
+        message: `${problemOf(error)} What now?`,
+        flag: "--skip-discovery-check",
+        choices: [
+          { value: "reenter", name: "Enter the URL again" },
+          { value: "skip", name: "Keep this URL without checking it (as --skip-discovery-check)" },
+          { value: "stop", name: "Stop (nothing is written)" },
+        ],
+        default: "reenter",
+      });
+      if (next === "skip") return { url, checked: true };
+      if (next === "stop") throw error;
+      current = url;
+    }
+  }
+}
+
+/** A typed discovery URL's problem, or true. */
+function discoveryUrlProblem(value: string): string | true {
+  try {
+    checkDiscoveryUrl(value.trim());
+    return true;
+  } catch (error) {
+    return (error as Error).message;
+  }
+}
+
+/** Every scope in a comma-separated answer is one the authorizer accepts. */
+function scopesProblem(answer: string): string | true {
+  const bad = parseList(answer).find((scope) => scope !== "-" && !SCOPE.test(scope));
+  return bad === undefined ? true : `Invalid scope "${bad}": scopes are 1-255 printable characters without spaces, quotes or backslashes.`;
 }
 
 function defaultSources({ dotenv, cognito, existing }: AuthSources): DefaultSource[] {
@@ -117,6 +182,18 @@ export async function resolveAuthorizer(
         ],
         default: existingIsIam ? "iam" : "jwt",
       })) === "jwt";
+    const current = sources.existing?.authorizerConfiguration?.customJWTAuthorizer;
+    if (!useJwt && current) {
+      // Switching to IAM drops the authorizer: never without a yes, and say it was done.
+      useJwt = !(await prompter.confirm({
+        message: `Agent ${sources.existing!.name} checks JWTs from ${current.discoveryUrl}. Drop that authorizer and switch it to IAM (SigV4)?`,
+        default: false,
+      }));
+      if (!useJwt)
+        output.warn(
+          `Dropped the JWT authorizer (${current.discoveryUrl}): agent ${sources.existing!.name} now uses IAM (SigV4) inbound auth.`,
+        );
+    }
   } else {
     // Reconfiguring keeps an agent's IAM choice; a new agent gets JWT when .env or `cognito setup` supplied an issuer.
     useJwt = !existingIsIam && candidates.some((source) => source.discoveryUrl !== undefined);
@@ -128,21 +205,21 @@ export async function resolveAuthorizer(
   }
 
   const urlSource = candidates.find((source) => source.discoveryUrl !== undefined);
-  const discoveryUrl =
-    inputs.discoveryUrl ??
-    (await prompter.input({
+  let discoveryChecked = false;
+  let discoveryUrl: string;
+  if (inputs.discoveryUrl !== undefined) discoveryUrl = inputs.discoveryUrl;
+  else if (prompter.interactive) {
+    const asked = await askDiscoveryUrl(deps, inputs, urlSource?.discoveryUrl);
+    discoveryUrl = asked.url;
+    discoveryChecked = asked.checked;
+  } else {
+    discoveryUrl = await prompter.input({
       message: "OIDC discovery URL (https://…/.well-known/openid-configuration)",
       flag: "--discovery-url",
       default: urlSource?.discoveryUrl,
-      validate: (value) => {
-        try {
-          checkDiscoveryUrl(value.trim());
-          return true;
-        } catch (error) {
-          return (error as Error).message;
-        }
-      },
-    }));
+      validate: discoveryUrlProblem,
+    });
+  }
   let source = inputs.discoveryUrl !== undefined ? "flags" : prompter.interactive ? "answers" : (urlSource?.origin ?? "flags");
 
   if (listFlags) {
@@ -154,6 +231,7 @@ export async function resolveAuthorizer(
         allowedScopes: parseList(inputs.allowedScopes),
       }),
       source,
+      discoveryChecked,
     };
   }
   // The lists come from the first source that describes the same issuer (a client ID belongs to its pool);
@@ -169,23 +247,28 @@ export async function resolveAuthorizer(
       allowedAudience: listSource?.allowedAudience ?? [],
       allowedScopes: listSource?.allowedScopes ?? [],
     };
-    return { authorizer: buildJwtAuthorizer({ discoveryUrl, ...lists, customClaims }), source };
+    return { authorizer: buildJwtAuthorizer({ discoveryUrl, ...lists, customClaims }), source, discoveryChecked };
   }
   for (;;) {
-    const ask = (message: string, flag: string, current?: string[]) =>
+    const ask = (message: string, flag: string, current?: string[], validate?: (answer: string) => string | true) =>
       prompter
         .input({
           message: `${message} (comma-separated; Enter for none${current?.length ? ", - to clear" : ""})`,
           flag,
           default: current?.join(","),
           optional: true,
+          ...(validate ? { validate } : {}),
         })
         .then((answer) => (answer.trim() === "-" ? [] : parseList(answer)));
     const allowedClients = await ask("Allowed client IDs (Cognito: the app client ID)", "--allowed-clients", listSource?.allowedClients);
     const allowedAudience = await ask("Allowed audiences (aud claim)", "--allowed-audience", listSource?.allowedAudience);
-    const allowedScopes = await ask("Allowed scopes", "--allowed-scopes", listSource?.allowedScopes);
+    const allowedScopes = await ask("Allowed scopes", "--allowed-scopes", listSource?.allowedScopes, scopesProblem);
     if (allowedClients.length || allowedAudience.length || allowedScopes.length || customClaims?.length) {
-      return { authorizer: buildJwtAuthorizer({ discoveryUrl, allowedClients, allowedAudience, allowedScopes, customClaims }), source };
+      return {
+        authorizer: buildJwtAuthorizer({ discoveryUrl, allowedClients, allowedAudience, allowedScopes, customClaims }),
+        source,
+        discoveryChecked,
+      };
     }
     output.warn("A JWT authorizer needs at least one allowed client ID, audience or scope.");
   }

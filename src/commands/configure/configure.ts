@@ -74,7 +74,7 @@ export async function configure(inputs: ConfigureInputs, deps: ConfigureDeps): P
   // Only a flag value is checked here: a stored value may have been written by `launch`.
   const ecrRepository = inputs.ecr !== undefined ? checkEcrRepository(inputs.ecr, region).repository : (existing?.ecrRepository ?? "auto");
 
-  if (jwt && !inputs.skipDiscoveryCheck) {
+  if (jwt && !inputs.skipDiscoveryCheck && !auth.discoveryChecked) {
     await output.task(`Discovery document ${jwt.discoveryUrl}`, () => checkDiscoveryDocument(jwt.discoveryUrl, deps));
   }
   if (jwt && isCognitoDiscoveryUrl(jwt.discoveryUrl, config.cognito) && jwt.allowedAudience?.length && !jwt.allowedClients?.length) {

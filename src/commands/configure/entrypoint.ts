@@ -11,6 +11,7 @@ import {
   inferAgentName,
   isFile,
   type Language,
+  languageOf,
   projectRelative,
   sanitizeDirName,
 } from "./validate.js";
@@ -34,18 +35,31 @@ export async function resolveEntrypoint(
       current && (await isFile(path.join(projectDir, current.entrypoint))) ? path.join(projectDir, current.entrypoint) : undefined;
     const found = fromConfig ?? (await findEntrypointIn(deps.cwd));
     const suggestion = found ? path.relative(deps.cwd, found) : undefined;
+    // Every check the answer must pass is made here, so a wrong answer is asked again, not fatal later.
     given = await deps.prompter.input({
       message: "Entrypoint (the agent's main .py/.ts/.js file)",
       flag: "--entrypoint",
       default: suggestion,
-      validate: (value) => (existingPath(path.resolve(deps.cwd, value)) ? true : `${value} does not exist`),
+      validate: async (value) => {
+        try {
+          await checkEntrypoint(value, deps.cwd, projectDir);
+          return true;
+        } catch (error) {
+          return error instanceof ValidationError ? `${error.message}${error.hint ? ` ${error.hint}` : ""}` : String(error);
+        }
+      },
     });
   }
-  let absolute = path.resolve(deps.cwd, given);
+  return checkEntrypoint(given, deps.cwd, projectDir);
+}
+
+/** The entrypoint as a project-relative path: it exists (a directory holds one), it is inside the project, its language is known. */
+async function checkEntrypoint(given: string, cwd: string, projectDir: string): Promise<string> {
+  let absolute = path.resolve(cwd, given);
   const kind = existingPath(absolute);
   if (!kind) {
     throw new ValidationError(`The entrypoint ${given} does not exist.`, {
-      hint: `Pass --entrypoint with the agent's main file, relative to ${deps.cwd}.`,
+      hint: `Pass --entrypoint with the agent's main file, relative to ${cwd}.`,
       code: "EntrypointNotFound",
     });
   }
@@ -62,7 +76,9 @@ export async function resolveEntrypoint(
     }
     absolute = found;
   }
-  return projectRelative(projectDir, deps.cwd, absolute, "entrypoint", "--entrypoint");
+  const relative = projectRelative(projectDir, cwd, absolute, "entrypoint", "--entrypoint");
+  languageOf(relative);
+  return relative;
 }
 
 function existingPath(file: string): "file" | "dir" | undefined {
