@@ -91,4 +91,5 @@ def strands_agent_bedrock(payload, context):
 
 
 if __name__ == "__main__":
-    app.run()
+    # PORT: launch --local gives the agent another port when 8080 is busy; AgentCore Runtime uses 8080.
+    app.run(port=int(os.environ.get("PORT", "8080")))

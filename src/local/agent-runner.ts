@@ -12,6 +12,7 @@ import { protocolContract, type ServerProtocol } from "../config/protocols.js";
 import { AgentcoreError } from "../errors.js";
 import { exists } from "../util/fs.js";
 import { probeAgent, probeDescription } from "./health.js";
+import { logHint } from "./log-hints.js";
 import type { LocalRuntimeMode } from "./runtime-state.js";
 
 /** The HTTP container contract's port (https://docs.aws.amazon.com/bedrock-agentcore/latest/devguide/runtime-service-contract.html); other protocols have their own (src/config/protocols.ts). */
@@ -33,6 +34,8 @@ export interface AgentSpec {
   region?: string;
   /** The server protocol (default HTTP): the container's port and how health is probed. */
   protocol?: ServerProtocol;
+  /** requirements.txt / pyproject.toml / package.json, relative to projectDir: named in a missing-dependency hint. */
+  requirementsFile?: string | null;
 }
 
 export interface RunningAgent {
@@ -46,6 +49,9 @@ export interface RunningAgent {
   logFile: string;
   /** The command that runs the agent (for messages; no secrets in it). */
   command: string;
+  /** What a hint from its log needs to know (src/local/log-hints.ts). */
+  language?: AgentSpec["language"];
+  requirementsFile?: string | null;
   /** Resolves when the agent process (or the container's client) exits. */
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   /** Stops the agent (SIGTERM to its process group / `<engine> stop`), then SIGKILL after a grace period. */
@@ -165,6 +171,8 @@ export async function startAgentProcess(spec: AgentSpec, options: RunOptions): P
     pid,
     logFile: options.logFile,
     command: [file === process.execPath ? "node" : file, ...args].join(" "),
+    language: spec.language,
+    requirementsFile: spec.requirementsFile ?? null,
     exited,
     async stop() {
       if (child.exitCode !== null || child.signalCode !== null) {
@@ -298,6 +306,12 @@ export async function startAgentContainer(spec: AgentSpec, options: ContainerOpt
   };
 }
 
+/** A hint from the whole log (a missing module, a port in use), or undefined. */
+async function diagnose(agent: RunningAgent): Promise<string | undefined> {
+  const log = await fsp.readFile(agent.logFile, "utf8").catch(() => "");
+  return logHint(log, { ...agent, env: process.env });
+}
+
 /** The last `lines` lines of a log file ("" when unreadable). */
 export async function logTail(logFile: string, lines = 15): Promise<string> {
   try {
@@ -330,11 +344,12 @@ export async function waitForHealthy(
     }
     if (exit) {
       const tail = await logTail(agent.logFile);
+      const diagnosis = await diagnose(agent);
       throw new AgentcoreError(
         `The agent exited (${exit.signal ? `signal ${exit.signal}` : `code ${exit.code}`}) before it answered ${probe}.`,
         {
           code: "AgentExited",
-          hint: `Read its log: ${agent.logFile}${tail ? `\n${indent(tail)}` : ""}`,
+          hint: `${diagnosis ? `${diagnosis}\n` : ""}Read its log: ${agent.logFile}${tail ? `\n${indent(tail)}` : ""}`,
           details: { logFile: agent.logFile, command: agent.command },
         },
       );
@@ -350,11 +365,12 @@ export async function waitForHealthy(
     await sleep(100);
   }
   const tail = await logTail(agent.logFile);
+  const diagnosis = await diagnose(agent);
   throw new AgentcoreError(
     `The agent did not answer ${probeDescription(agent.protocol, agent.url)} with ${agent.protocol === "MCP" ? "a JSON-RPC answer" : agent.protocol === "A2A" ? "an agent card" : "Healthy"} within ${Math.round(timeoutMs / 1000)}s (last: ${last}).`,
     {
       code: "AgentNotHealthy",
-      hint: `Read the agent's log: ${agent.logFile}. The agent must listen on the port in $PORT (${agent.port}) and ${healthHint(agent.protocol)}.${tail ? `\n${indent(tail)}` : ""}`,
+      hint: `${diagnosis ? `${diagnosis}\n` : ""}Read the agent's log: ${agent.logFile}. The agent must listen on the port in $PORT (${agent.port}) and ${healthHint(agent.protocol)}.${tail ? `\n${indent(tail)}` : ""}`,
       details: { logFile: agent.logFile, command: agent.command },
     },
   );

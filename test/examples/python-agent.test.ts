@@ -20,8 +20,9 @@ class BedrockAgentCoreApp:
     def entrypoint(self, fn):
         self.handler = fn
         return fn
-    def run(self):
-        raise SystemExit("not in tests")
+    # The SDK's signature: run(self, port=8080, host=None, **kwargs); prints where it would listen.
+    def run(self, port=8080, host=None, **kwargs):
+        print("listening on port", port)
 `,
   "strands/__init__.py": `
 class _Result:
@@ -73,12 +74,28 @@ describe.skipIf(!hasPython)("Python Strands example agent", () => {
     expect(result.status).toBe(0);
   });
 
-  it("wires the entrypoint and notes the caller from the forwarded JWT", async () => {
+  async function stubs(): Promise<string> {
     const dir = tempDir();
     for (const [file, source] of Object.entries(STUBS)) {
       await fsp.mkdir(path.dirname(path.join(dir, file)), { recursive: true });
       await fsp.writeFile(path.join(dir, file), source);
     }
+    return dir;
+  }
+
+  it("listens on $PORT (launch --local gives another port when 8080 is busy), else 8080", async () => {
+    const dir = await stubs();
+    const run = (env: Record<string, string>) =>
+      spawnSync("python3", [AGENT_PY], {
+        encoding: "utf8",
+        env: { PATH: process.env.PATH, PYTHONPATH: dir, PYTHONDONTWRITEBYTECODE: "1", ...env },
+      });
+    expect(run({ PORT: "8123" }).stdout).toBe("listening on port 8123\n");
+    expect(run({}).stdout).toBe("listening on port 8080\n");
+  });
+
+  it("wires the entrypoint and notes the caller from the forwarded JWT", async () => {
+    const dir = await stubs();
     const token = new UnsecuredJWT({ username: "testuser", client_id: "client123", token_use: "access" }).encode();
     const result = spawnSync("python3", ["-c", DRIVER, path.dirname(AGENT_PY), token], {
       encoding: "utf8",

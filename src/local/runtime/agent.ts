@@ -37,6 +37,7 @@ export function agentSpec(loaded: LoadedConfig, agent: AgentConfig, region: stri
     dockerfile: (agent as { dockerfile?: string }).dockerfile,
     region,
     protocol: agent.protocol,
+    requirementsFile: agent.requirementsFile,
   };
 }
 
