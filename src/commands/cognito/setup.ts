@@ -44,6 +44,21 @@ export function defaultPoolName(projectDir: string): string {
   return `agentcore-ts-${slug || "project"}`;
 }
 
+/** The region for a pool in AWS; without one, the error also names --local (no AWS account or region needed). */
+function regionOrLocalHint(aws: AwsClients): string {
+  try {
+    return aws.config().region;
+  } catch (error) {
+    if (error instanceof UsageError && error.code === "NoRegion") {
+      throw new UsageError(error.message, {
+        code: "NoRegion",
+        hint: "Pass --region (or set AWS_REGION) for a user pool in AWS, or run `agentcore-ts cognito setup --local` for the embedded Cognito on this machine (no AWS account needed).",
+      });
+    }
+    throw error;
+  }
+}
+
 export function cognitoDiscoveryUrl(region: string, userPoolId: string): string {
   return `https://cognito-idp.${region}.amazonaws.com/${userPoolId}/.well-known/openid-configuration`;
 }
@@ -105,7 +120,7 @@ async function planSetup(input: CognitoSetupInput, ctx: SetupContext): Promise<S
     // Said before the work starts: it explains where the pool is about to be set up.
     output.info(`Using the embedded local Cognito, as recorded in ${CONFIG_FILE_NAME} (pass --no-local to set up a pool in AWS).`);
   }
-  const region = local ? ((await ctx.region(previous?.region)) ?? "us-east-1") : (await ctx.aws(previous?.region)).config().region;
+  const region = local ? ((await ctx.region(previous?.region)) ?? "us-east-1") : regionOrLocalHint(await ctx.aws(previous?.region));
   const aws = await ctx.aws(region);
   const poolName = checkName(input.poolName ?? previous?.poolName ?? defaultPoolName(projectDir), "--pool-name");
   const clientName = checkName(input.clientName ?? `${poolName}-client`, "--client-name");

@@ -118,15 +118,19 @@ export async function configure(inputs: ConfigureInputs, deps: ConfigureDeps): P
     // A container agent has no managed runtime: a runtime left from an earlier --deploy code would mislead.
     if (settings.deploy === "container") delete merged.runtime;
     target.agents[name] = merged as AgentConfig;
-    // Like the toolkit: the agent configured last is the default.
-    target.defaultAgent = name;
+    // The default agent is the first one configured, and configuring another does not move it (the
+    // toolkit makes the last configured the default, which silently changed what a bare `launch` or
+    // `invoke` acts on); it moves only when it names no agent. docs/configuration.md, "The default agent".
+    if (target.defaultAgent === undefined || !(target.defaultAgent in target.agents)) target.defaultAgent = name;
   };
   precheckConfig(configFile, config, apply);
 
-  const saved = (await writeAll(configFile, files, apply)).agents[name]!;
+  const written = await writeAll(configFile, files, apply);
+  const saved = written.agents[name]!;
   const result: ConfigureResult = {
     agent: saved,
     configFile,
+    defaultAgent: written.defaultAgent ?? name,
     updated: existing !== undefined,
     authSource: auth.source,
     ...(files.dockerfile ? { dockerfile: fileReport(files.dockerfile) } : {}),

@@ -29,7 +29,11 @@ export function printConfigure(result: ConfigureResult, output: Output): void {
     );
   }
   (kept(dockerignore) ? output.info.bind(output) : output.success.bind(output))(describeFile(dockerignore));
-  output.success(`${result.updated ? "Updated" : "Added"} agent "${agent.name}" in ${result.configFile} (default agent)`);
+  const isDefault = result.defaultAgent === agent.name;
+  output.success(
+    `${result.updated ? "Updated" : "Added"} agent "${agent.name}" in ${result.configFile} ${isDefault ? "(the default agent)" : `(not the default agent: commands without --agent act on "${result.defaultAgent}")`}`,
+  );
+  const flag = isDefault ? "" : ` --agent ${agent.name}`;
   const rows: [string, string][] = [
     ["Entrypoint", `${agent.entrypoint} (${agent.language})`],
     ["Dependencies", agent.requirementsFile ?? "none"],
@@ -70,7 +74,7 @@ export function printConfigure(result: ConfigureResult, output: Output): void {
   for (const [label, value] of rows) output.info(`  ${label.padEnd(width)}  ${value}`);
   output.info("");
   output.info("Next:");
-  output.info(`  agentcore-ts launch --local   run it here${jwt ? " behind a gateway that enforces its JWT authorizer" : ""}`);
+  output.info(`  agentcore-ts launch --local${flag}   run it here${jwt ? " behind a gateway that enforces its JWT authorizer" : ""}`);
   if (jwt && isLoopbackHost(new URL(jwt.discoveryUrl).hostname)) {
     // AgentCore Runtime fetches the discovery document from AWS: an issuer on this machine only works locally.
     output.info("  (the issuer runs on this machine, so AgentCore Runtime in AWS cannot reach it: for `agentcore-ts launch`,");
@@ -78,8 +82,8 @@ export function printConfigure(result: ConfigureResult, output: Output): void {
   } else {
     output.info(
       agent.deploy === "code"
-        ? "  agentcore-ts launch           package the code, upload it to S3 and deploy it to AgentCore Runtime"
-        : "  agentcore-ts launch           build (linux/arm64), push and deploy it to AgentCore Runtime",
+        ? `  agentcore-ts launch${flag}           package the code, upload it to S3 and deploy it to AgentCore Runtime`
+        : `  agentcore-ts launch${flag}           build (linux/arm64), push and deploy it to AgentCore Runtime`,
     );
   }
 }

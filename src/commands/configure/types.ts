@@ -63,6 +63,8 @@ export interface ConfigureResult {
   configFile: string;
   /** The agent was in the config before (updated), else it was added. */
   updated: boolean;
+  /** The project's default agent after the save: the one commands act on without --agent. */
+  defaultAgent: string;
   /** Where the authorizer came from ("flags", ".env", the cognito section, ...), for the summary. */
   authSource: string;
   /** Absent for code agents (no image is built). */

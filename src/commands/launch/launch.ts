@@ -36,7 +36,7 @@ import { updateConfig } from "../../config/store.js";
 import type { CommandContext } from "../../core/context.js";
 import { ConfigError, UsageError } from "../../errors.js";
 import type { Output } from "../../ui/output.js";
-import { openCloudAgent, refuseLoopbackIssuer } from "../shared/cloud-agent.js";
+import { invokeHint, openCloudAgent, refuseLoopbackIssuer } from "../shared/cloud-agent.js";
 import { type CodeArtifact, prepareCodeArtifact } from "./code.js";
 import type { LaunchInputs, LaunchResult } from "./types.js";
 
@@ -170,6 +170,7 @@ export async function launch(inputs: LaunchInputs, ctx: CommandContext): Promise
     executionRoleArn: role.arn,
     executionRoleCreated: role.managed,
     authorization: agent.authorizerConfiguration ? "customJWTAuthorizer" : "IAM",
+    next: invokeHint(Boolean(agent.authorizerConfiguration), inputs.agentName),
     configurationHash: hash,
     logGroup: logGroupFor(ref.id),
   });

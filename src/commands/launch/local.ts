@@ -6,8 +6,8 @@ import { requireConfig, selectAgent } from "../../config/store.js";
 import type { CommandContext } from "../../core/context.js";
 import { listenForStop } from "../../core/signals.js";
 import { parsePort } from "../../local/ports.js";
-import { startLocalRuntime } from "../../local/runtime.js";
-import type { LaunchLocalInputs, LocalLaunchReporter } from "./types.js";
+import { type LocalRuntime, startLocalRuntime } from "../../local/runtime.js";
+import type { LaunchLocalInputs, LocalLaunchDocument, LocalLaunchReporter } from "./types.js";
 import { type ReloadWatch, watchAndReload } from "./watch.js";
 
 export interface LaunchLocalDeps {
@@ -66,17 +66,7 @@ async function runInForeground(
     }
   }
   report.ready({
-    document: {
-      agent: runtime.agentName,
-      gatewayUrl: runtime.gatewayUrl,
-      agentUrl: runtime.agentUrl,
-      agentRuntimeArn: runtime.agentRuntimeArn,
-      mode: runtime.mode,
-      auth: runtime.auth,
-      logFile: runtime.logFile,
-      pid: process.pid,
-      ...(watch ? { watching: watch.root } : {}),
-    },
+    document: { ...readyDocument(runtime), ...(watch ? { watching: watch.root } : {}) },
     agentFlag: Boolean(inputs.agentName),
   });
   await shutdown;
@@ -84,4 +74,18 @@ async function runInForeground(
   watch?.close();
   await runtime.stop();
   report.stopped();
+}
+
+/** The --json document of a running local runtime (this process is the one to signal to stop it). */
+export function readyDocument(runtime: LocalRuntime): LocalLaunchDocument {
+  return {
+    agent: runtime.agentName,
+    gatewayUrl: runtime.gatewayUrl,
+    agentUrl: runtime.agentUrl,
+    agentRuntimeArn: runtime.agentRuntimeArn,
+    mode: runtime.mode,
+    auth: runtime.auth,
+    logFile: runtime.logFile,
+    pid: process.pid,
+  };
 }

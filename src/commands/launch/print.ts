@@ -3,7 +3,7 @@ import { DEFAULT_ENDPOINT } from "../../aws/runtime.js";
 import { megabytes } from "../../build/code-zip.js";
 import type { GatewayLogEvent } from "../../local/gateway.js";
 import type { Output } from "../../ui/output.js";
-import { invokeHint, logsCommand } from "../shared/cloud-agent.js";
+import { logsCommand } from "../shared/cloud-agent.js";
 import type { LaunchResult, LocalLaunchReady, LocalLaunchReporter, ReloadEvent } from "./types.js";
 
 export function printLaunch(result: LaunchResult, output: Output): void {
@@ -24,7 +24,7 @@ export function printLaunch(result: LaunchResult, output: Output): void {
   }
   output.info(`  Logs:        ${result.logGroup}`);
   output.info(`               ${logsCommand(result.agent)}`);
-  output.info(`  Next:        ${invokeHint(result.authorization === "customJWTAuthorizer")}`);
+  output.info(`  Next:        ${result.next}`);
 }
 
 /** Where the local agent and its gateway listen, and how to call them. */
@@ -35,15 +35,31 @@ export function printLocalReady({ document: ready, agentFlag }: LocalLaunchReady
   );
   output.info("");
   output.info(`  Invoke:  agentcore-ts invoke --local '{"prompt": "Hello"}'${agentFlag ? ` --agent ${ready.agent}` : ""}`);
-  output.info(
-    `  or:      curl -N -X POST '${ready.gatewayUrl}/runtimes/${ready.agent}/invocations?qualifier=DEFAULT' ${
-      ready.auth === "jwt" ? `-H "Authorization: Bearer $TOKEN" ` : ""
-    }-H 'Content-Type: application/json' -d '{"prompt": "Hello"}'`,
-  );
+  for (const line of curlLines(ready, agentFlag)) output.info(line);
   if (ready.watching)
     output.info(`  Watching ${ready.watching === "." ? "the project" : `${ready.watching}/`} for changes: the agent reloads on save.`);
   output.info("  Press Ctrl-C to stop.");
   output.info("");
+}
+
+/**
+ * The same call with curl, complete: a JWT agent gets the cached token in $TOKEN first (token show --raw);
+ * an IAM agent needs a SigV4-signed request (curl's --aws-sigv4; the local gateway checks that the
+ * request is signed, not the signature), else the gateway answers 403 like the service.
+ */
+export function curlLines(ready: LocalLaunchReady["document"], agentFlag: boolean): string[] {
+  const url = `'${ready.gatewayUrl}/runtimes/${ready.agent}/invocations?qualifier=DEFAULT'`;
+  const body = `-H 'Content-Type: application/json' -d '{"prompt": "Hello"}'`;
+  if (ready.auth === "jwt") {
+    return [
+      `  or:      TOKEN=$(agentcore-ts token show --raw${agentFlag ? ` --agent ${ready.agent}` : ""})`,
+      `           curl -N -X POST ${url} -H "Authorization: Bearer $TOKEN" ${body}`,
+    ];
+  }
+  const region = ready.agentRuntimeArn.split(":")[3] ?? "us-east-1";
+  return [
+    `  or:      curl -N -X POST ${url} --aws-sigv4 'aws:amz:${region}:bedrock-agentcore' --user "$AWS_ACCESS_KEY_ID:$AWS_SECRET_ACCESS_KEY" ${body}`,
+  ];
 }
 
 /** One access-log line per gateway request. */

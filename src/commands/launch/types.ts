@@ -43,6 +43,8 @@ export interface LaunchResult {
   authorization: "customJWTAuthorizer" | "IAM";
   configurationHash: string;
   logGroup: string;
+  /** The command to run next (invoke, with --agent when it was given). */
+  next: string;
 }
 
 export interface LaunchLocalInputs {

@@ -38,9 +38,14 @@ export function logsCommand(agentName: string): string {
   return `agentcore-ts logs --agent ${agentName} --follow`;
 }
 
-/** What to run next to call the agent, by its inbound auth (bearer: it has a customJWTAuthorizer). */
-export function invokeHint(bearer: boolean): string {
-  return bearer ? `agentcore-ts invoke '{"prompt": "Hello"}' --bearer` : `agentcore-ts invoke '{"prompt": "Hello"}'`;
+/** What to run next to call the agent, by its inbound auth (bearer: it has a customJWTAuthorizer); `--agent` kept when given. */
+export function invokeHint(bearer: boolean, agentName?: string): string {
+  return withAgent(bearer ? `agentcore-ts invoke '{"prompt": "Hello"}' --bearer` : `agentcore-ts invoke '{"prompt": "Hello"}'`, agentName);
+}
+
+/** A suggested command with the user's `--agent NAME` kept: a hint without it would act on the default agent. */
+export function withAgent(command: string, agentName: string | undefined): string {
+  return agentName ? `${command} --agent ${agentName}` : command;
 }
 
 /**

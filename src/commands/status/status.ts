@@ -10,7 +10,7 @@ import { DEFAULT_ENDPOINT, getEndpoint, getRuntime, logGroupFor } from "../../aw
 import type { AgentcoreConfig, CustomJwtAuthorizer } from "../../config/schema.js";
 import type { CommandContext } from "../../core/context.js";
 import { AgentcoreError } from "../../errors.js";
-import { invokeHint, logsCommand, loopbackDiscoveryUrl, loopbackIssuerHint, openCloudAgent } from "../shared/cloud-agent.js";
+import { invokeHint, logsCommand, loopbackDiscoveryUrl, loopbackIssuerHint, openCloudAgent, withAgent } from "../shared/cloud-agent.js";
 import type { AuthorizationStatus, StatusInputs, StatusResult, TokenStatus } from "./types.js";
 
 function authorizationOf(
@@ -73,7 +73,7 @@ export async function status(inputs: StatusInputs, ctx: CommandContext): Promise
       state: "not-launched",
       protocol: { serverProtocol: agent.protocol, source: "config", matchesConfig: true },
       authorization: authorizationOf(configured, "config", true),
-      next: "agentcore-ts launch",
+      next: withAgent("agentcore-ts launch", inputs.agentName),
     };
   } else {
     const control = await aws.control();
@@ -85,7 +85,7 @@ export async function status(inputs: StatusInputs, ctx: CommandContext): Promise
         state: "deleted",
         protocol: { serverProtocol: agent.protocol, source: "config", matchesConfig: true },
         authorization: authorizationOf(configured, "config", true),
-        next: "agentcore-ts launch",
+        next: withAgent("agentcore-ts launch", inputs.agentName),
       };
       output.warn(
         `Runtime ${deployment.runtimeId} recorded in ${loaded.file} no longer exists in ${region} (deleted outside agentcore-ts).`,
@@ -123,7 +123,9 @@ export async function status(inputs: StatusInputs, ctx: CommandContext): Promise
         protocol: { serverProtocol: deployedProtocol, source: "deployed", matchesConfig: deployedProtocol === agent.protocol },
         authorization: authorizationOf(deployedAuthorizer, "deployed", matches),
         logs: { logGroup: logGroupFor(deployment.runtimeId), command: logsCommand(agent.name) },
-        next: live ? invokeHint(Boolean(agent.authorizerConfiguration)) : "agentcore-ts status",
+        next: live
+          ? invokeHint(Boolean(agent.authorizerConfiguration), inputs.agentName)
+          : withAgent("agentcore-ts status", inputs.agentName),
       };
       if (deployedProtocol !== agent.protocol) {
         output.warn(

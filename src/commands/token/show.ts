@@ -23,7 +23,8 @@ export async function tokenShow(input: TokenShowInput, ctx: ShowContext): Promis
   if (!entry) {
     throw new AgentcoreError(`No cached access token${input.agentName ? ` fits agent "${input.agentName}"'s authorizer` : ""}.`, {
       code: "NoAccessToken",
-      hint: "Run `agentcore-ts cognito setup` or `agentcore-ts token refresh`.",
+      // Not `token refresh`: with nothing cached it has nothing to refresh either.
+      hint: "Run `agentcore-ts cognito setup` (or `agentcore-ts cognito setup --local` for the embedded Cognito): it creates the test user and caches its token.",
     });
   }
   const expiresAt = new Date(entry.accessTokenExpiresAt);

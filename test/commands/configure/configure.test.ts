@@ -220,20 +220,27 @@ describe("configure (non-interactive)", () => {
     expect(again.authorizerConfiguration).toEqual({ customJWTAuthorizer: { discoveryUrl: custom, allowedAudience: ["api://agent"] } });
   });
 
-  it("holds several agents: the last configured is the default, each has its own Dockerfile", async () => {
+  it("holds several agents: the first configured stays the default, each has its own Dockerfile", async () => {
     const dir = await project({ "agents/writer/main.py": "", "agents/reader/main.py": "", "requirements.txt": "" });
     await configure({ entrypoint: "agents/writer/main.py", authorizerConfig: "null" }, depsFor(dir));
-    const reader = await configure({ entrypoint: "agents/reader", authorizerConfig: "null" }, depsFor(dir));
+    const deps = depsFor(dir);
+    const reader = await configure({ entrypoint: "agents/reader", authorizerConfig: "null" }, deps);
     const config = await readConfig(dir);
     expect(Object.keys(config.agents)).toEqual(["agents_writer_main", "agents_reader_main"]);
-    expect(config.defaultAgent).toBe("agents_reader_main");
+    expect(config.defaultAgent).toBe("agents_writer_main");
+    // Said, with the --agent the next commands need.
+    const said = deps.output.lines.join("\n");
+    expect(said).toMatch(
+      /Added agent "agents_reader_main" .* \(not the default agent: commands without --agent act on "agents_writer_main"\)/,
+    );
+    expect(said).toMatch(/agentcore-ts launch --local --agent agents_reader_main/);
     expect(config.agents.agents_writer_main.dockerfile).toBe("Dockerfile");
     expect(reader.dockerfile).toBe("agents_reader_main.Dockerfile");
     expect(await fsp.readFile(path.join(dir, "Dockerfile"), "utf8")).toMatch(/-m", "agents\.writer\.main"/);
     expect(await fsp.readFile(path.join(dir, "agents_reader_main.Dockerfile"), "utf8")).toMatch(/-m", "agents\.reader\.main"/);
 
-    // Reconfiguring the first makes it the default again and keeps its Dockerfile.
-    await configure({ entrypoint: "agents/writer/main.py", authorizerConfig: "null" }, depsFor(dir));
+    // Reconfiguring the second does not move the default either.
+    await configure({ entrypoint: "agents/reader", authorizerConfig: "null" }, depsFor(dir));
     expect((await readConfig(dir)).defaultAgent).toBe("agents_writer_main");
   });
 
