@@ -57,7 +57,7 @@ async function invoke(
   qualifier: string,
 ): Promise<void> {
   const mcp = ctx.mcpSessions?.exchange(req);
-  const denied = await inboundAuth(ctx, req, label, qualifier);
+  const denied = await inboundAuth(ctx, req, label, qualifier, state);
   if (denied?.status === 401 && denied.headers?.["WWW-Authenticate"] && ctx.agent.protocol === "AGUI") {
     return rejectAsRunError(res, state, denied);
   }

@@ -80,6 +80,13 @@ describe("agentcore-ts launch --local (CLI)", () => {
     // The access log shows the requests.
     await waitFor(() => (stdout.includes("POST /runtimes/workshop_agent/invocations 200") ? true : undefined), 5000, "the access log line");
     expect(stdout).toContain("POST /runtimes/workshop_agent/invocations 401 UnauthorizedException");
+    // Who called, from the verified token (username, client_id, scope), never the token itself.
+    expect(stdout).toMatch(
+      new RegExp(
+        `POST /runtimes/workshop_agent/invocations 200 .*caller=testuser client=${DEFAULT_CLIENT_ID} scope="aws\\.cognito\\.signin\\.user\\.admin"`,
+      ),
+    );
+    expect(stdout).not.toContain(token);
   });
 
   it("is found by `invoke --local` and `status --local`", async () => {

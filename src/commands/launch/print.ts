@@ -67,7 +67,19 @@ export function printAccessLog(event: GatewayLogEvent, output: Output): void {
   const session = event.sessionId ? ` session=${event.sessionId}` : "";
   const error = event.errorType ? ` ${event.errorType}` : "";
   const reason = event.reason ? ` (${event.reason})` : "";
-  output.info(`${event.method} ${event.path} ${event.status}${error} ${event.ms}ms${session}${reason}`);
+  output.info(`${event.method} ${event.path} ${event.status}${error} ${event.ms}ms${session}${callerText(event)}${reason}`);
+}
+
+/** Who called, as the verified token names them: ` caller=alice client=abc scope="a b"` (never the token). */
+function callerText(event: GatewayLogEvent): string {
+  const c = event.caller;
+  if (!c) return "";
+  const who = c.username ?? c.sub;
+  const parts = [who ? `caller=${who}` : "", c.clientId ? `client=${c.clientId}` : "", c.scope ? `scope=${JSON.stringify(c.scope)}` : ""];
+  return parts
+    .filter(Boolean)
+    .map((p) => ` ${p}`)
+    .join("");
 }
 
 /** What changed, shortly: up to three paths, then a count. */

@@ -62,6 +62,7 @@ export function logWhenDone(res: http.ServerResponse, state: RequestState, log: 
       errorType: state.errorType,
       problem: state.problem,
       reason: state.reason,
+      ...(state.caller ? { caller: state.caller } : {}),
     });
   });
 }

@@ -11,7 +11,22 @@
 import type http from "node:http";
 import type { CustomJwtAuthorizer } from "../../config/schema.js";
 import { AUTH_METHOD_MISMATCH } from "./contract.js";
-import type { GatewayContext, Rejection } from "./types.js";
+import type { GatewayCaller, GatewayContext, Rejection, RequestState } from "./types.js";
+
+/** The identifiers of a verified token's claims for the access log (Cognito: username; ID tokens: cognito:username). */
+function callerOf(claims: Record<string, unknown>): GatewayCaller {
+  const text = (value: unknown) => (typeof value === "string" && value !== "" ? value : undefined);
+  const caller: GatewayCaller = {};
+  const sub = text(claims.sub);
+  const username = text(claims.username) ?? text(claims["cognito:username"]);
+  const clientId = text(claims.client_id) ?? text(claims.azp);
+  const scope = text(claims.scope);
+  if (sub) caller.sub = sub;
+  if (username) caller.username = username;
+  if (clientId) caller.clientId = clientId;
+  if (scope) caller.scope = scope;
+  return caller;
+}
 
 /** The service's text for a request without a token (observed on a real runtime; AWS's own APIs answer unsigned requests so too). */
 const MISSING_TOKEN = "Missing Authentication Token";
@@ -26,6 +41,7 @@ export async function inboundAuth(
   req: http.IncomingMessage,
   label: string,
   qualifier: string,
+  state?: RequestState,
 ): Promise<Rejection | undefined> {
   const authorization = req.headers.authorization;
   const scheme = authorization?.trimStart().slice(0, 16).toUpperCase() ?? "";
@@ -49,6 +65,7 @@ export async function inboundAuth(
     if (!decision.allowed) {
       return { status: decision.httpStatus, errorType: decision.errorType, message: decision.message, reason: decision.explanation };
     }
+    if (state) state.caller = callerOf(decision.claims as Record<string, unknown>);
     return undefined;
   }
   if (scheme.startsWith("BEARER")) {

@@ -37,6 +37,8 @@ export interface GatewayLogEvent {
   problem?: string;
   /** Why the gateway refused the request, in this tool's words (the answer holds only the service's message). */
   reason?: string;
+  /** Who called (JWT agents, accepted requests): sub or username, client_id and scope of the verified token. */
+  caller?: GatewayCaller;
 }
 
 export interface GatewayOptions {
@@ -88,6 +90,16 @@ export interface RequestState {
   errorType?: string;
   problem?: string;
   reason?: string;
+  /** Who called, from the verified token's claims (JWT agents). */
+  caller?: GatewayCaller;
+}
+
+/** The caller of an accepted request as its verified token names it: identifiers only, never the token. */
+export interface GatewayCaller {
+  sub?: string;
+  username?: string;
+  clientId?: string;
+  scope?: string;
 }
 
 /** A step's refusal: the service-style error answer to send. */
