@@ -253,6 +253,7 @@ export async function startLocalRuntime(options: StartLocalRuntimeOptions = {}):
         name: agent.name,
         upstream: () => supervised.current.url,
         whenReady: () => supervised.whenReady(),
+        afterRefused: () => supervised.afterRefused(),
         authorizer: jwt,
         protocol: agent.protocol,
         requestHeaderAllowlist: agent.requestHeaderAllowlist,

@@ -15,6 +15,11 @@ export interface GatewayAgent {
    * (src/local/runtime/restart-hold.ts). Absent: always ready.
    */
   whenReady?: () => Promise<Readiness>;
+  /**
+   * After the agent's port refused a connection: resolves once it is known whether the agent died (then when
+   * its restart ends) or is still there. Absent: a short fixed pause, then whenReady().
+   */
+  afterRefused?: () => Promise<Readiness>;
   /** null/undefined: IAM (SigV4) inbound auth. */
   authorizer?: CustomJwtAuthorizer | null;
   requestHeaderAllowlist?: readonly string[];

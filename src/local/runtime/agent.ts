@@ -4,7 +4,9 @@
  * session) until it crash-loops. What happens then is reported as events to the runtime, which
  * decides what they mean (src/local/runtime.ts).
  */
+
 import path from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
 import { ensureHomeDir } from "../../config/home.js";
 import { protocolContract, type ServerProtocol } from "../../config/protocols.js";
 import type { AgentConfig } from "../../config/schema.js";
@@ -118,6 +120,9 @@ export interface SupervisedAgentOptions {
  * way (after a crash, or `restart()` on purpose), `whenReady()` holds requests until the new agent
  * answers GET /ping (restart-hold.ts).
  */
+/** How long a refused request waits to learn whether the agent died. */
+const REFUSED_EXIT_GRACE_MS = 3_000;
+
 export class SupervisedAgent {
   private running: RunningAgent | undefined;
   private readonly restarts: number[] = [];
@@ -155,6 +160,21 @@ export class SupervisedAgent {
 
   /** Resolves at once when the agent is up, else when the restart under way ends (bounded by its ping timeout). */
   whenReady(): Promise<Readiness> {
+    return this.hold.whenReady();
+  }
+
+  /**
+   * A request met a refused port: the agent's exit may not have been noticed yet (on a loaded machine it
+   * comes well after the port closes). Waits for that exit — whose handler begins the restart hold before
+   * this continues — for at most REFUSED_EXIT_GRACE_MS, then for the restart like any request.
+   */
+  async afterRefused(): Promise<Readiness> {
+    const current = this.running;
+    if (current && !this.hold.restarting) {
+      const grace = new AbortController();
+      await Promise.race([current.exited, sleep(REFUSED_EXIT_GRACE_MS, undefined, { signal: grace.signal }).catch(() => undefined)]);
+      grace.abort();
+    }
     return this.hold.whenReady();
   }
 
