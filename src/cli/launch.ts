@@ -74,7 +74,13 @@ Examples:
           import("../core/context.js"),
         ]);
         const result = await launch(
-          { agentName: flags.agent, build: flags.build, imageUri: flags.imageUri, timeoutSeconds: parseTimeoutFlag(flags.timeout) },
+          {
+            agentName: flags.agent,
+            build: flags.build,
+            imageUri: flags.imageUri,
+            timeoutSeconds: parseTimeoutFlag(flags.timeout),
+            watch: flags.watch,
+          },
           ctx,
         );
         return outcome(result, printLaunch);

@@ -9,7 +9,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type LocalRuntimeRecord, readLocalRuntime } from "../../src/local/runtime-state.js";
 import { post, SESSION_HEADER, SIGV4_HEADER, waitFor, writeAgentProject } from "../local/gateway-helpers.js";
-import { testEnv } from "../support/cli.js";
+import { runCli, tempDir, testEnv } from "../support/cli.js";
 import { killLocalLaunch, type LaunchedLocal, startLocalLaunch } from "./launch-helpers.js";
 
 /** A minimal HTTP-contract agent answering with its VERSION; on SIGTERM it finishes what it serves, then exits. */
@@ -71,6 +71,13 @@ afterAll(async () => {
 });
 
 describe("launch --local --watch", () => {
+  it("--watch without --local is a usage error, before any config is read or AWS called", async () => {
+    const result = await runCli(["launch", "--watch"], { cwd: tempDir() });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain("--watch reloads the agent of a local runtime: it goes with --local.");
+    expect(result.stderr).toContain("agentcore-ts launch --local --watch");
+  });
+
   it("says what it watches; an edit reloads the agent, with one line naming the file and the time to /ping", async () => {
     expect(stdout).toContain("Watching src/ for changes");
     expect(await invoke()).toEqual({ status: 200, version: "v1" });

@@ -94,6 +94,12 @@ async function executionRole(
 
 export async function launch(inputs: LaunchInputs, ctx: CommandContext): Promise<LaunchResult> {
   const { output } = ctx;
+  if (inputs.watch) {
+    throw new UsageError("--watch reloads the agent of a local runtime: it goes with --local.", {
+      code: "ConflictingFlags",
+      hint: "Run `agentcore-ts launch --local --watch` for the dev loop; a deployed agent is updated by `agentcore-ts launch`.",
+    });
+  }
   const { loaded, agent, aws, region } = await openCloudAgent(ctx, inputs.agentName);
   checkAuthorizerMembers(agent);
   refuseLoopbackIssuer(agent);

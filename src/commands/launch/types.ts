@@ -9,6 +9,8 @@ export interface LaunchInputs {
   imageUri?: string;
   /** Maximum seconds for each wait (build, endpoint); default 900. */
   timeoutSeconds?: number;
+  /** --watch without --local: refused (it reloads a local agent; a deployed one has nothing to reload). */
+  watch?: boolean;
 }
 
 export interface LaunchResult {
