@@ -30,6 +30,8 @@ export interface InvokeErrorContext {
   refreshedAfter401?: boolean;
   /** Where the bearer token came from: "env" means COGNITO_ACCESS_TOKEN chose the bearer path for an --agent-arn. */
   tokenSource?: "flag" | "env" | "cache";
+  /** Where the token came from, in words (src/invoke/token.ts tokenSourceLabel): named in every 401/403 hint. */
+  tokenLabel?: string;
   userId?: string;
   /**
    * This tool's own reading of the bearer token against the agent's authorizer, without the network
@@ -188,8 +190,11 @@ function hintFor(failure: InvokeFailure, context: InvokeErrorContext): string | 
 
 export function invokeError(failure: InvokeFailure, context: InvokeErrorContext, cause?: unknown): AgentcoreError {
   const action = failure.status ? `InvokeAgentRuntime (HTTP ${failure.status})` : "InvokeAgentRuntime";
+  const hint = hintFor(failure, context);
+  const refused = failure.status === 401 || failure.status === 403;
+  const origin = context.auth === "bearer" && refused && context.tokenLabel ? ` The token sent came from ${context.tokenLabel}.` : "";
   return new AwsServiceError(action, failure.errorType, failure.message, {
-    hint: hintFor(failure, context),
+    hint: hint || origin ? `${hint ?? ""}${origin}`.trim() : undefined,
     httpStatus: failure.status,
     cause,
     details: { httpStatus: failure.status, errorType: failure.errorType, agentRuntimeArn: context.arn, qualifier: context.qualifier },

@@ -38,6 +38,23 @@ export interface CachedTokenQuery {
 /** Refresh a cached token that expires within this many seconds before sending it. */
 export const MIN_VALIDITY_SECONDS = 120;
 
+/**
+ * Where a token came from, said in every error about it: a stale COGNITO_ACCESS_TOKEN (often the copy
+ * `cognito setup --write-token-to-env` put in .env, then sourced) silently wins over the cached token.
+ */
+export function tokenSourceLabel(source: TokenSource | "stdin", options: { sameAsDotenv?: boolean } = {}): string {
+  switch (source) {
+    case "flag":
+      return "--bearer-token";
+    case "stdin":
+      return "--token-stdin";
+    case "env":
+      return `COGNITO_ACCESS_TOKEN in the environment${options.sameAsDotenv ? " (the same token as in .env, from --write-token-to-env)" : ""}, which is sent before the cached token: \`unset COGNITO_ACCESS_TOKEN\` to use the cache`;
+    case "cache":
+      return "the token cache (AGENTCORE_TS_HOME)";
+  }
+}
+
 export function noTokenError(agentLabel: string, cause?: unknown): AgentcoreError {
   const why = cause instanceof Error ? ` ${cause.message}` : "";
   return new AgentcoreError(`${agentLabel} requires an OAuth bearer token and none is available, so nothing was sent.${why}`, {

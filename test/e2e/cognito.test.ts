@@ -171,6 +171,50 @@ describe("cognito setup --local and the token commands (built CLI, embedded Cogn
     expect(JSON.stringify(doc)).not.toContain((await cacheEntries())[0].accessToken);
   });
 
+  it("token verify checks the token invoke would send, and a cached token of the same issuer when none fits", async () => {
+    // Another project directory (its own .env), and runCli directly: these runs handle tokens on purpose.
+    const dir = tempDir("agentcore-ts-proj-copy-");
+    const current = await config();
+    const jwt = { discoveryUrl: current.cognito.discoveryUrl, allowedClients: ["not_this_client"] };
+    current.agents = {
+      wrong_client: {
+        name: "wrong_client",
+        entrypoint: "agent.py",
+        language: "python",
+        authorizerConfiguration: { customJWTAuthorizer: jwt },
+      },
+    };
+    current.defaultAgent = "wrong_client";
+    await fsp.writeFile(path.join(dir, ".agentcore.json"), JSON.stringify(current, null, 2));
+
+    const fallback = await runCli(["token", "verify"], { cwd: dir, env });
+    expect(fallback.code).toBe(1);
+    expect(fallback.stdout).toMatch(/no cached token fits the authorizer; this one is from the same issuer \(client \S+\)/);
+    expect(fallback.stdout).toMatch(/✖ client_id +fail[\s\S]*fix:/);
+    expect(fallback.stderr).not.toMatch(/No cached token fits/);
+
+    const [entry] = await cacheEntries();
+    const fromEnv = await runCli(["token", "verify", "--json"], { cwd: dir, env: { ...env, COGNITO_ACCESS_TOKEN: entry!.accessToken } });
+    expect(JSON.parse(fromEnv.stdout).token).toMatchObject({ source: "env" });
+    const text = await runCli(["token", "verify"], { cwd: dir, env: { ...env, COGNITO_ACCESS_TOKEN: "not.a.jwt" } });
+    expect(text.code).toBe(1);
+    expect(text.stdout).toMatch(/Checking the token in COGNITO_ACCESS_TOKEN \(the one invoke sends/);
+  });
+
+  it("token refresh updates the .env copy --write-token-to-env wrote, and says a COGNITO_ACCESS_TOKEN in the environment is stale", async () => {
+    const dir = tempDir("agentcore-ts-proj-copy-");
+    await fsp.writeFile(path.join(dir, ".agentcore.json"), JSON.stringify(await config(), null, 2));
+    const [before] = await cacheEntries();
+    await fsp.writeFile(path.join(dir, ".env"), `FOO=bar\nCOGNITO_ACCESS_TOKEN=${before!.accessToken}\n`);
+    const result = await runCli(["token", "refresh"], { cwd: dir, env: { ...env, COGNITO_ACCESS_TOKEN: before!.accessToken } });
+    expect(result.code, result.stderr).toBe(0);
+    const [after] = await cacheEntries();
+    expect(after!.accessToken).not.toBe(before!.accessToken);
+    expect(await fsp.readFile(path.join(dir, ".env"), "utf8")).toBe(`FOO=bar\nCOGNITO_ACCESS_TOKEN=${after!.accessToken}\n`);
+    expect(result.stdout).toMatch(/Updated COGNITO_ACCESS_TOKEN in .*\.env \(the --write-token-to-env copy\)/);
+    expect(result.stderr).toMatch(/COGNITO_ACCESS_TOKEN in your environment still holds another token[\s\S]*unset COGNITO_ACCESS_TOKEN/);
+  });
+
   it("token verify rejects, with clear failing checks and no crash, a token from another issuer, an expired one and garbage", async () => {
     const claims = decodeJwt((await cacheEntries())[0].accessToken);
     const now = Math.floor(Date.now() / 1000);

@@ -3,6 +3,8 @@
  * (AWS_ENDPOINT_URL_BEDROCK_AGENTCORE points at it). Scenarios are chosen by the prompt or the
  * token, so the tests can run concurrently against one fake.
  */
+import { promises as fsp } from "node:fs";
+import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type FakeRuntime, sendError, sendSse, startFakeRuntime } from "../fakes/sigv4-runtime.js";
 import { runCli, tempDir, testEnv } from "../support/cli.js";
@@ -200,6 +202,26 @@ describe.concurrent("invoke with a bearer token", () => {
     expect(result.code).toBe(1);
     for (const text of shows) expect(result.stderr).toContain(text);
     expect(requestsWith(prompt)).toHaveLength(1);
+  });
+
+  it("a refused token's hint names where it came from: --bearer-token, or COGNITO_ACCESS_TOKEN (and the .env copy)", async () => {
+    const flag = await runCli(["invoke", JSON.stringify({ prompt: "expired" }), "--bearer-token", "expired-token"], {
+      cwd: project,
+      env: env(),
+    });
+    expect(flag.stderr).toContain("The token sent came from --bearer-token.");
+    // A directory of the project with a .env holding the same token (as --write-token-to-env writes it, then sourced).
+    const sub = path.join(project, "sourced");
+    await fsp.mkdir(sub, { recursive: true });
+    await fsp.writeFile(path.join(sub, ".env"), "COGNITO_ACCESS_TOKEN=expired-token\n");
+    const fromEnv = await runCli(["invoke", JSON.stringify({ prompt: "expired" })], {
+      cwd: sub,
+      env: env({ COGNITO_ACCESS_TOKEN: "expired-token" }),
+    });
+    expect(fromEnv.code).toBe(1);
+    expect(fromEnv.stderr).toMatch(
+      /The token sent came from COGNITO_ACCESS_TOKEN in the environment \(the same token as in \.env, from --write-token-to-env\), which is sent before the cached token: `unset COGNITO_ACCESS_TOKEN` to use the cache\./,
+    );
   });
 
   it("403 Authorization method mismatch after SigV4 (--agent-arn, no token): says the agent expects OAuth", async () => {

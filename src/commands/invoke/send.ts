@@ -5,6 +5,7 @@
  * A cached token the service answers 401 to is refreshed once and the body sent again.
  */
 
+import path from "node:path";
 import type { BedrockAgentCoreClient } from "@aws-sdk/client-bedrock-agentcore";
 import { serviceEndpoint } from "../../aws/clients.js";
 import { maskToken } from "../../config/secrets.js";
@@ -23,7 +24,9 @@ import {
   chooseBearerToken,
   MIN_VALIDITY_SECONDS,
   noTokenError,
+  tokenSourceLabel,
 } from "../../invoke/token.js";
+import { readDotenvFile } from "../../util/dotenv-file.js";
 import { chooseAuth, resolveTarget } from "./target.js";
 import type { InvokeContext, InvokeDeps, InvokeInputs, Target } from "./types.js";
 
@@ -40,6 +43,15 @@ export interface PreparedInvoke {
   userId?: string;
   /** -H headers, sent on every transport. */
   headers: Record<string, string>;
+}
+
+/** The token is also the COGNITO_ACCESS_TOKEN of the .env here (the copy --write-token-to-env wrote). */
+async function sameAsDotenv(cwd: string, token: BearerToken): Promise<boolean> {
+  if (token.source !== "env") return false;
+  const text = await readDotenvFile(path.join(cwd, ".env")).catch(() => undefined);
+  if (!text) return false;
+  const { parse } = await import("dotenv");
+  return parse(text).COGNITO_ACCESS_TOKEN?.trim() === token.token;
 }
 
 export async function prepareInvoke(
@@ -91,6 +103,7 @@ export async function prepareInvoke(
     ...(target.local ? { local: { logFile: target.local.logFile } } : {}),
     userId: inputs.userId,
     tokenSource: token?.source,
+    ...(token ? { tokenLabel: tokenSourceLabel(token.source, { sameAsDotenv: await sameAsDotenv(ctx.cwd, token) }) } : {}),
   };
   return {
     target,

@@ -36,6 +36,18 @@ const RENEWED_VIA: Record<TokenRefreshResult["method"], string> = {
 
 export function printTokenRefresh(result: TokenRefreshResult, output: Output): void {
   output.info(`  Access token ${describeExpiry(new Date(result.expiresAt))} (via ${RENEWED_VIA[result.method]}).`);
+  if (result.dotenv?.updated) output.info(`  Updated COGNITO_ACCESS_TOKEN in ${result.dotenv.file} (the --write-token-to-env copy).`);
+  if (result.dotenv && !result.dotenv.updated) {
+    output.warn(
+      `COGNITO_ACCESS_TOKEN in ${result.dotenv.file} holds another token than the one refreshed (not the --write-token-to-env copy of this login): left as it is; once loaded into the environment, invoke sends it instead of the refreshed one.`,
+    );
+  }
+  if (result.environmentStale) {
+    output.warn(
+      "COGNITO_ACCESS_TOKEN in your environment still holds another token, and invoke and token verify use it before the cached one: `unset COGNITO_ACCESS_TOKEN`" +
+        `${result.dotenv?.updated ? " (or load the updated .env again)" : ""}.`,
+    );
+  }
 }
 
 export function printTokenShow(result: TokenShowResult | TokenRawResult, output: Output): void {
@@ -64,8 +76,10 @@ export function printTokenShow(result: TokenShowResult | TokenRawResult, output:
 export function printTokenVerify(result: TokenVerifyResult, output: Output): void {
   const from =
     result.token.source === "cache"
-      ? `the cached token of "${result.token.username ?? "?"}"`
-      : `the token from --${result.token.source === "flag" ? "token" : "token-stdin"}`;
+      ? `the cached token of "${result.token.username ?? "?"}"${result.token.note ? ` (${result.token.note})` : ""}`
+      : result.token.source === "env"
+        ? "the token in COGNITO_ACCESS_TOKEN (the one invoke sends: it comes before the cached token)"
+        : `the token from --${result.token.source === "flag" ? "token" : "token-stdin"}`;
   output.info(`Checking ${from} against agent "${result.agent}"'s authorizer (token ${result.token.masked}):`);
   const width = Math.max(...result.checks.map((c) => c.name.length), 8);
   for (const check of result.checks) {

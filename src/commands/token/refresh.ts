@@ -3,11 +3,14 @@
  * authorizer). REFRESH_TOKEN_AUTH with the cached refresh token; when it is missing, expired or
  * revoked, USER_PASSWORD_AUTH with the password from --password-stdin, COGNITO_PASSWORD or a prompt.
  */
+import path from "node:path";
 import { decodeClaims, promptPassword, suppliedPassword } from "../../auth/cognito.js";
 import type { CachedTokens } from "../../auth/token-cache.js";
 import { type RenewMethod, renewTokens } from "../../auth/tokens.js";
+import { findConfigFile } from "../../config/store.js";
 import type { CommandContext } from "../../core/context.js";
 import { AgentcoreError } from "../../errors.js";
+import { readDotenvFile, updateDotenvFile } from "../../util/dotenv-file.js";
 import { summaryClaims } from "./format.js";
 import { resolveTokenTarget } from "./target.js";
 import type { TokenRefreshInput, TokenRefreshResult } from "./types.js";
@@ -35,7 +38,7 @@ export async function tokenRefresh(input: TokenRefreshInput, ctx: RefreshContext
     const renewed = await output.task(`Renew the ${oauthEntry.flow?.replace("_", " ")} token of "${oauthEntry.username}"`, async () =>
       renewOAuthEntry(oauthEntry, { env: ctx.env, aws: await ctx.aws(oauthEntry.region || undefined), cache: resolved.cache }),
     );
-    return refreshResult(renewed.entry, renewed.method);
+    return withCopies(refreshResult(renewed.entry, renewed.method), oauthEntry.accessToken, renewed.entry.accessToken, ctx);
   }
   const password = async () =>
     (await suppliedPassword({ passwordStdin: input.passwordStdin, stdin: ctx.stdin, env: ctx.env }))?.password ??
@@ -51,7 +54,38 @@ export async function tokenRefresh(input: TokenRefreshInput, ctx: RefreshContext
       onFallback: (reason) => output.warn(`${reason[0].toUpperCase()}${reason.slice(1)}: logged in with the password instead.`),
     }),
   );
-  return refreshResult(entry, method);
+  return withCopies(refreshResult(entry, method), resolved.entry?.accessToken, entry.accessToken, ctx);
+}
+
+/**
+ * The copies of the token outside the cache: the .env copy `cognito setup --write-token-to-env` wrote is
+ * updated when it held the token just replaced (it was asked for); a COGNITO_ACCESS_TOKEN in the
+ * environment that is not the new token is stale, and invoke sends it before the cache: said.
+ */
+async function withCopies(
+  result: TokenRefreshResult,
+  previous: string | undefined,
+  renewed: string,
+  ctx: Pick<RefreshContext, "cwd" | "env">,
+): Promise<TokenRefreshResult> {
+  const configFile = await findConfigFile(ctx.cwd);
+  const file = path.join(configFile ? path.dirname(configFile) : ctx.cwd, ".env");
+  const text = await readDotenvFile(file);
+  if (text !== undefined) {
+    const { parse } = await import("dotenv");
+    const copy = parse(text).COGNITO_ACCESS_TOKEN?.trim();
+    if (copy && copy !== renewed) {
+      if (previous !== undefined && copy === previous) {
+        await updateDotenvFile(file, { COGNITO_ACCESS_TOKEN: renewed });
+        result.dotenv = { file, updated: true };
+      } else {
+        result.dotenv = { file, updated: false };
+      }
+    }
+  }
+  const fromEnv = ctx.env.COGNITO_ACCESS_TOKEN?.trim();
+  if (fromEnv && fromEnv !== renewed) result.environmentStale = true;
+  return result;
 }
 
 function refreshResult(entry: CachedTokens, method: RenewMethod): TokenRefreshResult {

@@ -17,6 +17,10 @@ export interface TokenRefreshResult {
   expiresAt: string;
   expiresInSeconds: number;
   claims: JWTPayload;
+  /** The project's .env holds a COGNITO_ACCESS_TOKEN (the --write-token-to-env copy): updated when it was the replaced token, else left and stale. */
+  dotenv?: { file: string; updated: boolean };
+  /** COGNITO_ACCESS_TOKEN in the environment is not the new token: invoke would still send the old one. */
+  environmentStale?: boolean;
 }
 
 export interface TokenShowInput {
@@ -61,7 +65,8 @@ export interface TokenVerifyInput {
 export interface TokenVerifyResult {
   agent: string;
   discoveryUrl: string;
-  token: { source: "cache" | "flag" | "stdin"; masked: string; username?: string };
+  /** env: COGNITO_ACCESS_TOKEN, which invoke sends before the cached token. */
+  token: { source: "cache" | "flag" | "stdin" | "env"; masked: string; username?: string; note?: string };
   allowed: boolean;
   httpStatus?: number;
   errorType?: string;

@@ -6,7 +6,7 @@
 import { JwtAuthorizer } from "../../auth/authorizer.js";
 import { readSecretFromStdin } from "../../auth/cognito.js";
 import { TokenCache } from "../../auth/token-cache.js";
-import { matchCachedTokens } from "../../auth/tokens.js";
+import { issuerFromDiscoveryUrl, matchCachedTokens, poolIdFromDiscoveryUrl } from "../../auth/tokens.js";
 import { maskToken } from "../../config/secrets.js";
 import { requireConfig, selectAgent } from "../../config/store.js";
 import type { CommandContext } from "../../core/context.js";
@@ -21,7 +21,7 @@ export type VerifyContext = Pick<CommandContext, "cwd" | "env" | "stdin">;
 async function tokenToVerify(
   input: TokenVerifyInput,
   ctx: VerifyContext,
-  match: () => Promise<{ token: string; username: string } | undefined>,
+  match: () => Promise<{ token: string; username: string; note?: string } | undefined>,
 ) {
   if (input.token !== undefined && input.tokenStdin) {
     throw new UsageError("Pass the token with --token or --token-stdin, not both.", { code: "ConflictingFlags" });
@@ -34,9 +34,12 @@ async function tokenToVerify(
   if (input.tokenStdin) {
     return { token: strip(await readSecretFromStdin(ctx.stdin, { flag: "--token-stdin", name: "token" })), source: "stdin" as const };
   }
+  // The token invoke would send: COGNITO_ACCESS_TOKEN wins over the cache there, so it is the one checked here.
+  const fromEnv = ctx.env.COGNITO_ACCESS_TOKEN?.trim();
+  if (fromEnv) return { token: strip(fromEnv), source: "env" as const };
   const cached = await match();
   if (!cached) return undefined;
-  return { token: cached.token, source: "cache" as const, username: cached.username };
+  return { token: cached.token, source: "cache" as const, username: cached.username, ...(cached.note ? { note: cached.note } : {}) };
 }
 
 export async function tokenVerify(input: TokenVerifyInput, ctx: VerifyContext): Promise<TokenVerifyResult> {
@@ -45,8 +48,22 @@ export async function tokenVerify(input: TokenVerifyInput, ctx: VerifyContext): 
   const authorizer = agent.authorizerConfiguration?.customJWTAuthorizer;
   if (!authorizer) throw noAuthorizerError(agent);
   const chosen = await tokenToVerify(input, ctx, async () => {
-    const [entry] = matchCachedTokens(await new TokenCache(ctx.env).entries(), { authorizer, cognito: loaded.config.cognito });
-    return entry ? { token: entry.accessToken, username: entry.username } : undefined;
+    const entries = await new TokenCache(ctx.env).entries();
+    const [entry] = matchCachedTokens(entries, { authorizer, cognito: loaded.config.cognito });
+    if (entry) return { token: entry.accessToken, username: entry.username };
+    // None fits (a wrong allowedClients, say): a token of the same issuer shows which check fails, and the fix.
+    const issuer = issuerFromDiscoveryUrl(authorizer.discoveryUrl);
+    const poolId = poolIdFromDiscoveryUrl(authorizer.discoveryUrl);
+    const [sameIssuer] = entries
+      .filter((e) => e.issuer === issuer || (poolId !== undefined && e.userPoolId === poolId))
+      .sort((a, b) => Date.parse(b.accessTokenExpiresAt) - Date.parse(a.accessTokenExpiresAt));
+    return sameIssuer
+      ? {
+          token: sameIssuer.accessToken,
+          username: sameIssuer.username,
+          note: `no cached token fits the authorizer; this one is from the same issuer (client ${sameIssuer.clientId})`,
+        }
+      : undefined;
   });
   if (!chosen) {
     throw new AgentcoreError(`No cached token fits agent "${agent.name}"'s authorizer (${authorizer.discoveryUrl}).`, {
@@ -71,6 +88,7 @@ export async function tokenVerify(input: TokenVerifyInput, ctx: VerifyContext): 
       source: chosen.source,
       masked: maskToken(chosen.token),
       ...("username" in chosen && chosen.username ? { username: chosen.username } : {}),
+      ...("note" in chosen && chosen.note ? { note: chosen.note } : {}),
     },
     allowed: decision.allowed,
     ...(decision.allowed ? {} : { httpStatus: decision.httpStatus, errorType: decision.errorType, message: decision.message }),
