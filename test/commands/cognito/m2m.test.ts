@@ -3,24 +3,32 @@
  * resource server, domain, confidential client, a first client-credentials token whose claims are a
  * real Cognito M2M token's, signed with a key the JWKS serves; a rerun reuses everything; `token get`
  * reuses and re-fetches (the secret read back from Cognito, never stored); wrong secret and scope;
- * and no file the commands wrote, nor any output, holds the client secret or a full token.
+ * and no file the commands wrote, nor any output, holds the client secret or a full token. The
+ * browser sign-in: renewal, a revoked refresh token (code flow, and the user-password one's fallback),
+ * no device flow; the issuer down (another program on the port, then stopped and started on demand).
  */
 import { promises as fsp } from "node:fs";
+import http from "node:http";
 import path from "node:path";
 import { Readable } from "node:stream";
-import { DescribeUserPoolClientCommand, DescribeUserPoolDomainCommand } from "@aws-sdk/client-cognito-identity-provider";
+import {
+  DescribeUserPoolClientCommand,
+  DescribeUserPoolDomainCommand,
+  RevokeTokenCommand,
+} from "@aws-sdk/client-cognito-identity-provider";
 import { createRemoteJWKSet, decodeJwt, jwtVerify } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TokenCache } from "../../../src/auth/token-cache.js";
 import { cognitoDelete } from "../../../src/commands/cognito/delete.js";
 import { cognitoSetup } from "../../../src/commands/cognito/setup.js";
 import { tokenGet } from "../../../src/commands/token/get.js";
+import { tokenRefresh } from "../../../src/commands/token/refresh.js";
 import { createContext } from "../../../src/core/context.js";
 import { MemoryOutput } from "../../../src/ui/output.js";
 import { NonInteractivePrompter } from "../../../src/ui/prompts.js";
 import { signIn } from "../../fakes/oidc-provider.js";
 import { freePort, tempDir, testEnv } from "../../support/cli.js";
-import { failureOf, type PrivateCognito, startPrivateCognito } from "../../support/cognito-local.js";
+import { failureOf, type PrivateCognito, portOpen, startPrivateCognito } from "../../support/cognito-local.js";
 
 let cognito: PrivateCognito;
 let env: NodeJS.ProcessEnv;
@@ -167,6 +175,64 @@ describe("cognito setup --local --m2m", () => {
     });
     const renewed = await tokenGet({ flow: "authorization-code", noBrowser: true }, context(cwd).ctx);
     expect(renewed.source).toBe("refresh_token");
+
+    // Cognito has no device authorization endpoint: a clear error, with the flows it does offer.
+    const device = await failureOf(tokenGet({ flow: "device" }, context(cwd).ctx));
+    expect(device).toMatchObject({ code: "OAuthError", message: expect.stringContaining("no device authorization endpoint") });
+    expect(device.hint).toContain("--flow authorization-code");
+
+    // A revoked refresh token (RevokeToken, which cognito-local implements): the issuer's invalid_grant and a hint;
+    // the cache keeps the entry as it was (nothing half-written).
+    const entryOf = async () => (await cache.entries()).find((e) => e.flow === "authorization_code")!;
+    const before = await entryOf();
+    await (await cognito.client()).send(new RevokeTokenCommand({ ClientId: result.clientId, Token: before.refreshToken! }));
+    await cache.update((data) => {
+      for (const e of Object.values(data.entries))
+        if (e.flow === "authorization_code") e.accessTokenExpiresAt = new Date(Date.now() - 1000).toISOString();
+    });
+    const expired = await entryOf();
+    const revoked = await failureOf(tokenGet({ flow: "authorization-code", noBrowser: true }, context(cwd).ctx));
+    expect(revoked).toMatchObject({ code: "RefreshTokenRejected", message: expect.stringContaining("invalid_grant") });
+    expect(revoked.hint).toContain("token get");
+    expect(await entryOf()).toEqual(expired);
+
+    // The user-password flow's refresh token revoked too: `token refresh` says so and logs in with the password.
+    const user = (await cache.entries()).find((e) => !e.flow && e.clientId === result.clientId)!;
+    await (await cognito.client()).send(new RevokeTokenCommand({ ClientId: result.clientId, Token: user.refreshToken! }));
+    const { ctx: refreshCtx, output: refreshOutput } = context(cwd);
+    expect(await tokenRefresh({}, refreshCtx)).toMatchObject({ method: "password", username: "testuser" });
+    expect(refreshOutput.warnings.join("\n")).toContain("refused the cached refresh token");
+  });
+
+  it("issuer down: something else on the embedded Cognito's port gives a clear error and writes nothing; once it is free, it is started again", async () => {
+    // Its own embedded Cognito, so that stopping it leaves the other tests' one running.
+    const own = await startPrivateCognito();
+    const ownEnv = testEnv({ ...own.env, COGNITO_PASSWORD: "Known-Passw0rd!" });
+    const cwd = tempDir("agentcore-ts-proj-");
+    const ownContext = () => context(cwd, ownEnv);
+    let squatter: http.Server | undefined;
+    try {
+      await cognitoSetup({ local: true, m2m: true }, ownContext().ctx);
+      const cache = new TokenCache(ownEnv);
+      const before = await cache.entries();
+      await own.stop();
+      squatter = http.createServer((_req, res) => res.writeHead(503).end("down for maintenance"));
+      await new Promise<void>((resolve, reject) => squatter!.once("error", reject).listen(own.port, "127.0.0.1", resolve));
+      for (const attempt of [() => tokenGet({ force: true }, ownContext().ctx), () => tokenRefresh({}, ownContext().ctx)]) {
+        const down = await failureOf(attempt());
+        expect(down).toMatchObject({ code: "EmbeddedCognitoPortTaken", message: expect.stringContaining("HTTP 503") });
+        expect(down.hint).toContain("AGENTCORE_TS_COGNITO_PORT");
+        expect(await cache.entries()).toEqual(before);
+      }
+      await new Promise((resolve) => squatter!.close(resolve));
+      squatter = undefined;
+      // Stopped, not broken: the embedded Cognito is started on demand (and stopped afterwards).
+      expect(await tokenGet({ force: true }, ownContext().ctx)).toMatchObject({ source: "issuer", flow: "client-credentials" });
+      await expect.poll(() => portOpen(own.port)).toBe(false);
+    } finally {
+      squatter?.close();
+      await own.stop();
+    }
   });
 
   it("cognito delete removes the domain first, then the pool", async () => {
