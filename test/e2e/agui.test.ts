@@ -1,8 +1,10 @@
 /**
  * AGUI behind the local gateway, with real processes: the AG-UI example (examples/typescript-agui) run by the local
  * runtime (`launch --local`'s), a loopback OIDC issuer for tokens; raw AG-UI requests (events checked against
- * @ag-ui/core's schemas) and the built `agentcore-ts invoke`, with bearer and SigV4.
+ * @ag-ui/core's schemas), the official AG-UI client (`HttpAgent` from @ag-ui/client) and the built
+ * `agentcore-ts invoke`, with bearer and SigV4.
  */
+import { HttpAgent } from "@ag-ui/client";
 import { EventSchemas } from "@ag-ui/core/schemas";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { LocalRuntime } from "../../src/local/runtime.js";
@@ -59,6 +61,30 @@ describe.concurrent("AGUI through the local gateway", () => {
     expect((await readSseJson(refused)).data).toEqual([
       { type: "RUN_ERROR", message: "Missing Authentication Token", code: "UNAUTHORIZED" },
     ]);
+  });
+
+  it("the official AG-UI client (HttpAgent) runs the agent through the gateway; without a token it surfaces the 401", async () => {
+    const agent = new HttpAgent({
+      url: invokeUrl(jwtRuntime),
+      headers: { Authorization: `Bearer ${await token()}` },
+      initialMessages: [{ id: "u1", role: "user", content: "How is the weather in Paris?" }],
+    });
+    const types: string[] = [];
+    const { newMessages } = await agent.runAgent({}, { onEvent: ({ event }) => void types.push(event.type) });
+    expect(types.at(0)).toBe("RUN_STARTED");
+    expect(types.at(-1)).toBe("RUN_FINISHED");
+    const assistant = newMessages.filter((m) => m.role === "assistant" && typeof m.content === "string" && m.content);
+    expect(assistant.map((m) => m.content)).toEqual(["The weather tool says: Sunny, 22 °C, light breeze in Paris."]);
+    expect(newMessages.find((m) => m.role === "tool")).toMatchObject({ content: "Sunny, 22 °C, light breeze in Paris." });
+
+    // HttpAgent turns a non-2xx answer into an error carrying the status and the body (here the RUN_ERROR event).
+    const anonymous = new HttpAgent({ url: invokeUrl(jwtRuntime), initialMessages: [{ id: "u1", role: "user", content: "hi" }] });
+    const refused = await anonymous.runAgent().then(
+      () => undefined,
+      (error: unknown) => error as Error & { status?: number; payload?: unknown },
+    );
+    expect(refused?.status).toBe(401);
+    expect(String(refused?.payload)).toContain('"code":"UNAUTHORIZED"');
   });
 
   it("streams through the gateway: the first delta arrives while the agent still holds the rest", async () => {
