@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { LocalRuntime } from "../../src/local/runtime.js";
 import { resultText, streamMessage, userMessage } from "../support/a2a.js";
 import { runCli } from "../support/cli.js";
-import { type ProtocolRuntimes, startProtocolRuntimes } from "../support/protocol-runtimes.js";
+import { type ProtocolRuntimes, sendPrintedCurl, startProtocolRuntimes } from "../support/protocol-runtimes.js";
 
 let rt: ProtocolRuntimes;
 let project: string;
@@ -44,6 +44,14 @@ function a2aClientFactory(authorization?: string): ClientFactory {
 }
 
 describe.concurrent("A2A through the local gateway", () => {
+  it("the curl example launch --local prints for an A2A agent (JSON-RPC message/send) gets the agent's answer", async () => {
+    const response = await sendPrintedCurl(jwtRuntime, await token());
+    expect(response.status).toBe(200);
+    const answer = (await response.json()) as { jsonrpc: string; id: number; result?: unknown };
+    expect(answer).toMatchObject({ jsonrpc: "2.0", id: 1 });
+    expect(JSON.stringify(answer.result)).toContain("Hello");
+  });
+
   it("the official A2A client works unchanged: card through the gateway, SendMessage and SendStreamingMessage with a bearer token", async () => {
     const client = await a2aClientFactory(`Bearer ${await token()}`).createFromUrl(invokeUrl(jwtRuntime));
     // The card sends clients back to the gateway (AGENTCORE_RUNTIME_URL), not to the agent's own port.

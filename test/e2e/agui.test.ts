@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { LocalRuntime } from "../../src/local/runtime.js";
 import { readSseJson } from "../support/agent-process.js";
 import { runCli } from "../support/cli.js";
-import { type ProtocolRuntimes, startProtocolRuntimes } from "../support/protocol-runtimes.js";
+import { type ProtocolRuntimes, sendPrintedCurl, startProtocolRuntimes } from "../support/protocol-runtimes.js";
 
 let rt: ProtocolRuntimes;
 let project: string;
@@ -85,6 +85,15 @@ describe.concurrent("AGUI through the local gateway", () => {
     );
     expect(refused?.status).toBe(401);
     expect(String(refused?.payload)).toContain('"code":"UNAUTHORIZED"');
+  });
+
+  it("the curl example launch --local prints for an AGUI agent (a RunAgentInput) gets the run's events", async () => {
+    const response = await sendPrintedCurl(jwtRuntime, await token());
+    expect([response.status, response.headers.get("content-type")]).toEqual([200, "text/event-stream"]);
+    const { data } = await readSseJson(response);
+    expect((data as { type: string }[]).map((e) => e.type)).toEqual(
+      expect.arrayContaining(["RUN_STARTED", "TEXT_MESSAGE_CONTENT", "RUN_FINISHED"]),
+    );
   });
 
   it("streams through the gateway: the first delta arrives while the agent still holds the rest", async () => {

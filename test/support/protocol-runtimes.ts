@@ -5,7 +5,10 @@
  */
 import { promises as fsp } from "node:fs";
 import path from "node:path";
+import { readyDocument } from "../../src/commands/launch/local.js";
+import { printLocalReady } from "../../src/commands/launch/print.js";
 import { type LocalRuntime, startLocalRuntime } from "../../src/local/runtime.js";
+import { MemoryOutput } from "../../src/ui/output.js";
 import { type FakeIssuer, startFakeIssuer } from "../fakes/oidc-issuer.js";
 import { REPO_ROOT, tempDir, testEnv } from "./cli.js";
 
@@ -60,4 +63,23 @@ export async function startProtocolRuntimes(protocol: "A2A" | "AGUI", example: s
       await issuer.close();
     },
   };
+}
+
+/**
+ * Sends the curl example `launch --local` prints for this runtime (its ready lines, rendered by the real printer),
+ * so the printed request is known to work: its URL, headers and body, with $TOKEN replaced by `token`.
+ */
+export async function sendPrintedCurl(runtime: LocalRuntime, token: string): Promise<Response> {
+  const output = new MemoryOutput();
+  printLocalReady({ document: readyDocument(runtime), agentFlag: false }, output);
+  const line = output.lines.find((l) => l.includes("curl "));
+  const parsed = line?.match(/curl -N -X POST '([^']+)' (.*?)-d '(.*)'$/);
+  if (!parsed) throw new Error(`no curl example in:\n${output.lines.join("\n")}`);
+  const [, url, headerArgs, body] = parsed as unknown as [string, string, string, string];
+  const headers = new Headers();
+  for (const [, a, b] of headerArgs.matchAll(/-H (?:'([^']*)'|"([^"]*)")/g)) {
+    const header = (a ?? b ?? "").replace("$TOKEN", token);
+    headers.set(header.slice(0, header.indexOf(":")), header.slice(header.indexOf(":") + 1).trim());
+  }
+  return fetch(url, { method: "POST", headers, body });
 }

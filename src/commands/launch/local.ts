@@ -85,6 +85,7 @@ export function readyDocument(runtime: LocalRuntime): LocalLaunchDocument {
     agentRuntimeArn: runtime.agentRuntimeArn,
     mode: runtime.mode,
     auth: runtime.auth,
+    protocol: runtime.protocol,
     logFile: runtime.logFile,
     pid: process.pid,
   };

@@ -34,7 +34,7 @@ export function printLocalReady({ document: ready, agentFlag }: LocalLaunchReady
     `Gateway on ${ready.gatewayUrl} ${ready.auth === "jwt" ? "enforcing the customJWTAuthorizer" : "with IAM (SigV4) auth: signatures are NOT verified locally"}`,
   );
   output.info("");
-  output.info(`  Invoke:  agentcore-ts invoke --local '{"prompt": "Hello"}'${agentFlag ? ` --agent ${ready.agent}` : ""}`);
+  for (const line of invokeLines(ready, agentFlag)) output.info(line);
   for (const line of curlLines(ready, agentFlag)) output.info(line);
   if (ready.watching)
     output.info(`  Watching ${ready.watching === "." ? "the project" : `${ready.watching}/`} for changes: the agent reloads on save.`);
@@ -48,8 +48,10 @@ export function printLocalReady({ document: ready, agentFlag }: LocalLaunchReady
  * request is signed, not the signature), else the gateway answers 403 like the service.
  */
 export function curlLines(ready: LocalLaunchReady["document"], agentFlag: boolean): string[] {
-  const url = `'${ready.gatewayUrl}/runtimes/${ready.agent}/invocations?qualifier=DEFAULT'`;
-  const body = `-H 'Content-Type: application/json' -d '{"prompt": "Hello"}'`;
+  const body = curlBody(ready.protocol);
+  // MCP needs an initialize handshake before anything else: invokeLines gives the URL for an MCP client instead.
+  if (!body) return [];
+  const url = `'${invokeUrl(ready)}'`;
   if (ready.auth === "jwt") {
     return [
       `  or:      TOKEN=$(agentcore-ts token show --raw${agentFlag ? ` --agent ${ready.agent}` : ""})`,
@@ -60,6 +62,57 @@ export function curlLines(ready: LocalLaunchReady["document"], agentFlag: boolea
   return [
     `  or:      curl -N -X POST ${url} --aws-sigv4 'aws:amz:${region}:bedrock-agentcore' --user "$AWS_ACCESS_KEY_ID:$AWS_SECRET_ACCESS_KEY" ${body}`,
   ];
+}
+
+const invokeUrl = (ready: LocalLaunchReady["document"]) => `${ready.gatewayUrl}/runtimes/${ready.agent}/invocations?qualifier=DEFAULT`;
+
+/** The `invoke` example for the agent's protocol; an MCP agent also gets the URL to point an MCP client at. */
+function invokeLines(ready: LocalLaunchReady["document"], agentFlag: boolean): string[] {
+  const agent = agentFlag ? ` --agent ${ready.agent}` : "";
+  switch (ready.protocol) {
+    case "MCP":
+      return [
+        `  Invoke:  agentcore-ts invoke --local --mcp list-tools${agent}`,
+        `           agentcore-ts invoke --local --mcp call-tool NAME --input '{}'${agent}`,
+        `  MCP URL: ${invokeUrl(ready)} (Streamable HTTP${ready.auth === "jwt" ? ", with an Authorization: Bearer header" : ""})`,
+      ];
+    case "A2A":
+    case "AGUI":
+      return [`  Invoke:  agentcore-ts invoke --local 'Hello'${agent}`];
+    default:
+      return [`  Invoke:  agentcore-ts invoke --local '{"prompt": "Hello"}'${agent}`];
+  }
+}
+
+/**
+ * curl's headers and body for the protocol's contract (runtime-*-protocol-contract in the AgentCore developer guide):
+ * HTTP `{"prompt"}`, A2A a JSON-RPC `message/send` (the v0.3 name AWS's A2A docs use), AGUI a RunAgentInput read as
+ * server-sent events; none for MCP.
+ */
+function curlBody(protocol: LocalLaunchReady["document"]["protocol"]): string | undefined {
+  const json = "-H 'Content-Type: application/json'";
+  switch (protocol) {
+    case "MCP":
+      return undefined;
+    case "A2A": {
+      const message = { kind: "message", messageId: "m1", role: "user", parts: [{ kind: "text", text: "Hello" }] };
+      return `${json} -d '${JSON.stringify({ jsonrpc: "2.0", id: 1, method: "message/send", params: { message } })}'`;
+    }
+    case "AGUI": {
+      const input = {
+        threadId: "t1",
+        runId: "r1",
+        messages: [{ id: "m1", role: "user", content: "Hello" }],
+        tools: [],
+        context: [],
+        state: {},
+        forwardedProps: {},
+      };
+      return `${json} -H 'Accept: text/event-stream' -d '${JSON.stringify(input)}'`;
+    }
+    default:
+      return `${json} -d '{"prompt": "Hello"}'`;
+  }
 }
 
 /** One access-log line per gateway request. */

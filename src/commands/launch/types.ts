@@ -83,6 +83,8 @@ export interface LocalLaunchDocument {
   agentRuntimeArn: string;
   mode: LocalRuntime["mode"];
   auth: LocalRuntime["auth"];
+  /** The agent's server protocol: which invoke example the ready lines print. */
+  protocol: LocalRuntime["protocol"];
   logFile: string;
   /** This process: the one to signal to stop the runtime. */
   pid: number;
