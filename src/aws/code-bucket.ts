@@ -6,6 +6,7 @@
  */
 import type { BucketLocationConstraint, S3Client } from "@aws-sdk/client-s3";
 import { fromAwsError } from "../errors.js";
+import { bucketExists } from "./s3.js";
 import { awsErrorName, MANAGED_TAG_KEY } from "./sdk-errors.js";
 
 /** Old zips expire: AgentCore reads the zip at create/update time (only the caller needs s3:GetObject: developer guide, runtime-code-deploy-common-issues); launch re-uploads a missing one. */
@@ -26,20 +27,8 @@ function statusOf(error: unknown): number | undefined {
 
 /** True when this run created the bucket. */
 export async function ensureCodeBucket(s3: S3Client, bucket: string, region: string, account: string): Promise<boolean> {
+  if (await bucketExists(s3, bucket, account)) return false;
   const sdk = await import("@aws-sdk/client-s3");
-  try {
-    await s3.send(new sdk.HeadBucketCommand({ Bucket: bucket, ExpectedBucketOwner: account }));
-    return false;
-  } catch (error) {
-    const name = awsErrorName(error);
-    if (name !== "NotFound" && name !== "NoSuchBucket" && statusOf(error) !== 404) {
-      throw fromAwsError(
-        error,
-        `Check S3 bucket ${bucket}`,
-        statusOf(error) === 403 ? "The bucket exists but belongs to another account, or you lack s3:ListBucket on it." : undefined,
-      );
-    }
-  }
   try {
     await s3.send(
       new sdk.CreateBucketCommand({

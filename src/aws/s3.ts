@@ -7,23 +7,31 @@ export function sourceBucketName(account: string, region: string): string {
   return `bedrock-agentcore-codebuild-sources-${account}-${region}`;
 }
 
-/** Creates the bucket when missing (with a 7-day expiry: the zips are only needed during a build). */
-export async function ensureSourceBucket(s3: S3Client, bucket: string, region: string, account: string): Promise<boolean> {
-  const sdk = await import("@aws-sdk/client-s3");
+/**
+ * Whether `bucket` exists and belongs to `account` (HeadBucket with ExpectedBucketOwner). Missing: false;
+ * another account's bucket or no permission: the service's error with a hint.
+ */
+export async function bucketExists(s3: S3Client, bucket: string, account: string): Promise<boolean> {
+  const { HeadBucketCommand } = await import("@aws-sdk/client-s3");
   try {
-    await s3.send(new sdk.HeadBucketCommand({ Bucket: bucket, ExpectedBucketOwner: account }));
-    return false;
+    await s3.send(new HeadBucketCommand({ Bucket: bucket, ExpectedBucketOwner: account }));
+    return true;
   } catch (error) {
     const name = awsErrorName(error);
     const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
-    if (name !== "NotFound" && name !== "NoSuchBucket" && status !== 404) {
-      throw fromAwsError(
-        error,
-        `Check S3 bucket ${bucket}`,
-        status === 403 ? "The bucket exists but belongs to another account, or you lack s3:ListBucket." : undefined,
-      );
-    }
+    if (name === "NotFound" || name === "NoSuchBucket" || status === 404) return false;
+    throw fromAwsError(
+      error,
+      `Check S3 bucket ${bucket}`,
+      status === 403 ? "The bucket exists but belongs to another account, or you lack s3:ListBucket on it." : undefined,
+    );
   }
+}
+
+/** Creates the bucket when missing (with a 7-day expiry: the zips are only needed during a build). */
+export async function ensureSourceBucket(s3: S3Client, bucket: string, region: string, account: string): Promise<boolean> {
+  if (await bucketExists(s3, bucket, account)) return false;
+  const sdk = await import("@aws-sdk/client-s3");
   try {
     await s3.send(
       new sdk.CreateBucketCommand({
