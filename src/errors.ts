@@ -101,6 +101,7 @@ export const ERROR_CODES = [
   "IssuerUnreachable",
   "LocalDiscoveryUrl",
   "LocalGatewayDown",
+  "LocalLogsUnavailable",
   "LocalRequired",
   "LocalRuntimeRunning",
   "McpError",

@@ -1,16 +1,17 @@
 /**
  * Runs the agent locally, as a container (docker/finch/podman, linux/arm64 like the service) or as a
- * plain process from its entrypoint, with its stdout/stderr in a log file, and waits for the runtime
- * contract's GET /ping to answer Healthy.
+ * plain process from its entrypoint, with its stdout/stderr piped into its logs (agent-output.ts), and
+ * waits for the runtime contract's GET /ping to answer Healthy.
  */
 
 import { type ChildProcess, spawn } from "node:child_process";
-import { closeSync, promises as fsp, openSync } from "node:fs";
+import { promises as fsp } from "node:fs";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { protocolContract, type ServerProtocol } from "../config/protocols.js";
 import { AgentcoreError } from "../errors.js";
 import { exists } from "../util/fs.js";
+import { AgentOutput, exitedAndLogged } from "./agent-output.js";
 import { probeAgent, probeDescription } from "./health.js";
 import { logHint } from "./log-hints.js";
 import type { LocalRuntimeMode } from "./runtime-state.js";
@@ -63,11 +64,18 @@ export interface RunOptions {
   /** The environment the CLI runs in (PATH, AWS credentials...). */
   env: NodeJS.ProcessEnv;
   logFile: string;
-  /** Append to the log instead of starting it afresh (restarts). */
+  /** Append to the log instead of starting it afresh (restarts). Ignored when `output` is given. */
   append?: boolean;
+  /** Where the agent's output goes (the runtime's, kept across restarts); default: a text log at `logFile`, closed when the agent exits. */
+  output?: AgentOutput;
 }
 
 const STOP_GRACE_MS = 5_000;
+
+/** Without the runtime's output: a text log of the agent's own at `logFile`, closed once it has exited. */
+function ownOutput(options: RunOptions): AgentOutput {
+  return new AgentOutput(options.logFile, undefined, { fresh: !options.append });
+}
 
 function environmentFor(spec: AgentSpec, env: NodeJS.ProcessEnv, port: number): NodeJS.ProcessEnv {
   const merged: NodeJS.ProcessEnv = { ...env, ...(spec.environmentVariables ?? {}), PORT: String(port) };
@@ -101,18 +109,6 @@ export async function processCommand(spec: AgentSpec): Promise<{ file: string; a
   });
 }
 
-function openLog(logFile: string, append = false): number {
-  return openSync(logFile, append ? "a" : "w", 0o600);
-}
-
-function watchExit(child: ChildProcess): RunningAgent["exited"] {
-  return new Promise((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) resolve({ code: child.exitCode, signal: child.signalCode });
-    child.once("exit", (code, signal) => resolve({ code, signal }));
-    child.once("error", () => resolve({ code: null, signal: null }));
-  });
-}
-
 async function waitOrTimeout(promise: Promise<unknown>, ms: number): Promise<boolean> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
@@ -139,21 +135,16 @@ function spawned(child: ChildProcess, what: string): Promise<void> {
 /** Starts the agent as a plain local process in its own process group. */
 export async function startAgentProcess(spec: AgentSpec, options: RunOptions): Promise<RunningAgent> {
   const { file, args } = await processCommand(spec);
-  const fd = openLog(options.logFile, options.append);
-  let child: ChildProcess;
-  try {
-    child = spawn(file, args, {
-      cwd: spec.projectDir,
-      // HOST: agents that honour it (the TypeScript SDK examples) listen on loopback only, so nothing reaches them around the gateway.
-      env: { ...environmentFor(spec, options.env, options.port), HOST: spec.environmentVariables?.HOST ?? "127.0.0.1" },
-      stdio: ["ignore", fd, fd],
-      // Own process group: Ctrl-C reaches the CLI, which stops the agent in order (and all its children).
-      detached: true,
-    });
-  } finally {
-    closeSync(fd);
-  }
-  const exited = watchExit(child);
+  const output = options.output ?? ownOutput(options);
+  const child = spawn(file, args, {
+    cwd: spec.projectDir,
+    // HOST: agents that honour it (the TypeScript SDK examples) listen on loopback only, so nothing reaches them around the gateway.
+    env: { ...environmentFor(spec, options.env, options.port), HOST: spec.environmentVariables?.HOST ?? "127.0.0.1" },
+    stdio: ["ignore", "pipe", "pipe"],
+    // Own process group: Ctrl-C reaches the CLI, which stops the agent in order (and all its children).
+    detached: true,
+  });
+  const exited = exitedAndLogged(child, output, output !== options.output);
   await spawned(child, path.basename(file));
   const pid = child.pid!;
   const signalGroup = (signal: NodeJS.Signals) => {
@@ -193,27 +184,26 @@ export function localImageTag(agentName: string): string {
   return `agentcore-ts-local/${agentName.toLowerCase()}:latest`;
 }
 
-/** Runs `<engine> <args>` with output appended to the log; resolves with the exit code and the output's tail. */
+/** Runs `<engine> <args>` with its output going to the agent's logs; resolves with the exit code and the output's tail. */
 function runLogged(
   binary: string,
   args: string[],
   env: NodeJS.ProcessEnv,
-  logFile: string,
+  output: AgentOutput,
   cwd: string,
 ): Promise<{ code: number | null; tail: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(binary, args, { env, cwd, stdio: ["ignore", "pipe", "pipe"] });
     let tail = "";
-    const log = fsp.open(logFile, "a", 0o600);
     const onData = (chunk: Buffer) => {
       tail = (tail + chunk.toString("utf8")).slice(-4000);
-      void log.then((h) => h.write(chunk));
     };
     child.stdout!.on("data", onData);
     child.stderr!.on("data", onData);
+    const drained = output.attach(child.stdout, child.stderr);
     child.once("error", (error) => reject(new AgentcoreError(`Could not run ${binary}: ${error.message}.`, { code: "EngineFailed" })));
     child.once("close", (code) => {
-      void log.then((h) => h.close()).finally(() => resolve({ code, tail: tail.trim() }));
+      void drained.then(() => resolve({ code, tail: tail.trim() }));
     });
   });
 }
@@ -239,16 +229,18 @@ export async function startAgentContainer(spec: AgentSpec, options: ContainerOpt
   }
   const engine = path.basename(options.engineBinary);
   const tag = localImageTag(spec.name);
-  if (!options.append) await fsp.writeFile(options.logFile, "", { mode: 0o600 });
+  const output = options.output ?? ownOutput(options);
+  const owned = output !== options.output;
   options.onProgress?.(`${engine} build --platform linux/arm64`);
   const build = await runLogged(
     options.engineBinary,
     ["build", "--platform", "linux/arm64", "-t", tag, "-f", dockerfile, spec.projectDir],
     options.env,
-    options.logFile,
+    output,
     spec.projectDir,
   );
   if (build.code !== 0) {
+    if (owned) output.close();
     const lastLines = build.tail.split("\n").slice(-8).join("\n");
     throw new AgentcoreError(`${engine} build failed (exit ${build.code}).`, {
       code: "ImageBuildFailed",
@@ -266,14 +258,9 @@ export async function startAgentContainer(spec: AgentSpec, options: ContainerOpt
   for (const key of AWS_PASSTHROUGH) if (env[key]) args.push("-e", key);
   args.push(tag);
 
-  const fd = openLog(options.logFile, true);
-  let child: ChildProcess;
-  try {
-    child = spawn(options.engineBinary, args, { cwd: spec.projectDir, env, stdio: ["ignore", fd, fd], detached: true });
-  } finally {
-    closeSync(fd);
-  }
-  const exited = watchExit(child);
+  // Attached (no -d): the client's stdout and stderr are the container's.
+  const child = spawn(options.engineBinary, args, { cwd: spec.projectDir, env, stdio: ["ignore", "pipe", "pipe"], detached: true });
+  const exited = exitedAndLogged(child, output, owned);
   await spawned(child, engine);
   return {
     mode: "container",
@@ -290,7 +277,7 @@ export async function startAgentContainer(spec: AgentSpec, options: ContainerOpt
           options.engineBinary,
           ["stop", "-t", String(STOP_GRACE_MS / 1000), containerName],
           options.env,
-          options.logFile,
+          output,
           spec.projectDir,
         ).catch(() => undefined);
         if (!(await waitOrTimeout(exited, STOP_GRACE_MS))) {

@@ -28,6 +28,8 @@ export interface LocalRuntimeRecord {
   mode: LocalRuntimeMode;
   /** The agent's stdout/stderr. */
   logFile: string;
+  /** The JSON-lines logs `logs --local` reads (src/local/log-files.ts); absent in records of older versions. */
+  logs?: LocalRuntimeLogs;
   /** ISO-8601. */
   startedAt: string;
   /** The .agentcore.json the agent came from, when known. */
@@ -40,6 +42,13 @@ export interface LocalRuntimeRecord {
   region: string;
   /** The agent's server protocol (absent in records of older versions: HTTP). */
   protocol?: ServerProtocol;
+}
+
+export interface LocalRuntimeLogs {
+  /** The agent's output lines: {time, stream, message}. */
+  agent: string;
+  /** The gateway's request log: {time, method, path, status, ms, caller?, …} (never a token). */
+  requests: string;
 }
 
 const RECORD_PREFIX = "runtime-";

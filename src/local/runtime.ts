@@ -13,13 +13,15 @@ import type { ServerProtocol } from "../config/protocols.js";
 import { type LoadedConfig, requireConfig, selectAgent } from "../config/store.js";
 import { UsageError } from "../errors.js";
 import type { Output } from "../ui/output.js";
+import { AgentOutput } from "./agent-output.js";
 import type { RunningAgent } from "./agent-runner.js";
 import { type Gateway, type GatewayLogEvent, type GatewayOptions, localRuntimeArn } from "./gateway.js";
-import { type AgentEvent, agentLogFile, agentPortFor, agentSpec, chooseMode, SupervisedAgent } from "./runtime/agent.js";
+import { JsonLinesFile, type RequestLogEvent } from "./log-files.js";
+import { type AgentEvent, agentLogFiles, agentPortFor, agentSpec, chooseMode, SupervisedAgent } from "./runtime/agent.js";
 import { DEFAULT_PARTS, type LocalRuntimeParts } from "./runtime/parts.js";
 import { RuntimeRecord } from "./runtime/record.js";
 import type { Readiness } from "./runtime/restart-hold.js";
-import type { LocalRuntimeMode } from "./runtime-state.js";
+import type { LocalRuntimeLogs, LocalRuntimeMode } from "./runtime-state.js";
 
 export { DEFAULT_AGENT_PORT } from "./runtime/agent.js";
 export type { LocalRuntimeParts, RuntimeRecordStore, StartAgentOptions } from "./runtime/parts.js";
@@ -72,6 +74,8 @@ export interface LocalRuntime {
   protocol: ServerProtocol;
   mode: LocalRuntimeMode;
   logFile: string;
+  /** The JSON-lines logs of the agent's output and of the gateway's requests (`logs --local` reads them). */
+  logs: LocalRuntimeLogs;
   /** "jwt" when a customJWTAuthorizer is enforced. */
   auth: "jwt" | "iam";
   /** The agent's pid (the container client's in container mode). */
@@ -136,6 +140,7 @@ function eventFlow(
   record: RuntimeRecord,
   onRequest: ((event: GatewayLogEvent) => void) | undefined,
   logFile: () => string,
+  requestLog: () => JsonLinesFile<RequestLogEvent> | undefined,
 ): (event: AgentEvent | GatewayEvent) => void {
   return (event) => {
     switch (event.type) {
@@ -156,6 +161,8 @@ function eventFlow(
         return;
       case "request":
         if (event.event.problem) output?.warn(`${event.event.method} ${event.event.path}: ${event.event.problem}`);
+        // Stamped when the request ended (when the line is written), so the file stays in time order.
+        requestLog()?.append({ time: new Date().toISOString(), ...event.event });
         onRequest?.(event.event);
         return;
     }
@@ -198,7 +205,14 @@ export async function startLocalRuntime(options: StartLocalRuntimeOptions = {}):
   const region = agent.region ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? "us-east-1";
   const jwt = agent.authorizerConfiguration?.customJWTAuthorizer ?? null;
   let logFile = "";
-  const dispatch = eventFlow(output, record, options.onRequest, () => logFile);
+  let requestLog: JsonLinesFile<RequestLogEvent> | undefined;
+  const dispatch = eventFlow(
+    output,
+    record,
+    options.onRequest,
+    () => logFile,
+    () => requestLog,
+  );
 
   try {
     // 1. The embedded Cognito, when the authorizer points at it.
@@ -211,7 +225,16 @@ export async function startLocalRuntime(options: StartLocalRuntimeOptions = {}):
     // 2. The agent, supervised.
     const { mode, engineBinary } = await chooseMode(options.mode, env, parts.detectEngine, output);
     const port = await agentPortFor(options.agentPort, parts.pickPort, agent.protocol);
-    logFile = await agentLogFile(env, agent.name);
+    const files = await agentLogFiles(env, agent.name);
+    logFile = files.logFile;
+    const logs: LocalRuntimeLogs = { agent: files.agentEvents, requests: files.requests };
+    // Closed last (registered before the agent's stop): the agent's last lines and the last requests are written.
+    const agentOutput = new AgentOutput(logFile, logs.agent, { fresh: true });
+    requestLog = new JsonLinesFile(logs.requests, { fresh: true });
+    life.onStop(async () => {
+      agentOutput.close();
+      requestLog?.close();
+    });
     const agentRuntimeArn = localRuntimeArn(agent.name, region);
     const spec = agentSpec(loaded, agent, region);
     // An A2A agent's card names the URL clients post to; as AWS's A2A tutorial has the deployer set
@@ -233,6 +256,7 @@ export async function startLocalRuntime(options: StartLocalRuntimeOptions = {}):
       port,
       env,
       logFile,
+      output: agentOutput,
       healthTimeoutMs: options.healthTimeoutMs,
       restartOnExit: options.restartOnExit,
       parts,
@@ -283,6 +307,7 @@ export async function startLocalRuntime(options: StartLocalRuntimeOptions = {}):
       agentPid: running.pid,
       mode,
       logFile,
+      logs,
       startedAt: new Date().toISOString(),
       configFile: loaded.file,
       auth: jwt ? "jwt" : "iam",
@@ -301,6 +326,7 @@ export async function startLocalRuntime(options: StartLocalRuntimeOptions = {}):
       protocol: agent.protocol,
       mode,
       logFile,
+      logs,
       auth: jwt ? "jwt" : "iam",
       get agentPid() {
         return supervised.current.pid;

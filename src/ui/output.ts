@@ -24,8 +24,12 @@ export interface Output {
   write(chunk: string | Uint8Array): void;
   /** Runs a step with a spinner on a TTY (never with --json); reports elapsed time when done. */
   task<T>(label: string, run: (update: (text: string) => void) => Promise<T>): Promise<T>;
-  /** The command's machine-readable result: printed as one JSON document with --json, ignored otherwise. */
-  result(document: unknown): void;
+  /**
+   * The command's machine-readable result: printed as one JSON document with --json, ignored otherwise.
+   * `line`: compact, on one line, for a stream of documents (`logs --follow --json`: one per event, as jq
+   * and line-by-line readers take them).
+   */
+  result(document: unknown, options?: { line?: boolean }): void;
 }
 
 export interface ConsoleOutputOptions {
@@ -115,8 +119,8 @@ export class ConsoleOutput implements Output {
     }
   }
 
-  result(document: unknown): void {
-    if (this.json) this.stdout.write(`${JSON.stringify(document, null, 2)}\n`);
+  result(document: unknown, options?: { line?: boolean }): void {
+    if (this.json) this.stdout.write(`${options?.line ? JSON.stringify(document) : JSON.stringify(document, null, 2)}\n`);
   }
 }
 

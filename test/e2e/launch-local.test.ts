@@ -103,7 +103,9 @@ describe("agentcore-ts launch --local (CLI)", () => {
     expect(status.code).toBe(0);
     expect(status.stdout).toContain("Local runtime: workshop_agent (Healthy)");
     expect(status.stdout).toContain(`gateway:  ${record.gatewayUrl}  customJWTAuthorizer enforced`);
-    expect(status.stdout).toContain(`log:      ${record.logFile}`);
+    expect(status.stdout).toContain(
+      `log:      ${record.logFile}  (with requests: agentcore-ts logs --local --agent workshop_agent --follow)`,
+    );
     const json = await runCli(["status", "--local", "--json"], { cwd, env });
     expect(JSON.parse(json.stdout)).toMatchObject({
       runtimes: [{ agentName: "workshop_agent", gatewayUrl: record.gatewayUrl, health: "Healthy" }],

@@ -3,6 +3,7 @@ import { DEFAULT_ENDPOINT } from "../../aws/runtime.js";
 import { megabytes } from "../../build/code-zip.js";
 import type { GatewayLogEvent } from "../../local/gateway.js";
 import type { Output } from "../../ui/output.js";
+import { accessLogText } from "../shared/access-log.js";
 import { logsCommand } from "../shared/cloud-agent.js";
 import type { LaunchResult, LocalLaunchReady, LocalLaunchReporter, ReloadEvent } from "./types.js";
 
@@ -117,22 +118,7 @@ function curlBody(protocol: LocalLaunchReady["document"]["protocol"]): string | 
 
 /** One access-log line per gateway request. */
 export function printAccessLog(event: GatewayLogEvent, output: Output): void {
-  const session = event.sessionId ? ` session=${event.sessionId}` : "";
-  const error = event.errorType ? ` ${event.errorType}` : "";
-  const reason = event.reason ? ` (${event.reason})` : "";
-  output.info(`${event.method} ${event.path} ${event.status}${error} ${event.ms}ms${session}${callerText(event)}${reason}`);
-}
-
-/** Who called, as the verified token names them: ` caller=alice client=abc scope="a b"` (never the token). */
-function callerText(event: GatewayLogEvent): string {
-  const c = event.caller;
-  if (!c) return "";
-  const who = c.username ?? c.sub;
-  const parts = [who ? `caller=${who}` : "", c.clientId ? `client=${c.clientId}` : "", c.scope ? `scope=${JSON.stringify(c.scope)}` : ""];
-  return parts
-    .filter(Boolean)
-    .map((p) => ` ${p}`)
-    .join("");
+  output.info(accessLogText(event));
 }
 
 /** What changed, shortly: up to three paths, then a count. */

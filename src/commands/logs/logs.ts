@@ -41,7 +41,7 @@ export async function logs(inputs: LogsInputs, ctx: Pick<CommandContext, "cwd" |
   const runtimeId = agent.deployment?.runtimeId;
   if (!runtimeId) {
     throw new UsageError(`Agent ${agent.name} has not been launched: it has no CloudWatch logs.`, {
-      hint: "Run `agentcore-ts launch` first; a local runtime (`launch --local`) writes its log to the file `agentcore-ts status --local` names.",
+      hint: "Run `agentcore-ts launch` first; for the local runtime (`launch --local`) use `agentcore-ts logs --local`.",
       code: "NotDeployed",
     });
   }

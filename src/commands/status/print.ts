@@ -68,7 +68,9 @@ export function printStatusLocal(result: StatusLocalResult, output: Output): voi
       `  invoke:   POST ${runtime.gatewayUrl}/runtimes/${runtime.agentName}/invocations?qualifier=DEFAULT  (${runtime.protocol ?? "HTTP"})`,
     );
     output.info(`  agent:    ${runtime.agentUrl}  (${runtime.mode}${runtime.agentPid ? `, pid ${runtime.agentPid}` : ""})`);
-    output.info(`  log:      ${runtime.logFile}`);
+    output.info(
+      `  log:      ${runtime.logFile}${runtime.logs ? `  (with requests: agentcore-ts logs --local --agent ${runtime.agentName} --follow)` : ""}`,
+    );
     output.info(`  started:  ${runtime.startedAt} (up ${formatUptime(runtime.startedAt)}), launch pid ${runtime.pid}`);
   }
 }

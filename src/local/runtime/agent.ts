@@ -13,6 +13,7 @@ import type { AgentConfig } from "../../config/schema.js";
 import type { LoadedConfig } from "../../config/store.js";
 import { AgentcoreError, UsageError } from "../../errors.js";
 import type { Output } from "../../ui/output.js";
+import type { AgentOutput } from "../agent-output.js";
 import type { AgentSpec, RunningAgent } from "../agent-runner.js";
 import { describeProbes, engineHint } from "../engine.js";
 import { probeDescription } from "../health.js";
@@ -85,9 +86,20 @@ export async function agentPortFor(
   return port;
 }
 
-/** Where the agent's stdout/stderr go: AGENTCORE_TS_HOME/local/<name>.log. */
-export async function agentLogFile(env: NodeJS.ProcessEnv, agentName: string): Promise<string> {
-  return path.join(await ensureHomeDir(env, "local"), `${agentName}.log`);
+/**
+ * The runtime's logs (src/local/log-files.ts): the agent's stdout/stderr as text (AGENTCORE_TS_HOME/local/<name>.log)
+ * and as JSON lines (<name>.agent.jsonl), and the gateway's request log (<name>.requests.jsonl).
+ */
+export async function agentLogFiles(
+  env: NodeJS.ProcessEnv,
+  agentName: string,
+): Promise<{ logFile: string; agentEvents: string; requests: string }> {
+  const dir = await ensureHomeDir(env, "local");
+  return {
+    logFile: path.join(dir, `${agentName}.log`),
+    agentEvents: path.join(dir, `${agentName}.agent.jsonl`),
+    requests: path.join(dir, `${agentName}.requests.jsonl`),
+  };
 }
 
 export type AgentEvent =
@@ -104,6 +116,8 @@ export interface SupervisedAgentOptions {
   port: number;
   env: NodeJS.ProcessEnv;
   logFile: string;
+  /** Where every agent's output goes (the same across restarts). */
+  output?: AgentOutput;
   /** Default: 180 s for a container (it is built first), 60 s for a process. */
   healthTimeoutMs?: number;
   /** Default true. */
@@ -198,8 +212,8 @@ export class SupervisedAgent {
   }
 
   private launch(append: boolean): Promise<RunningAgent> {
-    const { spec, mode, engineBinary, port, env, logFile } = this.options;
-    return this.options.parts.startAgent(spec, { mode, engineBinary, port, env, logFile, append });
+    const { spec, mode, engineBinary, port, env, logFile, output } = this.options;
+    return this.options.parts.startAgent(spec, { mode, engineBinary, port, env, logFile, append, output });
   }
 
   private supervise(current: RunningAgent): void {
