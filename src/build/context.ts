@@ -7,7 +7,8 @@ import { promises as fsp } from "node:fs";
 import path from "node:path";
 import { type Zippable, zipSync } from "fflate";
 import { sha256Hex } from "../aws/canonical.js";
-import { type AgentConfig, CONFIG_FILE_NAME } from "../config/schema.js";
+import { CONFIG_FILE_NAME } from "../config/file.js";
+import type { AgentConfig } from "../config/schema.js";
 import { ConfigError } from "../errors.js";
 import { DockerIgnore } from "./dockerignore.js";
 

@@ -4,6 +4,7 @@
  * agentcore-ts) wrote.
  */
 import { z } from "zod";
+import { CONFIG_VERSION } from "./file.js";
 import {
   AGENT_NAME,
   discoveryUrlProblem,
@@ -20,9 +21,6 @@ import {
   SUBNET_ID,
 } from "./patterns.js";
 import { SERVER_PROTOCOLS } from "./protocols.js";
-
-export const CONFIG_FILE_NAME = ".agentcore.json";
-export const CONFIG_VERSION = 1;
 
 const nonEmptyStrings = z.array(z.string().min(1)).min(1);
 

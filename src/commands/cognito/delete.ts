@@ -26,7 +26,7 @@ function deleteResult(result: CognitoDeleteResult): CognitoDeleteResult {
 
 export async function cognitoDelete(input: CognitoDeleteInput, ctx: DeleteContext): Promise<CognitoDeleteResult> {
   const { output } = ctx;
-  const loaded = await loadConfig(ctx.cwd);
+  const loaded = await loadConfig(ctx.cwd, ctx.env);
   const section = loaded?.config.cognito;
   if (!loaded || !section) return deleteResult({ deleted: false, ...(loaded ? { configFile: loaded.file } : {}) });
   const cache = new TokenCache(ctx.env);

@@ -3,7 +3,7 @@ import type { CognitoIdentityProviderClient } from "@aws-sdk/client-cognito-iden
 import { generatePassword, loginWithPassword, PASSWORD_ENV, promptPassword, type TokenSet } from "../../auth/cognito.js";
 import type { CachedTokens, TokenCache } from "../../auth/token-cache.js";
 import { cacheEntryFrom, renewTokens } from "../../auth/tokens.js";
-import { CONFIG_FILE_NAME } from "../../config/schema.js";
+import { CONFIG_FILE_NAME } from "../../config/file.js";
 import { AgentcoreError } from "../../errors.js";
 import type { SetupContext } from "./types.js";
 

@@ -3,7 +3,7 @@
  * foreground `cognito local start` says as it runs.
  */
 import { PASSWORD_ENV } from "../../auth/cognito.js";
-import { CONFIG_FILE_NAME } from "../../config/schema.js";
+import { CONFIG_FILE_NAME } from "../../config/file.js";
 import { describeExpiry } from "../../ui/format.js";
 import type { Output } from "../../ui/output.js";
 import type {

@@ -3,7 +3,7 @@
  * the public app client (its auth flows completed when they lack one) and the test user.
  */
 import type { CognitoIdentityProviderClient, UserPoolClientType } from "@aws-sdk/client-cognito-identity-provider";
-import { CONFIG_FILE_NAME } from "../../config/schema.js";
+import { CONFIG_FILE_NAME } from "../../config/file.js";
 import { AgentcoreError, fromAwsError } from "../../errors.js";
 import type { Output } from "../../ui/output.js";
 import type { ResourceStatus } from "./types.js";

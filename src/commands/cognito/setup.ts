@@ -13,7 +13,8 @@ import { PASSWORD_ENV, type PasswordSource, passwordProblem, suppliedPassword, w
 import { DEFAULT_REDIRECT_PORT, redirectUri } from "../../auth/oauth.js";
 import { TokenCache } from "../../auth/token-cache.js";
 import type { AwsClients } from "../../aws/clients.js";
-import { CONFIG_FILE_NAME, type CognitoConfig } from "../../config/schema.js";
+import { CONFIG_FILE_NAME } from "../../config/file.js";
+import type { CognitoConfig } from "../../config/schema.js";
 import { maskToken } from "../../config/secrets.js";
 import { configFileFor, readConfigFile, updateConfig } from "../../config/store.js";
 import { withJsonDocument } from "../../core/document.js";

@@ -4,8 +4,9 @@
  * allowlist that goes with it.
  */
 
+import { CONFIG_FILE_NAME } from "../../config/file.js";
 import { SCOPE } from "../../config/patterns.js";
-import { type AgentConfig, type AuthorizerConfiguration, CONFIG_FILE_NAME, type CognitoConfig } from "../../config/schema.js";
+import type { AgentConfig, AuthorizerConfiguration, CognitoConfig } from "../../config/schema.js";
 import { nonEmpty } from "../../util/text.js";
 import type { ConfigureDeps, ConfigureInputs } from "./types.js";
 import {

@@ -5,7 +5,7 @@
  * human lines; the CLI prints the result instead).
  */
 import type { ChalkInstance } from "chalk";
-import { CONFIG_FILE_NAME } from "../../config/schema.js";
+import { CONFIG_FILE_NAME } from "../../config/file.js";
 import { describeExpiry, formatDuration } from "../../ui/format.js";
 import type { Output } from "../../ui/output.js";
 import { noColors } from "../../ui/style.js";

@@ -6,7 +6,7 @@
  */
 import { promises as fsp } from "node:fs";
 import path from "node:path";
-import { CONFIG_FILE_NAME } from "../../config/schema.js";
+import { CONFIG_FILE_NAME } from "../../config/file.js";
 import { updateConfig } from "../../config/store.js";
 import { AgentcoreError, toAgentcoreError, UsageError } from "../../errors.js";
 import { exists } from "../../util/fs.js";

@@ -4,7 +4,7 @@
  * its facts; a step that does not get its expected result throws, which stops the run.
  */
 import { tokenCachePath } from "../../auth/token-cache.js";
-import { CONFIG_FILE_NAME } from "../../config/schema.js";
+import { CONFIG_FILE_NAME } from "../../config/file.js";
 import { AgentcoreError } from "../../errors.js";
 import type { Output } from "../../ui/output.js";
 import {
