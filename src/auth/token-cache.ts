@@ -14,52 +14,17 @@
  */
 import { promises as fsp } from "node:fs";
 import path from "node:path";
-import { z } from "zod";
 import { ensureHomeDir, homeDir, homeError } from "../config/home.js";
+import { validateOnce } from "../config/validation-memo.js";
 import { AgentcoreError } from "../errors.js";
 import { acquireFileLock } from "../util/file-lock.js";
 import { writeFileAtomic } from "../util/fs.js";
+import type { CachedTokens, TokenCacheData } from "./token-cache-schema.js";
+
+export type { CachedTokens, TokenCacheData };
 
 export const TOKEN_CACHE_FILE = "tokens.json";
-const CACHE_VERSION = 1;
-
-const isoDate = z.string().refine((s) => !Number.isNaN(Date.parse(s)), "must be an ISO date");
-
-export const cachedTokensSchema = z.looseObject({
-  userPoolId: z.string().min(1),
-  clientId: z.string().min(1),
-  username: z.string().min(1),
-  /** The Cognito region; "" for an issuer that is not a Cognito pool. */
-  region: z.string(),
-  /** The tokens' `iss` claim. */
-  issuer: z.string().min(1),
-  local: z.boolean(),
-  accessToken: z.string().min(1),
-  accessTokenExpiresAt: isoDate,
-  idToken: z.string().min(1).optional(),
-  idTokenExpiresAt: isoDate.optional(),
-  /** Opaque; Cognito does not say when it expires (the app client's RefreshTokenValidity, 30 days by default). */
-  refreshToken: z.string().min(1).optional(),
-  /** When the password login that produced the refresh token happened. */
-  refreshTokenIssuedAt: isoDate.optional(),
-  updatedAt: isoDate,
-  /** How an OAuth entry was had (absent: a Cognito password login); its renewal follows from it. */
-  flow: z.enum(["client_credentials", "authorization_code", "device"]).optional(),
-  /** The issuer's discovery document (OAuth entries): where the token endpoint is found again. */
-  discoveryUrl: z.string().min(1).optional(),
-  /** The scopes asked for (space-separated), asked for again on renewal. */
-  scope: z.string().min(1).optional(),
-  resource: z.string().min(1).optional(),
-  audience: z.string().min(1).optional(),
-});
-
-const cacheFileSchema = z.looseObject({
-  version: z.literal(CACHE_VERSION),
-  entries: z.record(z.string(), cachedTokensSchema),
-});
-
-export type CachedTokens = z.infer<typeof cachedTokensSchema>;
-export type TokenCacheData = z.infer<typeof cacheFileSchema>;
+export const CACHE_VERSION = 1;
 
 export interface TokenKey {
   userPoolId: string;
@@ -82,7 +47,8 @@ function corrupted(file: string, why: string): AgentcoreError {
   });
 }
 
-export function parseTokenCache(file: string, text: string): TokenCacheData {
+/** Parses and validates the cache's content (once per content: the validation memo). */
+export async function parseTokenCache(file: string, text: string, env: NodeJS.ProcessEnv = process.env): Promise<TokenCacheData> {
   let raw: unknown;
   try {
     raw = JSON.parse(text);
@@ -90,15 +56,23 @@ export function parseTokenCache(file: string, text: string): TokenCacheData {
     // The parser's message may quote the content, which holds tokens: never pass it on.
     throw corrupted(file, "it is not valid JSON");
   }
-  const parsed = cacheFileSchema.safeParse(raw);
-  if (!parsed.success) {
-    const where = parsed.error.issues
-      .slice(0, 3)
-      .map((issue) => issue.path.join(".") || "(top level)")
-      .join(", ");
-    throw corrupted(file, `unexpected content at ${where}`);
-  }
-  return parsed.data;
+  return validateOnce({
+    env,
+    file,
+    text,
+    raw,
+    modules: [new URL(import.meta.url), new URL("./token-cache-schema.js", import.meta.url)],
+    validate: async (value) => {
+      const { cacheFileSchema } = await import("./token-cache-schema.js");
+      const parsed = cacheFileSchema.safeParse(value);
+      if (parsed.success) return parsed.data;
+      const where = parsed.error.issues
+        .slice(0, 3)
+        .map((issue) => issue.path.join(".") || "(top level)")
+        .join(", ");
+      throw corrupted(file, `unexpected content at ${where}`);
+    },
+  });
 }
 
 export class TokenCache {
@@ -123,7 +97,7 @@ export class TokenCache {
         hint: `Check the permissions of ${path.dirname(this.file)} (AGENTCORE_TS_HOME).`,
       });
     }
-    return parseTokenCache(this.file, text);
+    return parseTokenCache(this.file, text, this.env);
   }
 
   async entries(): Promise<CachedTokens[]> {
@@ -136,6 +110,7 @@ export class TokenCache {
 
   /** Stores (replaces) the entry for its pool, client and user. */
   async put(entry: CachedTokens): Promise<void> {
+    const { cachedTokensSchema } = await import("./token-cache-schema.js");
     const checked = cachedTokensSchema.parse(entry);
     await this.update((data) => {
       data.entries[tokenCacheKey(checked)] = checked;

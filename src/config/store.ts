@@ -2,6 +2,10 @@
  * The .agentcore.json store. Found in the working directory or the nearest parent (like git),
  * validated on every read, written atomically, and never written by a command that failed to read
  * it. `update` re-reads the file right before writing, so fields other commands wrote survive.
+ *
+ * The zod schema (./schema.js) is imported only when something is validated: a file unchanged since
+ * its last validation is taken from the validation memo (./validation-memo.ts), so commands that
+ * only read the config, `invoke` above all, never load zod.
  */
 import { promises as fsp } from "node:fs";
 import path from "node:path";
@@ -9,19 +13,13 @@ import { ConfigError } from "../errors.js";
 import { exists, writeFileAtomic } from "../util/fs.js";
 import { jsonSyntaxMessage } from "../util/json-position.js";
 import { closestMatch } from "../util/suggest.js";
-import {
-  type AgentConfig,
-  type AgentcoreConfig,
-  agentSchema,
-  authorizerConfigurationSchema,
-  CONFIG_FILE_NAME,
-  CONFIG_VERSION,
-  cognitoSchema,
-  configSchema,
-  customJwtAuthorizerSchema,
-  formatIssuePath,
-} from "./schema.js";
+import { CONFIG_FILE_NAME } from "./file.js";
+import type { AgentConfig, AgentcoreConfig } from "./schema.js";
 import { assertNoSecrets } from "./secrets.js";
+import { validateOnce } from "./validation-memo.js";
+
+/** The schema module, loaded on demand (it loads zod). */
+const schemaModule = () => import("./schema.js");
 
 export interface LoadedConfig {
   /** Absolute path of .agentcore.json. */
@@ -48,12 +46,16 @@ export async function findConfigFile(start: string): Promise<string | undefined>
   }
 }
 
-export function emptyConfig(): AgentcoreConfig {
-  return configSchema.parse({ version: CONFIG_VERSION, agents: {} });
+export async function emptyConfig(): Promise<AgentcoreConfig> {
+  const { configSchema } = await schemaModule();
+  return configSchema.parse({ agents: {} });
 }
 
-/** Parses and validates file content; errors name the file and the field path. */
-export function parseConfig(file: string, text: string): AgentcoreConfig {
+/**
+ * Parses and validates file content; errors name the file and the field path. Content this home
+ * validated before (same bytes, same schema) is not validated again.
+ */
+export async function parseConfig(file: string, text: string, env: NodeJS.ProcessEnv = process.env): Promise<AgentcoreConfig> {
   let raw: unknown;
   try {
     raw = JSON.parse(text);
@@ -63,12 +65,24 @@ export function parseConfig(file: string, text: string): AgentcoreConfig {
       code: "ConfigInvalid",
     });
   }
-  const parsed = configSchema.safeParse(raw);
+  return validateOnce({
+    env,
+    file,
+    text,
+    raw,
+    modules: [new URL(import.meta.url), new URL("./schema.js", import.meta.url)],
+    validate: (value) => validateConfig(file, value),
+  });
+}
+
+async function validateConfig(file: string, raw: unknown): Promise<AgentcoreConfig> {
+  const schema = await schemaModule();
+  const parsed = schema.configSchema.safeParse(raw);
   if (!parsed.success) {
     // A misspelt key is kept as an unknown field (the objects are loose), so zod only reports what its
     // absence broke; name the likely typo first.
-    const typos = misspeltKeys(raw).map((t) => `${t.path}: not a field of .agentcore.json, did you mean "${t.suggestion}"?`);
-    const issues = [...typos, ...parsed.error.issues.map((issue) => `${formatIssuePath(issue.path)}: ${issue.message}`)];
+    const typos = misspeltKeys(schema, raw).map((t) => `${t.path}: not a field of .agentcore.json, did you mean "${t.suggestion}"?`);
+    const issues = [...typos, ...parsed.error.issues.map((issue) => `${schema.formatIssuePath(issue.path)}: ${issue.message}`)];
     throw new ConfigError(`${file} is invalid: ${issues.join("; ")}.`, {
       hint: "Fix the named field(s) by hand (or restore the file from version control); the file was not changed, and no command changes it while it is invalid.",
       code: "ConfigInvalid",
@@ -82,7 +96,8 @@ type Shape = Record<string, unknown>;
 const isObject = (v: unknown): v is Shape => v !== null && typeof v === "object" && !Array.isArray(v);
 
 /** Unknown keys one typo away from a known one, at the levels a person edits by hand. */
-function misspeltKeys(raw: unknown): { path: string; suggestion: string }[] {
+function misspeltKeys(schema: Awaited<ReturnType<typeof schemaModule>>, raw: unknown): { path: string; suggestion: string }[] {
+  const { agentSchema, authorizerConfigurationSchema, cognitoSchema, configSchema, customJwtAuthorizerSchema } = schema;
   const found: { path: string; suggestion: string }[] = [];
   const check = (value: unknown, known: readonly string[], at: string) => {
     if (!isObject(value)) return;
@@ -106,26 +121,26 @@ function misspeltKeys(raw: unknown): { path: string; suggestion: string }[] {
   return found;
 }
 
-export async function readConfigFile(file: string): Promise<AgentcoreConfig> {
+export async function readConfigFile(file: string, env: NodeJS.ProcessEnv = process.env): Promise<AgentcoreConfig> {
   let text: string;
   try {
     text = await fsp.readFile(file, "utf8");
   } catch (error) {
     throw new ConfigError(`Cannot read ${file}: ${(error as Error).message}.`, { code: "ConfigUnreadable" });
   }
-  return parseConfig(file, text);
+  return parseConfig(file, text, env);
 }
 
 /** Loads the nearest config; undefined when there is none. */
-export async function loadConfig(cwd: string): Promise<LoadedConfig | undefined> {
+export async function loadConfig(cwd: string, env: NodeJS.ProcessEnv = process.env): Promise<LoadedConfig | undefined> {
   const file = await findConfigFile(cwd);
   if (!file) return undefined;
-  return { file, dir: path.dirname(file), config: await readConfigFile(file) };
+  return { file, dir: path.dirname(file), config: await readConfigFile(file, env) };
 }
 
 /** Loads the nearest config or fails with the command that creates one. */
-export async function requireConfig(cwd: string): Promise<LoadedConfig> {
-  const loaded = await loadConfig(cwd);
+export async function requireConfig(cwd: string, env: NodeJS.ProcessEnv = process.env): Promise<LoadedConfig> {
+  const loaded = await loadConfig(cwd, env);
   if (!loaded) {
     throw new ConfigError(`No ${CONFIG_FILE_NAME} found in ${path.resolve(cwd)} or any parent directory.`, {
       hint: "Run `agentcore-ts configure --entrypoint <file>` first.",
@@ -169,7 +184,7 @@ export function selectAgent(loaded: LoadedConfig, name?: string): AgentConfig {
 
 /** Validates and writes a whole config atomically. */
 export async function writeConfig(file: string, config: AgentcoreConfig): Promise<void> {
-  const validated = configSchema.parse(config);
+  const validated = (await schemaModule()).configSchema.parse(config);
   const text = `${JSON.stringify(validated, null, 2)}\n`;
   assertNoSecrets(text, file);
   await writeFileAtomic(file, text);
@@ -185,7 +200,7 @@ export async function updateConfig(file: string, mutate: (config: AgentcoreConfi
     config = await readConfigFile(file);
   } catch (error) {
     if (error instanceof ConfigError && error.code === "ConfigUnreadable" && !(await exists(file))) {
-      config = emptyConfig();
+      config = await emptyConfig();
     } else {
       throw error;
     }

@@ -8,7 +8,6 @@
 import { randomUUID } from "node:crypto";
 import { promises as fsp } from "node:fs";
 import path from "node:path";
-import { z } from "zod";
 import { ensureHomeDir, homeDir } from "../config/home.js";
 import { UsageError } from "../errors.js";
 import { acquireFileLock } from "../util/file-lock.js";
@@ -19,8 +18,17 @@ export const SESSION_ID_MIN = 33;
 export const SESSION_ID_MAX = 256;
 const SESSIONS_FILE = "sessions.json";
 
-const storeSchema = z.record(z.string(), z.looseObject({ sessionId: z.string(), updatedAt: z.string().optional() }));
-type SessionStore = z.infer<typeof storeSchema>;
+type SessionStore = Record<string, { sessionId: string; updatedAt?: string }>;
+
+/**
+ * The store's shape, checked by hand rather than with zod: loading zod would cost `invoke` 30 to 50 ms
+ * (bench/invoke.mjs), and a damaged entry only costs a remembered session id (each one is checked
+ * again by sessionIdProblem before use).
+ */
+function isSessionStore(value: unknown): value is SessionStore {
+  const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === "object" && !Array.isArray(v);
+  return isObject(value) && Object.values(value).every((entry) => isObject(entry) && typeof entry.sessionId === "string");
+}
 
 /** Why a session id would be refused, or undefined when it is fine. */
 export function sessionIdProblem(id: string): string | undefined {
@@ -63,9 +71,9 @@ async function readStore(env: NodeJS.ProcessEnv): Promise<SessionStore> {
     return {};
   }
   try {
-    const parsed = storeSchema.safeParse(JSON.parse(text));
+    const parsed: unknown = JSON.parse(text);
     // A damaged file only costs the remembered sessions; it is rewritten on the next invoke.
-    return parsed.success ? parsed.data : {};
+    return isSessionStore(parsed) ? parsed : {};
   } catch {
     return {};
   }

@@ -9,7 +9,7 @@ import { readLocalRuntime } from "../../local/runtime-state.js";
 import type { AgentRow, AgentsResult } from "./types.js";
 
 export async function agents(ctx: Pick<CommandContext, "cwd" | "env">): Promise<AgentsResult> {
-  const loaded = await requireConfig(ctx.cwd);
+  const loaded = await requireConfig(ctx.cwd, ctx.env);
   const { config } = loaded;
   const names = Object.keys(config.agents);
   // The same rule as selectAgent: defaultAgent, else the only agent.

@@ -8,8 +8,9 @@
  * COGNITO_CLIENT_ID, AWS_REGION); the `cognito` section that `cognito setup` wrote.
  */
 import path from "node:path";
+import { CONFIG_FILE_NAME } from "../../config/file.js";
 import { isServerProtocol, PROTOCOL_CONTRACTS, SERVER_PROTOCOLS, type ServerProtocol } from "../../config/protocols.js";
-import { type AgentConfig, type AgentcoreConfig, CONFIG_FILE_NAME, type CognitoConfig } from "../../config/schema.js";
+import type { AgentConfig, AgentcoreConfig, CognitoConfig } from "../../config/schema.js";
 import { configFileFor, emptyConfig, readConfigFile } from "../../config/store.js";
 import { withJsonDocument } from "../../core/document.js";
 import { UsageError, ValidationError } from "../../errors.js";
@@ -51,7 +52,7 @@ export async function configure(inputs: ConfigureInputs, deps: ConfigureDeps): P
   const configFile = await configFileFor(deps.cwd);
   const projectDir = path.dirname(configFile);
   // A broken config fails here, before anything is written (and it is never rewritten).
-  const config: AgentcoreConfig = (await exists(configFile)) ? await readConfigFile(configFile) : emptyConfig();
+  const config: AgentcoreConfig = (await exists(configFile)) ? await readConfigFile(configFile) : await emptyConfig();
   if (projectDir !== path.resolve(deps.cwd))
     output.info(`Using ${configFile} (the nearest ${CONFIG_FILE_NAME}, in a parent directory; its directory is the build context).`);
   const dotenv = { ...(await deps.dotenv(projectDir)), ...(await deps.dotenv(deps.cwd)) };

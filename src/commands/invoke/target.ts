@@ -73,7 +73,7 @@ export async function resolveTarget(inputs: InvokeInputs, ctx: InvokeContext, de
     // An ARN that a config in this project deployed: use what the config knows about its authorizer.
     let loaded: Awaited<ReturnType<typeof loadConfig>> | undefined;
     try {
-      loaded = await loadConfig(ctx.cwd);
+      loaded = await loadConfig(ctx.cwd, ctx.env);
     } catch (error) {
       ctx.output.debug(`Ignoring the config here for --agent-arn: ${(error as Error).message}`);
     }
@@ -90,7 +90,7 @@ export async function resolveTarget(inputs: InvokeInputs, ctx: InvokeContext, de
       protocol: (inputs.protocol?.toUpperCase() as InvokeProtocol | undefined) ?? known?.protocol ?? "HTTP",
     };
   }
-  const loaded = await requireConfig(ctx.cwd);
+  const loaded = await requireConfig(ctx.cwd, ctx.env);
   const agent = selectAgent(loaded, inputs.agentName);
   const authorizer = agent.authorizerConfiguration?.customJWTAuthorizer ?? null;
   if (inputs.local) {

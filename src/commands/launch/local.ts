@@ -43,7 +43,7 @@ async function runInForeground(
   report: LocalLaunchReporter,
   { port, agentPort, shutdown, startup }: { port?: number; agentPort?: number; shutdown: Promise<unknown>; startup: AbortSignal },
 ): Promise<void> {
-  const config = await requireConfig(ctx.cwd);
+  const config = await requireConfig(ctx.cwd, ctx.env);
   const runtime = await startLocalRuntime({
     signal: startup,
     config,

@@ -13,7 +13,7 @@ import type { PackageInputs, PackageResult } from "./types.js";
 export type { PackageInputs, PackageResult } from "./types.js";
 
 export async function packageAgent(inputs: PackageInputs, ctx: Pick<CommandContext, "cwd" | "env" | "output">): Promise<PackageResult> {
-  const loaded = await requireConfig(ctx.cwd);
+  const loaded = await requireConfig(ctx.cwd, ctx.env);
   const agent = selectAgent(loaded, inputs.agentName);
   const built = await ctx.output.task(
     `Packaging ${agent.name} (${agent.language === "node" ? "esbuild bundle" : "source + aarch64 wheels"})`,

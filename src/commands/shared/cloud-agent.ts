@@ -13,8 +13,8 @@ export interface CloudAgent {
   region: string;
 }
 
-export async function openCloudAgent(ctx: Pick<CommandContext, "cwd" | "aws">, agentName: string | undefined): Promise<CloudAgent> {
-  const loaded = await requireConfig(ctx.cwd);
+export async function openCloudAgent(ctx: Pick<CommandContext, "cwd" | "aws" | "env">, agentName: string | undefined): Promise<CloudAgent> {
+  const loaded = await requireConfig(ctx.cwd, ctx.env);
   const agent = selectAgent(loaded, agentName);
   const aws = await ctx.aws(agent.region);
   // Fails with a usage error naming --region when none is known.

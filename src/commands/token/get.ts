@@ -55,7 +55,7 @@ interface Defaults {
 
 /** Issuer, client and scopes from the flags, else --agent's authorizer, else the project's `cognito` section (M2M client first). */
 async function defaults(input: TokenGetInput, ctx: GetContext): Promise<Defaults> {
-  const loaded = input.agentName ? await requireConfig(ctx.cwd) : await loadConfig(ctx.cwd);
+  const loaded = input.agentName ? await requireConfig(ctx.cwd, ctx.env) : await loadConfig(ctx.cwd, ctx.env);
   const cognito = loaded?.config.cognito;
   const agent = input.agentName && loaded ? selectAgent(loaded, input.agentName) : undefined;
   const authorizer = agent?.authorizerConfiguration?.customJWTAuthorizer;

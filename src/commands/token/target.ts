@@ -32,7 +32,7 @@ export function noAuthorizerError(agent: AgentConfig): ConfigError {
  */
 export async function resolveTokenTarget(agentName: string | undefined, ctx: Pick<CommandContext, "cwd" | "env">): Promise<ResolvedTarget> {
   const cache = new TokenCache(ctx.env);
-  const loaded = agentName ? await requireConfig(ctx.cwd) : await loadConfig(ctx.cwd);
+  const loaded = agentName ? await requireConfig(ctx.cwd, ctx.env) : await loadConfig(ctx.cwd, ctx.env);
   const cognito = loaded?.config.cognito;
   let agent: AgentConfig | undefined;
   let target: TokenTarget = { cognito };

@@ -43,7 +43,7 @@ async function tokenToVerify(
 }
 
 export async function tokenVerify(input: TokenVerifyInput, ctx: VerifyContext): Promise<TokenVerifyResult> {
-  const loaded = await requireConfig(ctx.cwd);
+  const loaded = await requireConfig(ctx.cwd, ctx.env);
   const agent = selectAgent(loaded, input.agentName);
   const authorizer = agent.authorizerConfiguration?.customJWTAuthorizer;
   if (!authorizer) throw noAuthorizerError(agent);
