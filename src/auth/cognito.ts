@@ -12,7 +12,6 @@ import type { JWTPayload } from "jose";
 // The decoder alone (jose/jwt/decode), not jose's index: the everyday invoke with a cached token loads nothing else of jose.
 import { decodeJwt } from "jose/jwt/decode";
 import type { AwsClients } from "../aws/clients.js";
-import { ensureEmbeddedCognito } from "../embedded-cognito/control.js";
 import { AgentcoreError, fromAwsError, UsageError } from "../errors.js";
 import type { Prompter } from "../ui/prompts.js";
 
@@ -205,6 +204,8 @@ export async function openCognito(aws: AwsClients, location: CognitoLocation, en
     const client = await aws.with({ region: location.region }).cognito();
     return { client, close: async () => client.destroy() };
   }
+  // Loaded on use: the embedded Cognito's controller brings child_process and http, which a cached token never needs.
+  const { ensureEmbeddedCognito } = await import("../embedded-cognito/control.js");
   const embedded = await ensureEmbeddedCognito(env);
   try {
     const { CognitoIdentityProviderClient } = await import("@aws-sdk/client-cognito-identity-provider");

@@ -6,7 +6,6 @@
  */
 
 import http from "node:http";
-import https from "node:https";
 import { setTimeout as sleep } from "node:timers/promises";
 import { USER_AGENT } from "../aws/clients.js";
 import { AgentcoreError } from "../errors.js";
@@ -80,8 +79,9 @@ interface RawAnswer {
   response: http.IncomingMessage;
 }
 
-function send(url: URL, headers: http.OutgoingHttpHeaders, body: Buffer | undefined): Promise<RawAnswer> {
-  const transport = url.protocol === "https:" ? https : http;
+async function send(url: URL, headers: http.OutgoingHttpHeaders, body: Buffer | undefined): Promise<RawAnswer> {
+  // node:https (and TLS) loads only for https endpoints: the local gateway is plain http on loopback.
+  const transport = url.protocol === "https:" ? (await import("node:https")).default : http;
   return new Promise((resolve, reject) => {
     const request = transport.request(
       url,

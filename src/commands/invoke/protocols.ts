@@ -4,8 +4,6 @@
  * agent card, then streams a user message (src/invoke/a2a.ts); AGUI streams a RunAgentInput (src/invoke/agui.ts).
  */
 import { AgentcoreError } from "../../errors.js";
-import { A2aRenderer, a2aGeneration, a2aRequest } from "../../invoke/a2a.js";
-import { AguiRenderer, runAgentInput } from "../../invoke/agui.js";
 import type { DataPlaneResponse } from "../../invoke/bearer.js";
 import { type InvokeErrorContext, invokeError, logsHint, streamError } from "../../invoke/errors.js";
 import { ResponseRenderer } from "../../invoke/render.js";
@@ -72,6 +70,8 @@ export async function invokeA2a(
   output: Output,
   errorContext: InvokeErrorContext,
 ): Promise<ProtocolAnswer & { card: unknown }> {
+  // Each protocol's module loads only for its agents: `invoke` of an HTTP agent is the everyday call (bench/invoke.mjs).
+  const { A2aRenderer, a2aGeneration, a2aRequest } = await import("../../invoke/a2a.js");
   const card = await channel.agentCard();
   const generation = a2aGeneration(card);
   const request = a2aRequest(body, generation);
@@ -111,6 +111,7 @@ export async function invokeAgui(
   output: Output,
   errorContext: InvokeErrorContext,
 ): Promise<ProtocolAnswer> {
+  const { AguiRenderer, runAgentInput } = await import("../../invoke/agui.js");
   const response = await channel.invoke(runAgentInput(body, threadId));
   debugResponse(output, response);
   const collected = await drain(response, new AguiRenderer(response.contentType, output), errorContext);

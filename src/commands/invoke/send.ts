@@ -16,7 +16,6 @@ import { headersNotAllowlisted, parseHeaderFlags } from "../../invoke/headers.js
 import { cachedTokens, type LocalTarget } from "../../invoke/integrations.js";
 import type { McpHeaders } from "../../invoke/mcp.js";
 import { chooseSession } from "../../invoke/sessions.js";
-import { getAgentCardWithSigv4, invokeWithSigv4, localDataClient } from "../../invoke/sigv4.js";
 import {
   type BearerToken,
   type CachedTokenQuery,
@@ -194,6 +193,8 @@ async function callDataPlane<T>(p: PreparedInvoke, ctx: InvokeContext, call: Dat
       }
     }
     const aws = (await ctx.aws()).with({ region: target.region });
+    // SigV4 (and the SDK behind it) loads only for agents without a customJWTAuthorizer.
+    const { localDataClient } = await import("../../invoke/sigv4.js");
     const client = target.local ? await localDataClient(aws, target.local.gatewayUrl) : await aws.data();
     return await call.sigv4(client);
   } catch (error) {
@@ -229,7 +230,8 @@ export function sendInvocation(
       );
       return invokeWithBearer({ endpoint, arn: target.arn, qualifier, token: token.token, sessionId: p.sessionId, body, ...extra });
     },
-    sigv4(client) {
+    async sigv4(client) {
+      const { invokeWithSigv4 } = await import("../../invoke/sigv4.js");
       ctx.output.debug(
         `InvokeAgentRuntime ${target.arn} qualifier=${qualifier} (SigV4, region ${target.region}${via}${mcp ? `, ${mcp.method}` : ""})`,
       );
@@ -248,7 +250,8 @@ export function fetchAgentCard(p: PreparedInvoke, ctx: InvokeContext): Promise<u
       );
       return getAgentCardWithBearer({ endpoint, arn: target.arn, qualifier, token: token.token, sessionId: p.sessionId });
     },
-    sigv4(client) {
+    async sigv4(client) {
+      const { getAgentCardWithSigv4 } = await import("../../invoke/sigv4.js");
       ctx.output.debug(
         `GetAgentCard ${target.arn} qualifier=${qualifier} (SigV4, region ${target.region}${target.local ? `, ${target.local.gatewayUrl}` : ""})`,
       );
