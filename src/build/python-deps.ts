@@ -15,6 +15,7 @@ import { promises as fsp } from "node:fs";
 import path from "node:path";
 import { ensureHomeDir } from "../config/home.js";
 import { AgentcoreError } from "../errors.js";
+import { which } from "../util/which.js";
 
 const UV_PLATFORMS = ["aarch64-manylinux2014", "aarch64-manylinux_2_17", "aarch64-manylinux_2_28"];
 const PIP_PLATFORMS = ["manylinux2014_aarch64", "manylinux_2_17_aarch64", "manylinux_2_28_aarch64"];
@@ -43,7 +44,7 @@ export async function installPythonDeps(options: {
   const key = createHash("sha256").update(`${version}\0${requirements}`).digest("hex").slice(0, 20);
   const cacheRoot = await ensureHomeDir(options.env, path.join("cache", "python-deps"));
   const dir = path.join(cacheRoot, key);
-  const tool = (await onPath("uv", options.env)) ? "uv" : "pip";
+  const tool = which("uv", options.env) ? "uv" : "pip";
   if (
     await fsp.stat(path.join(dir, ".complete")).then(
       () => true,
@@ -132,19 +133,6 @@ async function requirementsText(file: string): Promise<string> {
 
 function pythonCommand(env: NodeJS.ProcessEnv): string {
   return env.AGENTCORE_TS_PYTHON ?? "python3";
-}
-
-async function onPath(command: string, env: NodeJS.ProcessEnv): Promise<boolean> {
-  for (const dir of (env.PATH ?? "").split(path.delimiter)) {
-    if (!dir) continue;
-    try {
-      await fsp.access(path.join(dir, command), 1);
-      return true;
-    } catch {
-      // next
-    }
-  }
-  return false;
 }
 
 function runTool(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number; output: string }> {

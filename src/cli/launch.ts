@@ -12,6 +12,7 @@ export interface LaunchFlags {
   timeout?: string;
   process?: boolean;
   watch?: boolean;
+  install?: boolean;
 }
 
 export function register(program: Command): void {
@@ -40,6 +41,10 @@ export function register(program: Command): void {
       "--watch",
       "with --local: reload the agent when a file under its entrypoint's directory changes (.dockerignore honoured); the gateway stays up",
     )
+    .option(
+      "--install",
+      "with --local: install a process-mode agent's missing dependencies (npm ci / npm install; pip or uv into the project's .venv) without asking",
+    )
     .addHelpText(
       "after",
       `
@@ -49,7 +54,8 @@ Examples:
   $ agentcore-ts launch --image-uri 123456789012.dkr.ecr.us-east-1.amazonaws.com/my-agent:v1
   $ agentcore-ts launch --local --port 8081     # local runtime + inbound-auth gateway on 127.0.0.1:8081
   $ agentcore-ts launch --local --process       # agent as a plain process (no container engine needed)
-  $ agentcore-ts launch --local --watch         # reload the agent on every save (a container is rebuilt)`,
+  $ agentcore-ts launch --local --watch         # reload the agent on every save (a container is rebuilt)
+  $ agentcore-ts launch --local --install       # install missing dependencies (node_modules, .venv) first`,
     )
     .action(async (flags: LaunchFlags, command: Command) => {
       await run(command, async (ctx) => {
@@ -60,7 +66,14 @@ Examples:
           ]);
           // A foreground command: what it prints (its --json document included) goes out while it runs, through the reporter.
           await launchLocal(
-            { agentName: flags.agent, port: flags.port, agentPort: flags.agentPort, process: flags.process, watch: flags.watch },
+            {
+              agentName: flags.agent,
+              port: flags.port,
+              agentPort: flags.agentPort,
+              process: flags.process,
+              watch: flags.watch,
+              install: flags.install,
+            },
             ctx,
             {
               report: localLaunchReporter(ctx.output),
@@ -80,6 +93,7 @@ Examples:
             imageUri: flags.imageUri,
             timeoutSeconds: parseTimeoutFlag(flags.timeout),
             watch: flags.watch,
+            install: flags.install,
           },
           ctx,
         );

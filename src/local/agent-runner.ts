@@ -12,6 +12,7 @@ import { protocolContract, type ServerProtocol } from "../config/protocols.js";
 import { AgentcoreError } from "../errors.js";
 import { exists } from "../util/fs.js";
 import { AgentOutput, exitedAndLogged } from "./agent-output.js";
+import { pythonInterpreter } from "./dependencies/python.js";
 import { probeAgent, probeDescription } from "./health.js";
 import { logHint } from "./log-hints.js";
 import type { LocalRuntimeMode } from "./runtime-state.js";
@@ -100,8 +101,7 @@ export async function processCommand(spec: AgentSpec): Promise<{ file: string; a
   }
   if ([".js", ".mjs", ".cjs"].includes(ext)) return { file: process.execPath, args: [entry] };
   if (ext === ".py" || spec.language === "python") {
-    const venvPython = path.join(spec.projectDir, ".venv", "bin", "python");
-    return { file: (await exists(venvPython)) ? venvPython : "python3", args: [entry] };
+    return { file: (await pythonInterpreter(spec.projectDir)).file, args: [entry] };
   }
   throw new AgentcoreError(`Cannot run ${entry} as a local process: unknown file type "${ext}".`, {
     code: "EntrypointUnsupported",

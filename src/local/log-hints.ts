@@ -4,8 +4,7 @@
  * and the command that installs it; a port already in use (EADDRINUSE, errno 98) says whether the agent
  * ignored $PORT. Read only when the agent exited or never answered its health check.
  */
-import { accessSync, constants } from "node:fs";
-import path from "node:path";
+import { which } from "../util/which.js";
 
 export interface LoggedAgent {
   mode: "process" | "container";
@@ -17,22 +16,6 @@ export interface LoggedAgent {
   /** Relative to the project directory. */
   requirementsFile?: string | null;
   env?: NodeJS.ProcessEnv;
-}
-
-/** An executable's full path from PATH (as the shell would find it), else the name itself. */
-function onPath(name: string, env: NodeJS.ProcessEnv): string {
-  if (name.includes("/")) return name;
-  for (const dir of (env.PATH ?? "").split(path.delimiter)) {
-    if (!dir) continue;
-    const candidate = path.join(dir, name);
-    try {
-      accessSync(candidate, constants.X_OK);
-      return candidate;
-    } catch {
-      // not here
-    }
-  }
-  return name;
 }
 
 function missingModule(log: string): { module: string; language: "python" | "node" } | undefined {
@@ -48,15 +31,14 @@ function installHint(agent: LoggedAgent, missing: { module: string; language: "p
   if (agent.mode === "container") {
     return `The image has no ${missing.language === "python" ? "Python module" : "package"} "${missing.module}": add it to ${requirements ?? (missing.language === "python" ? "requirements.txt" : "package.json")} and run \`agentcore-ts launch --local\` again (the image is rebuilt).`;
   }
-  const interpreter = onPath(agent.command.split(" ")[0] ?? "", agent.env ?? process.env);
+  const first = agent.command.split(" ")[0] ?? "";
+  const interpreter = which(first, agent.env ?? process.env) ?? first;
   if (missing.language === "python") {
+    // launch --local checked the manifest before the start, so the module is not what it declares.
     const top = missing.module.split(".")[0]!;
-    const install = requirements?.endsWith(".txt")
-      ? `${interpreter} -m pip install -r ${requirements}`
-      : requirements?.endsWith("pyproject.toml")
-        ? `${interpreter} -m pip install .`
-        : `${interpreter} -m pip install ${top}`;
-    return `The agent ran with ${interpreter}, which has no module "${missing.module}": install its dependencies with \`${install}\` (or create .venv in the project: agentcore-ts runs .venv/bin/python when it exists).`;
+    const venv = interpreter.includes("/.venv/");
+    const manifest = requirements ?? "requirements.txt";
+    return `The agent ran with ${interpreter}${venv ? "" : " (the project has no .venv)"}, which has no module "${missing.module}": add the package that provides "${top}" to ${manifest} and run \`agentcore-ts launch --local --install\`, which installs ${manifest} into ${venv ? "the project's .venv" : `a new .venv in the project (never into ${interpreter})`}.`;
   }
   if (missing.module.startsWith(".") || missing.module.startsWith("/")) {
     return `The agent (run with ${process.execPath}) imports ${missing.module}, which does not exist: check the path, or build the project first.`;

@@ -15,6 +15,7 @@ import { UsageError } from "../errors.js";
 import type { Output } from "../ui/output.js";
 import { AgentOutput } from "./agent-output.js";
 import type { RunningAgent } from "./agent-runner.js";
+import { type DependencyPolicy, ensureDependencies } from "./dependencies.js";
 import { type Gateway, type GatewayLogEvent, type GatewayOptions, localRuntimeArn } from "./gateway.js";
 import { JsonLinesFile, type RequestLogEvent } from "./log-files.js";
 import { type AgentEvent, agentLogFiles, agentPortFor, agentSpec, chooseMode, SupervisedAgent } from "./runtime/agent.js";
@@ -23,6 +24,7 @@ import { RuntimeRecord } from "./runtime/record.js";
 import type { Readiness } from "./runtime/restart-hold.js";
 import type { LocalRuntimeLogs, LocalRuntimeMode } from "./runtime-state.js";
 
+export type { DependencyPolicy } from "./dependencies.js";
 export { DEFAULT_AGENT_PORT } from "./runtime/agent.js";
 export type { LocalRuntimeParts, RuntimeRecordStore, StartAgentOptions } from "./runtime/parts.js";
 export type { Readiness } from "./runtime/restart-hold.js";
@@ -58,6 +60,11 @@ export interface StartLocalRuntimeOptions {
   onRequest?: (event: GatewayLogEvent) => void;
   /** Aborts the start-up (Ctrl-C while waiting for the agent): what was started is stopped, and it throws. */
   signal?: AbortSignal;
+  /**
+   * A process-mode agent's dependencies (src/local/dependencies.ts): checked before anything starts, and
+   * installed as the policy allows (default: never, a missing one is an error); false: not checked.
+   */
+  dependencies?: DependencyPolicy | false;
   /** Replaces some of the runtime's parts (default: DEFAULT_PARTS, the real ones). */
   parts?: Partial<LocalRuntimeParts>;
 }
@@ -215,18 +222,29 @@ export async function startLocalRuntime(options: StartLocalRuntimeOptions = {}):
   );
 
   try {
-    // 1. The embedded Cognito, when the authorizer points at it.
+    // 1. How the agent runs and, for a process, its dependencies: checked (and installed) before anything starts.
+    const { mode, engineBinary } = await chooseMode(options.mode, env, parts.detectEngine, output);
+    const files = await agentLogFiles(env, agent.name);
+    logFile = files.logFile;
+    const spec = agentSpec(loaded, agent, region);
+    if (mode === "process" && options.dependencies !== false) {
+      await ensureDependencies(spec, options.dependencies ?? {}, {
+        env: { ...env, ...spec.environmentVariables },
+        output,
+        logFile: logFile.replace(/\.log$/, ".install.log"),
+        signal: options.signal,
+      });
+    }
+
+    // 2. The embedded Cognito, when the authorizer points at it.
     const cognito = await parts.embeddedCognito(jwt, env);
     if (cognito) {
       life.onStop(() => cognito.stop());
       if (cognito.startedHere) output?.success(`Embedded Cognito started on ${cognito.endpoint}`);
     }
 
-    // 2. The agent, supervised.
-    const { mode, engineBinary } = await chooseMode(options.mode, env, parts.detectEngine, output);
+    // 3. The agent, supervised.
     const port = await agentPortFor(options.agentPort, parts.pickPort, agent.protocol);
-    const files = await agentLogFiles(env, agent.name);
-    logFile = files.logFile;
     const logs: LocalRuntimeLogs = { agent: files.agentEvents, requests: files.requests };
     // Closed last (registered before the agent's stop): the agent's last lines and the last requests are written.
     const agentOutput = new AgentOutput(logFile, logs.agent, { fresh: true });
@@ -236,7 +254,6 @@ export async function startLocalRuntime(options: StartLocalRuntimeOptions = {}):
       requestLog?.close();
     });
     const agentRuntimeArn = localRuntimeArn(agent.name, region);
-    const spec = agentSpec(loaded, agent, region);
     // An A2A agent's card names the URL clients post to; as AWS's A2A tutorial has the deployer set
     // AGENTCORE_RUNTIME_URL to the invoke URL (runtime-a2a), the local one is the gateway's, so clients that
     // follow the card stay behind the inbound auth. Its port is therefore fixed before the agent starts.
@@ -268,7 +285,7 @@ export async function startLocalRuntime(options: StartLocalRuntimeOptions = {}):
 
     stopAgentAtExit(life, supervised, record);
 
-    // 3. The gateway.
+    // 4. The gateway.
     const aliases = [agentRuntimeArn, agent.deployment?.runtimeArn, agent.deployment?.runtimeId].filter(
       (a): a is string => typeof a === "string",
     );
@@ -298,7 +315,7 @@ export async function startLocalRuntime(options: StartLocalRuntimeOptions = {}):
       }
     }
 
-    // 4. The record that `invoke --local` and `status --local` read.
+    // 5. The record that `invoke --local` and `status --local` read.
     const written = await record.write({
       agentName: agent.name,
       gatewayUrl: gateway.url,

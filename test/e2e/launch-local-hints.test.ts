@@ -64,15 +64,16 @@ describe("launch --local: hints from the agent's log", () => {
     );
   });
 
-  it("a missing Python module: names the interpreter that ran and the pip command", async () => {
+  it("a Python module its requirements do not declare: names the interpreter that ran and what to add", async () => {
+    // Declared requirements are checked before the start (launch-deps.test.ts); this import is not among them.
     const dir = await project(
-      { "agent.py": "import surely_not_installed_mod\n", "requirements.txt": "surely-not-installed-mod\n" },
+      { "agent.py": "import surely_not_installed_mod\n", "requirements.txt": "" },
       { entrypoint: "agent.py", language: "python", requirementsFile: "requirements.txt" },
     );
     const result = await launchLocal(dir);
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(
-      /The agent ran with \/\S*python3, which has no module "surely_not_installed_mod": install its dependencies with `\/\S*python3 -m pip install -r requirements\.txt`/,
+      /The agent ran with \/\S*python3 \(the project has no \.venv\), which has no module "surely_not_installed_mod": add the package that provides "surely_not_installed_mod" to requirements\.txt and run `agentcore-ts launch --local --install`, which installs requirements\.txt into a new \.venv in the project \(never into \/\S*python3\)/,
     );
   });
 });

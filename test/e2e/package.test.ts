@@ -6,14 +6,13 @@
  */
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { existsSync, promises as fsp } from "node:fs";
-import http from "node:http";
-import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
-import { unzipSync, zipSync } from "fflate";
+import { unzipSync } from "fflate";
 import { afterAll, describe, expect, it } from "vitest";
 import { freePort, REPO_ROOT, runCli, tempDir, testEnv } from "../support/cli.js";
+import { startTinyIndex, TINYDEP_AGENT } from "../support/python-index.js";
 
 interface PackageDoc {
   agent: string;
@@ -159,56 +158,6 @@ describe("package: the MCP example", () => {
 
 const hasPip = spawnSync("python3", ["-m", "pip", "--version"]).status === 0;
 
-/** A pure-Python wheel (PEP 427) and a PEP 503 simple index serving it on loopback. */
-async function startTinyIndex(): Promise<{ url: string; close: () => Promise<void> }> {
-  const enc = (s: string) => new TextEncoder().encode(s);
-  const wheel = zipSync({
-    "tinydep/__init__.py": enc('GREETING = "hello from tinydep"\n'),
-    "tinydep-0.1.0.dist-info/METADATA": enc("Metadata-Version: 2.1\nName: tinydep\nVersion: 0.1.0\n"),
-    "tinydep-0.1.0.dist-info/WHEEL": enc("Wheel-Version: 1.0\nGenerator: test\nRoot-Is-Purelib: true\nTag: py3-none-any\n"),
-    "tinydep-0.1.0.dist-info/RECORD": enc(
-      "tinydep/__init__.py,,\ntinydep-0.1.0.dist-info/METADATA,,\ntinydep-0.1.0.dist-info/WHEEL,,\ntinydep-0.1.0.dist-info/RECORD,,\n",
-    ),
-  });
-  const file = "tinydep-0.1.0-py3-none-any.whl";
-  const server = http.createServer((req, res) => {
-    if (req.url === "/simple/tinydep/") {
-      res.writeHead(200, { "content-type": "text/html" }).end(`<html><body><a href="/files/${file}">${file}</a></body></html>`);
-    } else if (req.url === `/files/${file}`) {
-      res.writeHead(200, { "content-type": "application/octet-stream" }).end(Buffer.from(wheel));
-    } else {
-      res.writeHead(404).end();
-    }
-  });
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  const { port } = server.address() as AddressInfo;
-  return { url: `http://127.0.0.1:${port}/simple/`, close: () => new Promise((r) => server.close(() => r())) };
-}
-
-const PY_AGENT = `import json, os
-from http.server import BaseHTTPRequestHandler, HTTPServer
-import tinydep
-
-class Handler(BaseHTTPRequestHandler):
-    def _send(self, body):
-        data = json.dumps(body).encode()
-        self.send_response(200)
-        self.send_header("content-type", "application/json")
-        self.send_header("content-length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-    def do_GET(self):
-        self._send({"status": "Healthy"})
-    def do_POST(self):
-        length = int(self.headers.get("content-length", 0))
-        prompt = json.loads(self.rfile.read(length) or b"{}").get("prompt", "")
-        self._send({"result": f"{tinydep.GREETING}: {prompt}"})
-    def log_message(self, *args):
-        pass
-
-HTTPServer(("127.0.0.1", int(os.environ.get("PORT", "8080"))), Handler).serve_forever()
-`;
-
 describe("package: a Python agent", () => {
   it.skipIf(!hasPip)(
     "puts its source (minus .dockerignore) and its aarch64-resolved wheels in a zip that runs with plain python3",
@@ -216,7 +165,7 @@ describe("package: a Python agent", () => {
       const index = await startTinyIndex();
       try {
         const dir = tempDir();
-        await fsp.writeFile(path.join(dir, "agent.py"), PY_AGENT);
+        await fsp.writeFile(path.join(dir, "agent.py"), TINYDEP_AGENT);
         await fsp.writeFile(path.join(dir, "requirements.txt"), "tinydep==0.1.0\n");
         await fsp.writeFile(path.join(dir, ".env"), "NOT_IN_THE_ZIP=1\n");
         await fsp.writeFile(path.join(dir, "run.sh"), "#!/bin/sh\nexec python3 agent.py\n", { mode: 0o755 });

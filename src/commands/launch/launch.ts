@@ -100,6 +100,12 @@ export async function launch(inputs: LaunchInputs, ctx: CommandContext): Promise
       hint: "Run `agentcore-ts launch --local --watch` for the dev loop; a deployed agent is updated by `agentcore-ts launch`.",
     });
   }
+  if (inputs.install) {
+    throw new UsageError("--install installs a local agent's dependencies: it goes with --local.", {
+      code: "ConflictingFlags",
+      hint: "Run `agentcore-ts launch --local --install`; a deployed agent's dependencies are installed by its image build (or the code package).",
+    });
+  }
   const { loaded, agent, aws, region } = await openCloudAgent(ctx, inputs.agentName);
   checkAuthorizerMembers(agent);
   refuseLoopbackIssuer(agent);

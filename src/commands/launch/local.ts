@@ -20,7 +20,7 @@ export interface LaunchLocalDeps {
 /** `launch --local`: runs in the foreground until Ctrl-C or SIGTERM, then stops everything. */
 export async function launchLocal(
   inputs: LaunchLocalInputs,
-  ctx: Pick<CommandContext, "cwd" | "env" | "output">,
+  ctx: Pick<CommandContext, "cwd" | "env" | "output" | "prompter">,
   deps: LaunchLocalDeps,
 ): Promise<void> {
   const port = parsePort(inputs.port, "--port");
@@ -39,7 +39,7 @@ export async function launchLocal(
 
 async function runInForeground(
   inputs: LaunchLocalInputs,
-  ctx: Pick<CommandContext, "cwd" | "env" | "output">,
+  ctx: Pick<CommandContext, "cwd" | "env" | "output" | "prompter">,
   report: LocalLaunchReporter,
   { port, agentPort, shutdown, startup }: { port?: number; agentPort?: number; shutdown: Promise<unknown>; startup: AbortSignal },
 ): Promise<void> {
@@ -53,6 +53,11 @@ async function runInForeground(
     port,
     agentPort,
     mode: inputs.process ? "process" : "auto",
+    // A process-mode agent's missing dependencies: --install installs them, a terminal is asked, else an error.
+    dependencies: {
+      install: inputs.install === true,
+      confirm: ctx.prompter.interactive ? (message) => ctx.prompter.confirm({ message, default: true }) : undefined,
+    },
     onRequest: (event) => report.request(event),
   });
   let watch: ReloadWatch | undefined;

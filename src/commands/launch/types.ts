@@ -11,6 +11,8 @@ export interface LaunchInputs {
   timeoutSeconds?: number;
   /** --watch without --local: refused (it reloads a local agent; a deployed one has nothing to reload). */
   watch?: boolean;
+  /** --install without --local: refused (the image build installs a deployed agent's dependencies). */
+  install?: boolean;
 }
 
 export interface LaunchResult {
@@ -57,6 +59,8 @@ export interface LaunchLocalInputs {
   process?: boolean;
   /** Reload the agent when its sources change. */
   watch?: boolean;
+  /** Install a process-mode agent's missing dependencies without asking. */
+  install?: boolean;
 }
 
 /** One reload of `launch --local --watch`. */
