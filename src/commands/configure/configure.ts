@@ -17,7 +17,7 @@ import { UsageError, ValidationError } from "../../errors.js";
 import { exists } from "../../util/fs.js";
 import { nonEmpty } from "../../util/text.js";
 import { checkDiscoveryDocument, resolveAuthorizer, resolveHeaderAllowlist } from "./authorizer.js";
-import { resolveDeploySettings } from "./deploy.js";
+import { checkDeployFlags, resolveDeploySettings } from "./deploy.js";
 import { checkName, resolveEntrypoint, resolveName, resolveRequirements } from "./entrypoint.js";
 import { fileReport, planFiles, precheckConfig, writeAll } from "./files.js";
 import type { DockerfilePlan } from "./templates.js";
@@ -48,6 +48,7 @@ export async function configure(inputs: ConfigureInputs, deps: ConfigureDeps): P
   if (inputs.ecr !== undefined) checkEcrRepository(inputs.ecr, undefined);
   if (inputs.requestHeaderAllowlist !== undefined) checkHeaderAllowlist(parseList(inputs.requestHeaderAllowlist), true);
   const protocolFromFlag = inputs.protocol === undefined ? undefined : parseProtocol(inputs.protocol);
+  await checkDeployFlags(inputs, { cwd: deps.cwd });
 
   const configFile = await configFileFor(deps.cwd);
   const projectDir = path.dirname(configFile);
@@ -59,6 +60,8 @@ export async function configure(inputs: ConfigureInputs, deps: ConfigureDeps): P
 
   const entrypoint = await resolveEntrypoint(inputs, deps, projectDir, config);
   const language = languageOf(entrypoint);
+  // --runtime against the entrypoint's language, before the next question.
+  await checkDeployFlags(inputs, { cwd: deps.cwd }, language);
   const name = await resolveName(inputs, deps, projectDir, config, entrypoint);
   const existing = config.agents[name];
   if (existing) output.debug(`Updating the agent "${name}" in ${configFile}.`);

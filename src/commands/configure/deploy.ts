@@ -45,12 +45,7 @@ export async function resolveDeploySettings(
 ): Promise<DeploySettings> {
   const deploy = parseDeploy(inputs.deploy) ?? existing?.deploy ?? "container";
   const runtime = deploy === "code" ? resolveRuntime(inputs.runtime, language, existing, ctx.today) : undefined;
-  if (deploy === "container" && inputs.runtime !== undefined) {
-    throw new UsageError("--runtime applies to code deployments only.", {
-      hint: "Add --deploy code, or drop --runtime (a container image brings its own runtime).",
-      code: "ConflictingFlags",
-    });
-  }
+  if (deploy === "container" && inputs.runtime !== undefined) throw runtimeWithContainer();
   const environmentVariables = await resolveEnvironment(inputs, ctx, existing?.environmentVariables ?? {});
   return {
     deploy,
@@ -59,6 +54,54 @@ export async function resolveDeploySettings(
     ...optional("networkConfiguration", resolveNetwork(inputs, existing?.networkConfiguration)),
     ...optional("lifecycleConfiguration", resolveLifecycle(inputs, existing?.lifecycleConfiguration)),
   };
+}
+
+/**
+ * The launch-settings flags checked on their own, before configure asks anything (a typo in --deploy,
+ * --runtime, --env, --env-file, --network, --subnets, --security-groups, --idle-timeout or --max-lifetime
+ * fails at once, not after the prompts). What depends on the agent (its language, its current settings) is
+ * checked again by resolveDeploySettings; `language` is given once the entrypoint is known.
+ */
+export async function checkDeployFlags(
+  inputs: ConfigureInputs,
+  ctx: { cwd: string; today?: string },
+  language?: AgentConfig["language"],
+): Promise<void> {
+  const deploy = parseDeploy(inputs.deploy);
+  if (inputs.runtime !== undefined) {
+    if (deploy === "container") throw runtimeWithContainer();
+    checkRuntime(inputs.runtime, language, ctx.today);
+  }
+  if (language !== undefined) return;
+  await resolveEnvironment(inputs, { cwd: ctx.cwd }, {});
+  const mode = inputs.network?.toUpperCase();
+  if (inputs.network !== undefined && mode !== "PUBLIC" && mode !== "VPC") throw invalidNetwork(inputs.network);
+  if (mode === "PUBLIC" && (inputs.subnets !== undefined || inputs.securityGroups !== undefined)) throw vpcFlagsNeedVpc();
+  if (inputs.subnets !== undefined) checkIds(parseList(inputs.subnets), SUBNET_ID, "--subnets", "subnet-0123456789abcdef0");
+  if (inputs.securityGroups !== undefined)
+    checkIds(parseList(inputs.securityGroups), SECURITY_GROUP_ID, "--security-groups", "sg-0123456789abcdef0");
+  resolveLifecycle(inputs, undefined);
+}
+
+function runtimeWithContainer(): UsageError {
+  return new UsageError("--runtime applies to code deployments only.", {
+    hint: "Add --deploy code, or drop --runtime (a container image brings its own runtime).",
+    code: "ConflictingFlags",
+  });
+}
+
+function invalidNetwork(value: string): ValidationError {
+  return new ValidationError(`--network "${value}" is not a network mode.`, {
+    hint: "Use --network public or --network vpc.",
+    code: "InvalidNetwork",
+  });
+}
+
+function vpcFlagsNeedVpc(): UsageError {
+  return new UsageError("--subnets and --security-groups need --network vpc.", {
+    hint: "Drop them, or use --network vpc.",
+    code: "ConflictingFlags",
+  });
 }
 
 function optional<K extends string, V>(key: K, value: V | undefined): Partial<Record<K, V>> {
@@ -81,15 +124,25 @@ function resolveRuntime(
   today = new Date().toISOString().slice(0, 10),
 ): CodeRuntime {
   const keep = existing?.runtime && CODE_RUNTIMES[existing.runtime].language === language ? existing.runtime : undefined;
-  const runtime = flag ?? keep ?? DEFAULT_RUNTIME[language];
+  return checkRuntime(flag ?? keep ?? DEFAULT_RUNTIME[language], language, today);
+}
+
+/** A runtime name: one of AgentCore's, able to run `language` (when known), and not past its block-update date. */
+function checkRuntime(
+  runtime: string,
+  language: AgentConfig["language"] | undefined,
+  today = new Date().toISOString().slice(0, 10),
+): CodeRuntime {
+  const usableFor = (lang: AgentConfig["language"] | undefined) =>
+    lang === undefined ? [...usable("node", today), ...usable("python", today)] : usable(lang, today);
   if (!(runtime in CODE_RUNTIMES)) {
     throw new ValidationError(`--runtime "${runtime}" is not a runtime of AgentCore direct code deployment.`, {
-      hint: `Use one of ${usable(language, today).join(", ")}.`,
+      hint: `Use one of ${usableFor(language).join(", ")}.`,
       code: "InvalidRuntime",
     });
   }
   const facts = CODE_RUNTIMES[runtime as CodeRuntime];
-  if (facts.language !== language) {
+  if (language !== undefined && facts.language !== language) {
     throw new ValidationError(`--runtime ${runtime} cannot run a ${language === "node" ? "Node/TypeScript" : "Python"} entrypoint.`, {
       hint: `Use one of ${usable(language, today).join(", ")}.`,
       code: "InvalidRuntime",
@@ -99,7 +152,7 @@ function resolveRuntime(
     throw new ValidationError(
       `${runtime} is past its block-update date (${facts.blockUpdate}): AWS no longer lets agents on it be created or updated.`,
       {
-        hint: `Use one of ${usable(language, today).join(", ")} (docs: runtime-code-deploy-supported-runtimes).`,
+        hint: `Use one of ${usableFor(facts.language).join(", ")} (docs: runtime-code-deploy-supported-runtimes).`,
         code: "RuntimeDeprecated",
       },
     );
@@ -122,7 +175,7 @@ const SECRETISH_VALUE = [/^AKIA[0-9A-Z]{16}$/, /^sk-[A-Za-z0-9_-]{20,}$/, /^gh[p
 
 async function resolveEnvironment(
   inputs: ConfigureInputs,
-  ctx: { cwd: string; output: Output },
+  ctx: { cwd: string; output?: Output },
   current: Record<string, string>,
 ): Promise<Record<string, string>> {
   if (inputs.envFile === undefined && (inputs.env === undefined || inputs.env.length === 0)) return { ...current };
@@ -174,7 +227,7 @@ async function resolveEnvironment(
   for (const [key, value] of Object.entries(merged)) {
     if (current[key] === value) continue;
     if (SECRETISH_KEY.test(key) || SECRETISH_VALUE.some((re) => re.test(value))) {
-      ctx.output.warn(
+      ctx.output?.warn(
         `${key} looks like a secret: environment variables are stored in .agentcore.json and are visible in the runtime's configuration (GetAgentRuntime). Prefer AWS Secrets Manager or AgentCore Identity, read at run time.`,
       );
     }
@@ -186,21 +239,11 @@ function resolveNetwork(inputs: ConfigureInputs, current: NetworkConfiguration |
   const subnets = inputs.subnets === undefined ? undefined : parseList(inputs.subnets);
   const securityGroups = inputs.securityGroups === undefined ? undefined : parseList(inputs.securityGroups);
   const mode = inputs.network?.toUpperCase();
-  if (inputs.network !== undefined && mode !== "PUBLIC" && mode !== "VPC") {
-    throw new ValidationError(`--network "${inputs.network}" is not a network mode.`, {
-      hint: "Use --network public or --network vpc.",
-      code: "InvalidNetwork",
-    });
-  }
+  if (inputs.network !== undefined && mode !== "PUBLIC" && mode !== "VPC") throw invalidNetwork(inputs.network);
   const effective = mode ?? (subnets || securityGroups ? "VPC" : current?.networkMode);
   if (effective === undefined) return undefined;
   if (effective === "PUBLIC") {
-    if (subnets || securityGroups) {
-      throw new UsageError("--subnets and --security-groups need --network vpc.", {
-        hint: "Drop them, or use --network vpc.",
-        code: "ConflictingFlags",
-      });
-    }
+    if (subnets || securityGroups) throw vpcFlagsNeedVpc();
     return { networkMode: "PUBLIC" };
   }
   const previous = current?.networkMode === "VPC" ? current.networkModeConfig : undefined;

@@ -403,6 +403,35 @@ describe("configure refuses bad input and writes nothing", () => {
 });
 
 describe("configure (prompts)", () => {
+  it("checks the launch-settings flags before the first question, and --runtime right after the entrypoint", async () => {
+    const dir = await project({ "main.py": "", "requirements.txt": "" });
+    const cases: [ConfigureInputs, string][] = [
+      [{ deploy: "lambda" }, "InvalidDeployMode"],
+      [{ deploy: "code", runtime: "RUBY_3" }, "InvalidRuntime"],
+      [{ deploy: "container", runtime: "NODE_22" }, "ConflictingFlags"],
+      [{ env: ["NOT_AN_ASSIGNMENT"] }, "InvalidEnv"],
+      [{ envFile: "missing.env" }, "EnvFileNotFound"],
+      [{ network: "private" }, "InvalidNetwork"],
+      [{ network: "public", subnets: "subnet-0123456789abcdef0" }, "ConflictingFlags"],
+      [{ subnets: "subnet-1" }, "InvalidNetwork"],
+      [{ idleTimeout: "5" }, "InvalidLifecycle"],
+      [{ idleTimeout: "7200", maxLifetime: "3600" }, "InvalidLifecycle"],
+    ];
+    for (const [inputs, code] of cases) {
+      const prompter = new ScriptedPrompter([]);
+      const error = (await operation.configure(inputs, depsFor(dir, { prompter })).catch((e: unknown) => e)) as AgentcoreError;
+      expect({ inputs, code: error.code, asked: prompter.asked }).toEqual({ inputs, code, asked: [] });
+    }
+    // NODE_22 cannot run the Python entrypoint typed at the first prompt: said before the name is asked.
+    const prompter = new ScriptedPrompter(["main.py", "never_asked"]);
+    const error = (await operation
+      .configure({ deploy: "code", runtime: "NODE_22" }, depsFor(dir, { prompter }))
+      .catch((e: unknown) => e)) as AgentcoreError;
+    expect(error.code).toBe("InvalidRuntime");
+    expect(prompter.asked).toEqual(["Entrypoint (the agent's main .py/.ts/.js file)"]);
+    expect(await exists(path.join(dir, ".agentcore.json"))).toBe(false);
+  });
+
   it("asks for what is missing, with defaults from the cognito section", async () => {
     const dir = await project({ "main.py": "", "requirements.txt": "" });
     await fsp.writeFile(path.join(dir, ".agentcore.json"), JSON.stringify({ version: 1, agents: {}, cognito: cognitoSection() }));
