@@ -94,7 +94,11 @@ export class AwsClients {
 
   async logs(): Promise<CloudWatchLogsClient> {
     const { CloudWatchLogsClient } = await import("@aws-sdk/client-cloudwatch-logs");
-    return new CloudWatchLogsClient(this.config());
+    // StartLiveTail's endpoint has a `stream-` host prefix (the SDK prepends it: stream-logs.<region>.amazonaws.com).
+    // An overridden endpoint (explicit or AWS_ENDPOINT_URL[_CLOUDWATCH_LOGS]) names the exact host to call, where
+    // the prefix would make a name that does not resolve (stream-127.0.0.1).
+    const overridden = Boolean(this.settings.endpoint) || serviceEndpoint("CLOUDWATCH_LOGS", "") !== "";
+    return new CloudWatchLogsClient({ ...this.config(), ...(overridden ? { disableHostPrefix: true } : {}) });
   }
 
   async s3(): Promise<S3Client> {

@@ -11,6 +11,7 @@ import {
   GetAgentRuntimeEndpointCommand,
   UpdateAgentRuntimeCommand,
 } from "@aws-sdk/client-bedrock-agentcore-control";
+import { CloudWatchLogsClient, StartLiveTailCommand } from "@aws-sdk/client-cloudwatch-logs";
 import { CreateRepositoryCommand, ECRClient } from "@aws-sdk/client-ecr";
 import { CreateRoleCommand, DeleteRoleCommand, IAMClient, PutRolePolicyCommand } from "@aws-sdk/client-iam";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -328,5 +329,47 @@ describe("IAM and ECR fakes", () => {
     const error = await rejected(() => ecr.send(new CreateRepositoryCommand({ repositoryName: "Bad_Name" })));
     expect(error.name).toBe("InvalidParameterException");
     ecr.destroy();
+  });
+});
+
+describe("CloudWatch Logs fake: StartLiveTail", () => {
+  it("takes log groups by ARN of its account and region, and streams sessionStart then sessionUpdates over the SDK's event-stream decoding", async () => {
+    // disableHostPrefix: the SDK would call stream-127.0.0.1 (StartLiveTail's `stream-` host prefix).
+    const logs = new CloudWatchLogsClient({ ...common, endpoint: aws.logs.url, disableHostPrefix: true });
+    const group = "/aws/bedrock-agentcore/runtimes/fake_tail-Abc-DEFAULT";
+    const arn = `arn:aws:logs:us-east-1:${aws.account}:log-group:${group}`;
+    try {
+      const byName = await rejected(() => logs.send(new StartLiveTailCommand({ logGroupIdentifiers: [group] })));
+      expect(byName.name).toBe("InvalidParameterException");
+      const otherRegion = await rejected(() =>
+        logs.send(new StartLiveTailCommand({ logGroupIdentifiers: [arn.replace("us-east-1", "eu-west-1")] })),
+      );
+      expect(otherRegion.name).toBe("InvalidParameterException");
+      await expect(logs.send(new StartLiveTailCommand({ logGroupIdentifiers: [arn] }))).rejects.toMatchObject({
+        name: "ResourceNotFoundException",
+      });
+
+      aws.logs.putEvents(group, "s", [{ timestamp: 1, message: "before the session" }]);
+      aws.logs.liveTailUpdateMs = 10;
+      const stop = new AbortController();
+      const out = await logs.send(new StartLiveTailCommand({ logGroupIdentifiers: [arn] }), { abortSignal: stop.signal });
+      const seen: unknown[] = [];
+      aws.logs.putEvents(group, "s", [{ timestamp: 2, message: "live" }]);
+      await expect(
+        (async () => {
+          for await (const event of out.responseStream!) {
+            seen.push(event);
+            if (event.sessionUpdate?.sessionResults?.length) stop.abort();
+          }
+        })(),
+      ).rejects.toThrow();
+      expect(seen[0]).toMatchObject({ sessionStart: { logGroupIdentifiers: [arn] } });
+      expect(seen.at(-1)).toMatchObject({
+        sessionUpdate: { sessionResults: [{ logStreamName: "s", logGroupIdentifier: arn, message: "live", timestamp: 2 }] },
+      });
+    } finally {
+      aws.logs.liveTailUpdateMs = 1_000;
+      logs.destroy();
+    }
   });
 });

@@ -47,7 +47,7 @@ export async function startAwsFakes(options: ControlOptions = {}): Promise<AwsFa
   const codebuild = new FakeCodeBuild({ s3, ecr, iam }, region, account);
   const control = new FakeAgentCoreControl(iam, { ...options, region, account });
   control.s3 = s3;
-  const logs = new FakeCloudWatchLogs(region);
+  const logs = new FakeCloudWatchLogs(region, account);
   const services: FakeAwsService[] = [sts, iam, ecr, s3, codebuild, control, logs];
   await Promise.all(services.map((s) => s.start()));
   return {

@@ -21,6 +21,8 @@ export interface WireResponse {
   status: number;
   headers?: Record<string, string>;
   body?: string | Buffer;
+  /** A streamed body (an event stream): written by this function after the status and headers; it ends the response. */
+  stream?: (res: http.ServerResponse) => void;
 }
 
 export interface RecordedCall {
@@ -99,7 +101,8 @@ export abstract class FakeAwsService {
       req.on("end", () => {
         void this.dispatch(req, Buffer.concat(chunks)).then((response) => {
           res.writeHead(response.status, { "x-amzn-requestid": `req-${this.calls.length}`, ...(response.headers ?? {}) });
-          res.end(response.body ?? "");
+          if (response.stream) response.stream(res);
+          else res.end(response.body ?? "");
         });
       });
     });
@@ -267,7 +270,12 @@ export abstract class QueryProtocolService extends FakeAwsService {
   }
 }
 
-// ---- JSON 1.1 (ECR, CodeBuild): POST / with X-Amz-Target ----
+// ---- JSON 1.1 (ECR, CodeBuild, CloudWatch Logs): POST / with X-Amz-Target ----
+
+/** An operation's output that is an event stream (StartLiveTail): `write` streams the messages and ends the response. */
+export class EventStreamOutput {
+  constructor(readonly write: (res: http.ServerResponse) => void) {}
+}
 
 export abstract class Json11Service extends FakeAwsService {
   constructor(
@@ -298,6 +306,9 @@ export abstract class Json11Service extends FakeAwsService {
     }
     this.current = { operation: name, input };
     const output = this.operation(name, input);
+    if (output instanceof EventStreamOutput) {
+      return { status: 200, headers: { "content-type": "application/vnd.amazon.eventstream" }, stream: output.write };
+    }
     return { status: 200, headers: { "content-type": "application/x-amz-json-1.1" }, body: JSON.stringify(output ?? {}) };
   }
 

@@ -32,6 +32,9 @@ export function logsReporter(output: Output): LogsReporter {
     waiting(logGroup) {
       output.warn(`No log group ${logGroup} yet: waiting for the runtime to write it (Ctrl-C stops).`);
     },
+    polling(reason) {
+      output.warn(`No live tail (${reason}): reading new events with FilterLogEvents every 2 s instead.`);
+    },
   };
 }
 

@@ -28,10 +28,12 @@ export interface LogsResult {
   events: LogLine[];
 }
 
-/** What `logs --follow` reports as it runs: each new line as it arrives, and the wait for a missing group. */
+/** What `logs --follow` reports as it runs: each new line as it arrives, the wait for a missing group, the fall back to polling. */
 export interface LogsReporter {
   line(line: LogLine): void;
   waiting(logGroup: string): void;
+  /** StartLiveTail is not available (`reason`): FilterLogEvents is polled instead. */
+  polling(reason: string): void;
 }
 
 /** The inputs of `logs --local`: the running local runtime's logs. */
