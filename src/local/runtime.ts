@@ -11,7 +11,7 @@
 import type { JwtAuthorizerOptions } from "../auth/authorizer.js";
 import type { ServerProtocol } from "../config/protocols.js";
 import { type LoadedConfig, requireConfig, selectAgent } from "../config/store.js";
-import { UsageError } from "../errors.js";
+import { type AgentcoreError, UsageError } from "../errors.js";
 import type { Output } from "../ui/output.js";
 import { AgentOutput } from "./agent-output.js";
 import type { RunningAgent } from "./agent-runner.js";
@@ -91,9 +91,11 @@ export interface LocalRuntime {
   startedEmbeddedCognito: boolean;
   /**
    * Replaces the agent with a fresh one on the same port (a reload), holding the gateway's requests until
-   * it answers GET /ping; resolves with whether it did.
+   * it answers GET /ping; resolves with whether it did. With `dependencies` (a manifest or lockfile changed),
+   * a process agent's dependencies are checked first and installed when the runtime's policy says `install`;
+   * when they stay missing the running agent is kept (`kept`) and not restarted.
    */
-  restart(): Promise<Readiness>;
+  restart(options?: { dependencies?: boolean }): Promise<Readiness | { ready: false; reason: string; kept: true }>;
   /** Stops the gateway, the agent, the embedded Cognito if started here, and removes the record. Idempotent. */
   stop(): Promise<void>;
 }
@@ -227,14 +229,13 @@ export async function startLocalRuntime(options: StartLocalRuntimeOptions = {}):
     const files = await agentLogFiles(env, agent.name);
     logFile = files.logFile;
     const spec = agentSpec(loaded, agent, region);
-    if (mode === "process" && options.dependencies !== false) {
-      await ensureDependencies(spec, options.dependencies ?? {}, {
-        env: { ...env, ...spec.environmentVariables },
-        output,
-        logFile: logFile.replace(/\.log$/, ".install.log"),
-        signal: options.signal,
-      });
-    }
+    const dependencyRun = {
+      env: { ...env, ...spec.environmentVariables },
+      output,
+      logFile: logFile.replace(/\.log$/, ".install.log"),
+      signal: options.signal,
+    };
+    if (mode === "process" && options.dependencies !== false) await ensureDependencies(spec, options.dependencies ?? {}, dependencyRun);
 
     // 2. The embedded Cognito, when the authorizer points at it.
     const cognito = await parts.embeddedCognito(jwt, env);
@@ -349,7 +350,18 @@ export async function startLocalRuntime(options: StartLocalRuntimeOptions = {}):
         return supervised.current.pid;
       },
       startedEmbeddedCognito: cognito?.startedHere ?? false,
-      restart: () => supervised.restart(),
+      async restart(restartOptions) {
+        if (restartOptions?.dependencies && mode === "process" && options.dependencies !== false) {
+          try {
+            // No question in the middle of a watch: only `install` installs.
+            await ensureDependencies(spec, { install: options.dependencies?.install }, dependencyRun);
+          } catch (error) {
+            const failure = error as AgentcoreError;
+            return { ready: false, reason: `${failure.message}${failure.hint ? ` ${failure.hint}` : ""}`, kept: true };
+          }
+        }
+        return supervised.restart();
+      },
       stop: () => life.stop(),
     };
   } catch (error) {

@@ -1,20 +1,20 @@
 /**
  * `launch --local --process` checks the agent's dependencies before it starts anything: without a
  * terminal a missing one is an error naming the interpreter and the command; `--install` installs it; on a
- * terminal the user is asked. Real installers, no registry: npm installs a `file:` package from a
- * directory next to the project, pip installs a hand-built wheel from a loopback index (test/support/python-index.ts).
- * The built binary; prompts on a real pty.
+ * terminal the user is asked; under --watch a changed package.json is re-checked before the reload. Real
+ * installers, no registry: npm installs `file:` packages from directories next to the project, pip installs a
+ * hand-built wheel from a loopback index (test/support/python-index.ts). The built binary; prompts on a real pty.
  */
 import { spawnSync } from "node:child_process";
 import { existsSync, promises as fsp } from "node:fs";
 import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { readLocalRuntime } from "../../src/local/runtime-state.js";
-import { isAlive, post, SIGV4_HEADER } from "../local/gateway-helpers.js";
+import { isAlive, post, SIGV4_HEADER, waitFor } from "../local/gateway-helpers.js";
 import { runCli, tempDir, testEnv } from "../support/cli.js";
 import { KEY, type PtySession, runCliInPty } from "../support/pty.js";
 import { startTinyIndex, TINYDEP_AGENT } from "../support/python-index.js";
-import { killLocalLaunch, startLocalLaunch } from "./launch-helpers.js";
+import { killLocalLaunch, type LaunchedLocal, startLocalLaunch } from "./launch-helpers.js";
 
 const AGENT = "deps_agent";
 const LAUNCH = ["launch", "--local", "--process", "--port", "0", "--agent-port", "0"];
@@ -48,16 +48,28 @@ async function project(
   return dir;
 }
 
-/** A project whose package.json depends on ../tinypkg (a local package directory: npm needs no registry). */
+/** A local package directory next to the project (npm installs `file:` packages without a registry). */
+async function localPackage(root: string, name: string): Promise<void> {
+  await fsp.mkdir(path.join(root, name));
+  await fsp.writeFile(path.join(root, name, "package.json"), JSON.stringify({ name, version: "1.0.0", main: "index.js" }));
+  await fsp.writeFile(path.join(root, name, "index.js"), `module.exports = "hello from ${name}";\n`);
+}
+
+const manifest = (...names: string[]) =>
+  JSON.stringify({
+    name: "deps-agent",
+    version: "1.0.0",
+    private: true,
+    dependencies: Object.fromEntries(names.map((n) => [n, `file:../${n}`])),
+  });
+
+/** A project whose package.json depends on ../tinypkg. */
 async function nodeProject(): Promise<string> {
   const root = tempDir("agentcore-ts-deps-node-");
-  await fsp.mkdir(path.join(root, "tinypkg"));
-  await fsp.writeFile(path.join(root, "tinypkg", "package.json"), JSON.stringify({ name: "tinypkg", version: "1.0.0", main: "index.js" }));
-  await fsp.writeFile(path.join(root, "tinypkg", "index.js"), 'module.exports = "hello from tinypkg";\n');
+  await localPackage(root, "tinypkg");
   await fsp.mkdir(path.join(root, "agent"));
-  const manifest = { name: "deps-agent", version: "1.0.0", private: true, dependencies: { tinypkg: "file:../tinypkg" } };
   return project(
-    { "agent.js": NODE_AGENT, "package.json": JSON.stringify(manifest) },
+    { "agent.js": NODE_AGENT, "package.json": manifest("tinypkg") },
     { entrypoint: "agent.js", language: "node", requirementsFile: "package.json" },
     path.join(root, "agent"),
   );
@@ -151,6 +163,64 @@ describe("launch --local: a Node agent's dependencies", () => {
     expect(existsSync(path.join(dir, "node_modules"))).toBe(false);
     expect(existsSync(path.join(dir, "started"))).toBe(false);
   }, 30_000);
+});
+
+describe("launch --local --watch: a changed package.json", () => {
+  const env = testEnv({ PATH: PATH_WITHOUT_UV, npm_config_update_notifier: "false" });
+  let launched: LaunchedLocal | undefined;
+  afterEach(async () => {
+    const now = await readLocalRuntime(env, AGENT).catch(() => undefined);
+    await killLocalLaunch(launched, [now?.agentPid]);
+    launched = undefined;
+  });
+
+  /** Starts the watch, then adds tinypkg2 to package.json (and, with --install, has the agent use it). */
+  async function watchAndAddDependency(flags: string[], prepare?: (dir: string) => void) {
+    const dir = await nodeProject();
+    prepare?.(dir);
+    let stdout = "";
+    let stderr = "";
+    launched = await startLocalLaunch(
+      ["--process", "--watch", ...flags, "--port", "0", "--agent-port", "0"],
+      { cwd: dir, env, agentName: AGENT },
+      (s, d) => {
+        if (s === "stdout") stdout += d;
+        else stderr += d;
+      },
+    );
+    await localPackage(path.dirname(dir), "tinypkg2");
+    await fsp.writeFile(path.join(dir, "package.json"), manifest("tinypkg", "tinypkg2"));
+    if (flags.includes("--install"))
+      await fsp.writeFile(path.join(dir, "agent.js"), NODE_AGENT.replace('require("tinypkg")', 'require("tinypkg2")'));
+    return { dir, out: () => stdout, err: () => stderr };
+  }
+
+  it("with --install: installed before the reload, and the new code runs", async () => {
+    const { out } = await watchAndAddDependency(["--install"]);
+    // Polled: a request in flight when the old agent is stopped gets 424 (it does not finish on SIGTERM).
+    const record = await readLocalRuntime(env, AGENT);
+    const url = `${record!.gatewayUrl}/runtimes/${AGENT}/invocations`;
+    await waitFor(
+      async () => (await post(url, { prompt: "hi" }, { authorization: SIGV4_HEADER })).body.result === "hello from tinypkg2" || undefined,
+      30_000,
+      "the reloaded agent",
+    );
+    expect(out().match(/Installed the agent's dependencies \(npm install --no-audit --no-fund\)/g)).toHaveLength(2);
+    expect(out()).toMatch(/reloaded \((agent\.js, )?package\.json/);
+  }, 60_000);
+
+  it("without --install: the reload fails with the command to run, and the agent from before keeps serving", async () => {
+    const { err } = await watchAndAddDependency([], (dir) => {
+      expect(spawnSync("npm", ["install", "--no-audit", "--no-fund"], { cwd: dir, env }).status).toBe(0);
+    });
+    await waitFor(async () => err().includes("Still watching") || undefined, 30_000, "the failed reload");
+    expect(err()).toMatch(
+      /reload failed \(package\.json changed\): The agent's dependencies .* are not all installed: "tinypkg2" is missing/,
+    );
+    expect(err()).toContain("Run `npm install --no-audit --no-fund` in");
+    expect(err()).toContain("Still watching: the agent from before keeps serving; the next change reloads it.");
+    expect(await invoke(env)).toEqual({ result: "hello from tinypkg" });
+  }, 60_000);
 });
 
 const PYTHON_TITLE = "launch --local: a Python agent's dependencies";

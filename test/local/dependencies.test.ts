@@ -81,7 +81,7 @@ describe("dependencyGap: Node", () => {
     expect(await node(path.join(REPO_ROOT, "examples", "typescript"), "src/agent.ts")).toBeUndefined();
   });
 
-  it("lockfile newer than the installed tree: stale only when it lists what the tree lacks (optional ones aside)", async () => {
+  it("lockfile newer than the installed tree: stale only when it lists what the tree lacks (optional ones aside); npm ci only for a lockfile made from this package.json", async () => {
     const dir = tempDir("agentcore-ts-node-deps-");
     await fsp.writeFile(path.join(dir, "package.json"), JSON.stringify({ dependencies: { a: "1.0.0" } }));
     await fsp.mkdir(path.join(dir, "node_modules", "a"), { recursive: true });
@@ -93,11 +93,16 @@ describe("dependencyGap: Node", () => {
     const lock = (packages: Record<string, unknown>) => fsp.writeFile(path.join(dir, "package-lock.json"), JSON.stringify({ packages }));
 
     // Touched by a checkout, same content; a platform package npm skipped is no gap either.
-    await lock({ "": {}, ...installed, "node_modules/@x/darwin-arm64": { version: "1.0.0", optional: true } });
+    const root = { dependencies: { a: "1.0.0" } };
+    await lock({ "": root, ...installed, "node_modules/@x/darwin-arm64": { version: "1.0.0", optional: true } });
     expect(await node(dir)).toBeUndefined();
 
-    await lock({ "": {}, "node_modules/a": { version: "1.0.1" } });
+    await lock({ "": root, "node_modules/a": { version: "1.0.1" } });
     expect((await node(dir))?.problems).toEqual(["node_modules is older than package-lock.json and does not hold what it lists"]);
     expect((await node(dir))?.steps.map((s) => s.display)).toEqual(["npm ci --no-audit --no-fund"]);
+
+    // A lockfile made from another package.json: npm ci would refuse it, npm install updates it.
+    await lock({ "": { dependencies: { a: "0.9.0" } }, "node_modules/a": { version: "1.0.1" } });
+    expect((await node(dir))?.steps.map((s) => s.display)).toEqual(["npm install --no-audit --no-fund"]);
   });
 });

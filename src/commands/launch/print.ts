@@ -141,7 +141,11 @@ export function printReload(event: ReloadEvent, output: Output): void {
         .map((l) => `    ${l}`)
         .join("\n")}`,
     );
-  output.warn("Still watching: the next change reloads it; invocations get 424 until then.");
+  output.warn(
+    event.kept
+      ? "Still watching: the agent from before keeps serving; the next change reloads it."
+      : "Still watching: the next change reloads it; invocations get 424 until then.",
+  );
 }
 
 /**

@@ -77,6 +77,8 @@ export interface ReloadEvent {
   reason?: string;
   /** The agent log's last lines, when it failed. */
   logTail?: string;
+  /** The dependencies stayed missing after a manifest changed: the agent from before was kept running. */
+  kept?: boolean;
 }
 
 /** The --json document of `launch --local`, printed once the runtime serves (the command then runs until stopped). */

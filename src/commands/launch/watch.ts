@@ -13,6 +13,9 @@ import type { LocalRuntime } from "../../local/runtime.js";
 import { type SourceWatcher, watchSources } from "../../local/watch.js";
 import type { ReloadEvent } from "./types.js";
 
+/** What declares a process agent's dependencies (src/local/dependencies/): a change re-checks them before the reload. */
+const DEPENDENCY_FILES = /^(package\.json|package-lock\.json|npm-shrinkwrap\.json|pyproject\.toml|requirements.*\.txt)$/;
+
 /** Never sources, whatever .dockerignore says: dependency trees, caches, VCS data, agentcore-ts's own files. */
 const ALWAYS_IGNORED = [".git", "node_modules", ".venv", "venv", "__pycache__", "*.pyc", ".agentcore*", ".DS_Store", "*~", ".*.swp"];
 
@@ -47,11 +50,13 @@ export async function watchAndReload(
       const changed = [...pending].sort();
       pending.clear();
       const started = performance.now();
-      const readiness = await runtime.restart();
+      // A changed manifest or lockfile: the dependencies are checked (and, with --install, installed) first.
+      const readiness = await runtime.restart({ dependencies: changed.some((p) => DEPENDENCY_FILES.test(path.posix.basename(p))) });
       if (closed) return;
       const ms = Math.round(performance.now() - started);
       const at = new Date().toISOString();
       if (readiness.ready) report({ changed, ok: true, ms, at });
+      else if ("kept" in readiness) report({ changed, ok: false, ms, at, reason: readiness.reason, kept: true });
       else report({ changed, ok: false, ms, at, reason: readiness.reason, logTail: await logTail(runtime.logFile, 12) });
     }
   };

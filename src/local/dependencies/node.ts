@@ -91,10 +91,26 @@ async function olderThanLockfile(root: string, lockfile: string): Promise<boolea
   return false;
 }
 
+type Manifest = Partial<Record<(typeof DEPENDENCY_FIELDS)[number], Record<string, string>>>;
+const DEPENDENCY_FIELDS = ["dependencies", "devDependencies", "optionalDependencies", "peerDependencies"] as const;
+
+/**
+ * `npm ci` refuses a lockfile that does not match package.json (https://docs.npmjs.com/cli/commands/npm-ci):
+ * the lockfile's root entry ("") records the dependency ranges it was made from. When package.json changed
+ * since, `npm install` is the fix (it updates the lockfile).
+ */
+async function lockfileMatches(lockfile: string, manifest: Manifest): Promise<boolean> {
+  const root = (await readJson<{ packages?: Record<string, Manifest> }>(lockfile))?.packages?.[""];
+  if (!root) return false;
+  const same = (a: Record<string, string> = {}, b: Record<string, string> = {}) =>
+    Object.keys(a).length === Object.keys(b).length && Object.entries(a).every(([k, v]) => b[k] === v);
+  return DEPENDENCY_FIELDS.every((field) => same(manifest[field], root[field]));
+}
+
 export async function nodeGap(projectDir: string, entrypoint: string): Promise<DependencyGap | undefined> {
   const root = await packageRootOf(projectDir, entrypoint);
   if (!root) return undefined;
-  const manifest = await readJson<{ dependencies?: Record<string, string> }>(path.join(root, "package.json"));
+  const manifest = await readJson<Manifest>(path.join(root, "package.json"));
   const names = Object.keys(manifest?.dependencies ?? {});
   if (names.length === 0) return undefined;
   const problems: string[] = [];
@@ -123,6 +139,10 @@ export async function nodeGap(projectDir: string, entrypoint: string): Promise<D
     manifest: "package.json",
     runner: `node ${process.versions.node} (${process.execPath})`,
     problems,
-    steps: [lockfile ? step("npm", ["ci", ...NPM_FLAGS]) : step("npm", ["install", ...NPM_FLAGS])],
+    steps: [
+      lockfile && (await lockfileMatches(path.join(root, lockfile), manifest!))
+        ? step("npm", ["ci", ...NPM_FLAGS])
+        : step("npm", ["install", ...NPM_FLAGS]),
+    ],
   };
 }
