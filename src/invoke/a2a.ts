@@ -52,7 +52,7 @@ export interface A2aRequest {
  * The streaming JSON-RPC request for a payload. A payload that already is a JSON-RPC request (has "jsonrpc")
  * is sent as it is, for methods this command does not build (tasks/get, GetTask, ...).
  */
-export function a2aRequest(payloadBody: string, generation: A2aGeneration): A2aRequest {
+export function a2aRequest(payloadBody: string, generation: A2aGeneration, contextId?: string): A2aRequest {
   const parsed = parseJson(payloadBody);
   const headers: Record<string, string> = generation === "1.0" ? { ...V1_HEADERS } : {};
   if (parsed.ok && isObject(parsed.value) && parsed.value.jsonrpc === "2.0") {
@@ -60,10 +60,13 @@ export function a2aRequest(payloadBody: string, generation: A2aGeneration): A2aR
   }
   const text = promptOf(payloadBody);
   const messageId = randomUUID();
+  // The conversation's contextId, from the agent's last answer in this session: the agent continues it
+  // (Message.contextId, https://a2a-protocol.org/v1.0.0/specification/ and v0.3). Both generations spell it contextId in JSON.
+  const context = contextId ? { contextId } : {};
   const [method, message] =
     generation === "1.0"
-      ? ["SendStreamingMessage", { messageId, role: "ROLE_USER", parts: [{ text }] }]
-      : ["message/stream", { kind: "message", messageId, role: "user", parts: [{ kind: "text", text }] }];
+      ? ["SendStreamingMessage", { messageId, role: "ROLE_USER", parts: [{ text }], ...context }]
+      : ["message/stream", { kind: "message", messageId, role: "user", parts: [{ kind: "text", text }], ...context }];
   return { body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params: { message } }), headers, method };
 }
 
@@ -95,6 +98,8 @@ export interface A2aCollected {
   failure?: A2aFailure;
   /** The last task state seen, lower-case v0.3 spelling (completed, failed, input-required, ...). */
   state?: string;
+  /** The conversation the agent answered in (the results' contextId): the next message in the session continues it. */
+  contextId?: string;
 }
 
 function partsText(parts: unknown): string {
@@ -149,6 +154,7 @@ export class A2aRenderer {
   private state?: string;
   private lastArtifactId?: string;
   private sawArtifact = false;
+  private contextId?: string;
 
   constructor(contentType: string | undefined, sink: ChunkSink) {
     this.out = new LineWriter(sink);
@@ -172,6 +178,7 @@ export class A2aRenderer {
       events: this.events,
       ...(this.failure ? { failure: this.failure } : {}),
       ...(this.state ? { state: this.state } : {}),
+      ...(this.contextId ? { contextId: this.contextId } : {}),
     };
   }
 
@@ -202,6 +209,7 @@ export class A2aRenderer {
   }
 
   private onResult({ kind, value }: Result): void {
+    if (typeof value.contextId === "string" && value.contextId !== "") this.contextId = value.contextId;
     if (kind === "artifact") {
       const artifact = isObject(value.artifact) ? value.artifact : {};
       const id = typeof artifact.artifactId === "string" ? artifact.artifactId : undefined;

@@ -18,7 +18,15 @@ export const SESSION_ID_MIN = 33;
 export const SESSION_ID_MAX = 256;
 const SESSIONS_FILE = "sessions.json";
 
-type SessionStore = Record<string, { sessionId: string; updatedAt?: string }>;
+/**
+ * Per agent key: the runtime session to continue. Per A2A session (`a2a:` + agent key + `#` + session id, so
+ * that --session-id A, then B, then A again continues A's conversation): the agent's contextId in it.
+ */
+type SessionStore = Record<string, { sessionId: string; updatedAt?: string; a2aContextId?: string }>;
+
+const A2A_PREFIX = "a2a:";
+/** A2A conversations remembered, the most recent first: older ones are forgotten. */
+const MAX_A2A_CONTEXTS = 100;
 
 /**
  * The store's shape, checked by hand rather than with zod: loading zod would cost `invoke` 30 to 50 ms
@@ -85,11 +93,34 @@ export async function storedSessionId(env: NodeJS.ProcessEnv, key: string): Prom
 }
 
 export async function storeSessionId(env: NodeJS.ProcessEnv, key: string, sessionId: string): Promise<void> {
+  await updateStore(env, (store) => {
+    store[key] = { sessionId, updatedAt: new Date().toISOString() };
+  });
+}
+
+/** The A2A conversation (contextId) the agent last answered in within `sessionId`, if any. */
+export async function storedA2aContext(env: NodeJS.ProcessEnv, key: string, sessionId: string): Promise<string | undefined> {
+  const entry = (await readStore(env))[`${A2A_PREFIX}${key}#${sessionId}`];
+  return entry?.sessionId === sessionId && typeof entry.a2aContextId === "string" ? entry.a2aContextId : undefined;
+}
+
+/** Records the A2A conversation of `sessionId`, so that the next invoke in the session continues it. */
+export async function storeA2aContext(env: NodeJS.ProcessEnv, key: string, sessionId: string, contextId: string): Promise<void> {
+  await updateStore(env, (store) => {
+    store[`${A2A_PREFIX}${key}#${sessionId}`] = { sessionId, updatedAt: new Date().toISOString(), a2aContextId: contextId };
+    const conversations = Object.entries(store)
+      .filter(([name]) => name.startsWith(A2A_PREFIX))
+      .sort(([, a], [, b]) => (b.updatedAt ?? "").localeCompare(a.updatedAt ?? ""));
+    for (const [name] of conversations.slice(MAX_A2A_CONTEXTS)) delete store[name];
+  });
+}
+
+async function updateStore(env: NodeJS.ProcessEnv, mutate: (store: SessionStore) => void): Promise<void> {
   await ensureHomeDir(env);
   const release = await acquireFileLock(`${storeFile(env)}.lock`, { what: "The sessions file", code: "SessionsLocked" });
   try {
     const store = await readStore(env);
-    store[key] = { sessionId, updatedAt: new Date().toISOString() };
+    mutate(store);
     await writeFileAtomic(storeFile(env), `${JSON.stringify(store, null, 2)}\n`, 0o600);
   } finally {
     await release();

@@ -5,6 +5,7 @@
  * have their own operation, mcp.ts (`invoke --mcp`).
  */
 import { readPayload } from "../../invoke/payload.js";
+import { storeA2aContext, storedA2aContext } from "../../invoke/sessions.js";
 import { type DataPlaneChannel, invokeA2a, invokeAgui, invokeHttp, type ProtocolAnswer } from "./protocols.js";
 import { fetchAgentCard, prepareInvoke, sendInvocation } from "./send.js";
 import { validateFlags } from "./target.js";
@@ -25,10 +26,17 @@ export async function invoke(inputs: InvokeInputs, ctx: InvokeContext, deps: Inv
   };
   const protocol = target.protocol ?? "HTTP";
   let answer: ProtocolAnswer;
+  let contextId: string | undefined;
   switch (protocol) {
-    case "A2A":
-      answer = await invokeA2a(channel, payload.body, ctx.output, errorContext);
+    case "A2A": {
+      // The session continues the agent's conversation too: its contextId goes with the next message.
+      const continued = await storedA2aContext(ctx.env, target.sessionKey, prepared.sessionId);
+      const a2a = await invokeA2a(channel, payload.body, ctx.output, errorContext, continued);
+      contextId = a2a.contextId;
+      if (contextId && contextId !== continued) await storeA2aContext(ctx.env, target.sessionKey, prepared.sessionId, contextId);
+      answer = a2a;
       break;
+    }
     case "AGUI":
       // The runtime session id is the AG-UI thread: continuing the session continues the thread.
       answer = await invokeAgui(channel, payload.body, prepared.sessionId, ctx.output, errorContext);
@@ -53,6 +61,7 @@ export async function invoke(inputs: InvokeInputs, ctx: InvokeContext, deps: Inv
     status: response.status,
     contentType: response.contentType,
     protocol,
+    ...(contextId ? { contextId } : {}),
     response: answer.collected,
     ...(answer.events ? { events: answer.events } : {}),
   };

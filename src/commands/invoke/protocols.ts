@@ -69,15 +69,16 @@ export async function invokeA2a(
   body: string,
   output: Output,
   errorContext: InvokeErrorContext,
-): Promise<ProtocolAnswer & { card: unknown }> {
+  contextId?: string,
+): Promise<ProtocolAnswer & { card: unknown; contextId?: string }> {
   // Each protocol's module loads only for its agents: `invoke` of an HTTP agent is the everyday call (bench/invoke.mjs).
   const { A2aRenderer, a2aGeneration, a2aRequest } = await import("../../invoke/a2a.js");
   const card = await channel.agentCard();
   const generation = a2aGeneration(card);
-  const request = a2aRequest(body, generation);
+  const request = a2aRequest(body, generation, contextId);
   const name = card !== null && typeof card === "object" ? (card as { name?: unknown }).name : undefined;
   output.debug(
-    `Agent card${typeof name === "string" ? ` of "${name}"` : ""}: A2A ${generation}, sending ${request.method || "the payload as given"}.`,
+    `Agent card${typeof name === "string" ? ` of "${name}"` : ""}: A2A ${generation}, sending ${request.method || "the payload as given"}${contextId ? ` in context ${contextId}` : ""}.`,
   );
   const response = await channel.invoke(request.body, request.headers);
   debugResponse(output, response);
@@ -101,7 +102,13 @@ export async function invokeA2a(
       details: { state: failure.state },
     });
   }
-  return { response, card, collected: collected.response, events: collected.events };
+  return {
+    response,
+    card,
+    collected: collected.response,
+    events: collected.events,
+    ...(collected.contextId ? { contextId: collected.contextId } : {}),
+  };
 }
 
 export async function invokeAgui(

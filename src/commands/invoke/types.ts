@@ -48,6 +48,8 @@ export interface InvokeResult {
   contentType: string;
   /** The server protocol spoken: HTTP posts the payload as is; A2A and AGUI wrap it in their protocol. */
   protocol: InvokeProtocol;
+  /** A2A: the conversation the agent answered in; the next invoke in this session continues it. */
+  contextId?: string;
   /** HTTP: the parsed JSON or joined text deltas; A2A: the artifact text; AGUI: the joined text deltas. */
   response: unknown;
   events?: unknown[];
