@@ -120,29 +120,6 @@ describe.concurrent("A2A through the local gateway", () => {
     expect(json.stderr).toMatch(/A2A 0\.3, sending message\/stream/);
   });
 
-  it("agentcore-ts invoke continues the agent's conversation within a session (contextId), and a new session starts another", async () => {
-    // Own session ids: the other tests of this file share the home and the default session.
-    const [first, second] = [`ctx-a-${crypto.randomUUID()}`, `ctx-b-${crypto.randomUUID()}`];
-    const send = async (prompt: string, sessionId: string) => {
-      const run = await runCli(["invoke", prompt, "--local", "--json", "--verbose", "--session-id", sessionId], {
-        cwd: project,
-        env: env({ COGNITO_ACCESS_TOKEN: await token() }),
-      });
-      expect(run.code).toBe(0);
-      return { doc: JSON.parse(run.stdout) as { contextId?: string; events: { contextId?: string }[] }, stderr: run.stderr };
-    };
-    const one = await send("1 + 1", first);
-    expect(one.doc.contextId).toMatch(/^[0-9a-f-]{36}$/);
-    expect(one.stderr).not.toMatch(/in context/);
-    // The second message carries the agent's contextId: the agent (@a2a-js/sdk) answers in the same context.
-    const two = await send("2 + 2", first);
-    expect(two.stderr).toContain(`sending message/stream in context ${one.doc.contextId}`);
-    expect(two.doc.contextId).toBe(one.doc.contextId);
-    expect(new Set(two.doc.events.map((event) => event.contextId))).toEqual(new Set([one.doc.contextId]));
-    const other = await send("3 + 3", second);
-    expect(other.doc.contextId).not.toBe(one.doc.contextId);
-  });
-
   it("agentcore-ts invoke --local without a token sends nothing; with an unparseable one it gets the gateway's 403 row", async () => {
     const none = await runCli(["invoke", "hi", "--local"], { cwd: project, env: env() });
     expect(none.code).toBe(1);
@@ -167,6 +144,32 @@ describe.concurrent("A2A through the local gateway", () => {
     });
     expect(bearer.code).not.toBe(0);
     expect(bearer.stderr).toContain("uses IAM (SigV4) inbound auth: it has no customJWTAuthorizer, so it would refuse a bearer token");
+  });
+});
+
+describe("A2A conversations", () => {
+  it("agentcore-ts invoke continues the agent's conversation within a session (contextId), and a new session starts another", async () => {
+    // Own session ids, and not concurrent with the tests above: --session-id becomes the agent's current session,
+    // which those tests' invokes would continue.
+    const [first, second] = [`ctx-a-${crypto.randomUUID()}`, `ctx-b-${crypto.randomUUID()}`];
+    const send = async (prompt: string, sessionId: string) => {
+      const run = await runCli(["invoke", prompt, "--local", "--json", "--verbose", "--session-id", sessionId], {
+        cwd: project,
+        env: env({ COGNITO_ACCESS_TOKEN: await token() }),
+      });
+      expect(run.code).toBe(0);
+      return { doc: JSON.parse(run.stdout) as { contextId?: string; events: { contextId?: string }[] }, stderr: run.stderr };
+    };
+    const one = await send("1 + 1", first);
+    expect(one.doc.contextId).toMatch(/^[0-9a-f-]{36}$/);
+    expect(one.stderr).not.toMatch(/in context/);
+    // The second message carries the agent's contextId: the agent (@a2a-js/sdk) answers in the same context.
+    const two = await send("2 + 2", first);
+    expect(two.stderr).toContain(`sending message/stream in context ${one.doc.contextId}`);
+    expect(two.doc.contextId).toBe(one.doc.contextId);
+    expect(new Set(two.doc.events.map((event) => event.contextId))).toEqual(new Set([one.doc.contextId]));
+    const other = await send("3 + 3", second);
+    expect(other.doc.contextId).not.toBe(one.doc.contextId);
   });
 });
 
