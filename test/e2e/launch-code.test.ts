@@ -96,6 +96,20 @@ describe("launch --deploy code", () => {
     expect(deployment).toMatchObject({ artifact: "code", codeBucket: bucket(), codeKey: key, codeBucketCreated: true });
   });
 
+  it("status names the deployed zip, its runtime and entry point (and no image)", async () => {
+    const result = await runCli(["status", "--json"], { cwd: project.dir, env: awsEnv(aws), timeoutMs: 60_000 });
+    expect([result.code, result.stderr]).toEqual([0, ""]);
+    const status = JSON.parse(result.stdout);
+    expect(status.imageUri).toBeUndefined();
+    expect(status.code).toMatchObject({
+      s3Uri: expect.stringMatching(new RegExp(`^s3://[^/]+/${first.code!.key}$`)),
+      entryPoint: ["agent.py"],
+    });
+    expect(status.code.runtime).toMatch(/^PYTHON_3_/);
+    const human = await runCli(["status"], { cwd: project.dir, env: awsEnv(aws), timeoutMs: 60_000 });
+    expect(human.stdout).toMatch(/Code: +s3:\/\/\S+\.zip\n +Runtime: +PYTHON_3_\d+, entry point agent\.py\n/);
+  });
+
   it("unchanged: no upload and no update", async () => {
     const since = aws.mark();
     const again = await launch(project.dir);

@@ -24,6 +24,10 @@ export function printStatus(result: StatusResult, output: Output): void {
         : `${DEFAULT_ENDPOINT}  not created yet`,
     );
     if (result.imageUri) line("Image", result.imageUri);
+    if (result.code) {
+      line("Code", `${result.code.s3Uri}${result.code.versionId ? ` (version ${result.code.versionId})` : ""}`);
+      line("  Runtime", `${result.code.runtime}, entry point ${result.code.entryPoint.join(" ")}`);
+    }
   }
 
   const protocol = result.protocol;

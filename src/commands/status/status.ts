@@ -94,7 +94,19 @@ export async function status(inputs: StatusInputs, ctx: CommandContext): Promise
       const endpoint = await getEndpoint(control, deployment.runtimeId);
       const deployedAuthorizer = runtime.authorizerConfiguration?.customJWTAuthorizer as CustomJwtAuthorizer | undefined;
       const matches = canonicalJson(deployedAuthorizer ?? null) === canonicalJson(configured ?? null);
-      const imageUri = runtime.agentRuntimeArtifact?.containerConfiguration?.containerUri ?? deployment.imageUri;
+      const codeConfiguration = runtime.agentRuntimeArtifact?.codeConfiguration;
+      const imageUri = codeConfiguration
+        ? undefined
+        : (runtime.agentRuntimeArtifact?.containerConfiguration?.containerUri ?? deployment.imageUri);
+      const s3 = codeConfiguration?.code?.s3;
+      const code = codeConfiguration
+        ? {
+            runtime: codeConfiguration.runtime ?? "",
+            s3Uri: s3 ? `s3://${s3.bucket}/${s3.prefix}` : "",
+            ...(s3?.versionId ? { versionId: s3.versionId } : {}),
+            entryPoint: codeConfiguration.entryPoint ?? [],
+          }
+        : undefined;
       // The service defaults an absent protocolConfiguration to HTTP.
       const deployedProtocol = runtime.protocolConfiguration?.serverProtocol ?? "HTTP";
       const live = endpoint?.status === "READY" && endpoint.liveVersion === runtime.agentRuntimeVersion;
@@ -120,6 +132,7 @@ export async function status(inputs: StatusInputs, ctx: CommandContext): Promise
             }
           : null,
         ...(imageUri ? { imageUri } : {}),
+        ...(code ? { code } : {}),
         protocol: { serverProtocol: deployedProtocol, source: "deployed", matchesConfig: deployedProtocol === agent.protocol },
         authorization: authorizationOf(deployedAuthorizer, "deployed", matches),
         logs: { logGroup: logGroupFor(deployment.runtimeId), command: logsCommand(agent.name) },

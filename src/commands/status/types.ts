@@ -31,6 +31,8 @@ export interface StatusResult {
   runtime?: { id: string; arn: string; status: string; version: string; failureReason?: string; lastUpdatedAt?: string };
   endpoint?: { name: string; status: string; liveVersion?: string; targetVersion?: string; failureReason?: string } | null;
   imageUri?: string;
+  /** A code-deployed runtime's artifact (codeConfiguration): the zip in S3, its managed runtime and entry point. */
+  code?: { runtime: string; s3Uri: string; versionId?: string; entryPoint: string[] };
   /** The server protocol: the deployed runtime's protocolConfiguration, else the configured one. */
   protocol: { serverProtocol: string; source: "deployed" | "config"; matchesConfig: boolean };
   authorization: AuthorizationStatus;
