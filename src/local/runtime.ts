@@ -236,6 +236,11 @@ export async function startLocalRuntime(options: StartLocalRuntimeOptions = {}):
       signal: options.signal,
     };
     if (mode === "process" && options.dependencies !== false) await ensureDependencies(spec, options.dependencies ?? {}, dependencyRun);
+    else if (mode === "container" && options.dependencies && options.dependencies.install) {
+      output?.warn(
+        "--install has no effect on a container: its image build installs the dependencies (pass --process to run it as a process).",
+      );
+    }
 
     // 2. The embedded Cognito, when the authorizer points at it.
     const cognito = await parts.embeddedCognito(jwt, env);

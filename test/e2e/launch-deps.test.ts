@@ -10,13 +10,14 @@ import { existsSync, promises as fsp } from "node:fs";
 import path from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { readLocalRuntime } from "../../src/local/runtime-state.js";
-import { isAlive, post, SIGV4_HEADER, waitFor } from "../local/gateway-helpers.js";
+import { AGENT_SCRIPT, FIXTURES, isAlive, post, SIGV4_HEADER, waitFor } from "../local/gateway-helpers.js";
 import { runCli, tempDir, testEnv } from "../support/cli.js";
 import { KEY, type PtySession, runCliInPty } from "../support/pty.js";
 import { startTinyIndex, TINYDEP_AGENT } from "../support/python-index.js";
 import { killLocalLaunch, type LaunchedLocal, startLocalLaunch } from "./launch-helpers.js";
 
 const AGENT = "deps_agent";
+const FAKE_DOCKER_DIR = path.resolve(FIXTURES, "../fake-docker");
 const LAUNCH = ["launch", "--local", "--process", "--port", "0", "--agent-port", "0"];
 
 /** Writes a marker before it needs its dependency: the marker's absence shows the agent was never started. */
@@ -221,6 +222,38 @@ describe("launch --local --watch: a changed package.json", () => {
     expect(err()).toContain("Still watching: the agent from before keeps serving; the next change reloads it.");
     expect(await invoke(env)).toEqual({ result: "hello from tinypkg" });
   }, 60_000);
+});
+
+describe("launch --local: a container", () => {
+  it("is not checked (its image build installs): it starts with no node_modules, and --install says it does nothing", async () => {
+    const env = testEnv({
+      PATH: `${FAKE_DOCKER_DIR}:${PATH_WITHOUT_UV}`,
+      FAKE_DOCKER_AGENT: AGENT_SCRIPT,
+      FAKE_DOCKER_STATE_DIR: tempDir("agentcore-ts-fake-docker-"),
+    });
+    const dir = await nodeProject();
+    await fsp.writeFile(path.join(dir, "Dockerfile"), "FROM scratch\n");
+    let stdout = "";
+    let stderr = "";
+    const launched = await startLocalLaunch(
+      ["--install", "--port", "0", "--agent-port", "0"],
+      { cwd: dir, env, agentName: AGENT },
+      (s, d) => {
+        if (s === "stdout") stdout += d;
+        else stderr += d;
+      },
+    );
+    try {
+      expect(launched.record.mode).toBe("container");
+      expect(stderr).toContain("--install has no effect on a container: its image build installs the dependencies");
+      expect(stdout).not.toContain("Installing the agent's dependencies");
+      expect(existsSync(path.join(dir, "node_modules"))).toBe(false);
+    } finally {
+      launched.child.kill("SIGTERM");
+      await launched.exited;
+      await killLocalLaunch(launched);
+    }
+  }, 30_000);
 });
 
 const PYTHON_TITLE = "launch --local: a Python agent's dependencies";
