@@ -314,6 +314,23 @@ describe.skipIf(!venvWorks)(venvWorks ? PYTHON_TITLE : `${PYTHON_TITLE} (skipped
     expect(spawnSync(path.join(dir, ".venv", "bin", "python"), ["-c", "import tinydep"]).status).toBe(0);
   }, 120_000);
 
+  it("Ctrl-C on a terminal during the install: stopped (exit 130), and the .venv it created removed", async () => {
+    const env = pyEnv();
+    const dir = await pythonProject("stalled==1.0\n");
+    const result = await runPty(dir, env, async (pty) => {
+      await pty.answer(/Install them now with/, `y${KEY.enter}`);
+      await pty.waitFor("Looking in indexes:", 60_000);
+      pty.send(KEY.ctrlC);
+    });
+    expect(result.code, result.text).toBe(130);
+    expect(result.text).toContain(
+      "Stopped while installing the agent's dependencies (.venv/bin/python -m pip install -r requirements.txt).",
+    );
+    expect(result.text).toContain("The .venv this install created was removed again: the project is as it was before.");
+    expect(existsSync(path.join(dir, ".venv"))).toBe(false);
+    expect(existsSync(path.join(dir, "started"))).toBe(false);
+  }, 90_000);
+
   it("--install that fails: the installer's exit status and output, and the .venv it created removed", async () => {
     const env = pyEnv();
     const dir = await pythonProject("tinydep==0.1.0\nnot-on-the-index==1.0\n");

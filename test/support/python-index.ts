@@ -1,7 +1,8 @@
 /**
  * A local Python package index for tests that install dependencies with no internet: one pure-Python
  * wheel, tinydep 0.1.0, built by hand (a wheel is a zip with a dist-info directory: PEP 427) and served
- * as a PEP 503 simple index on loopback. pip gets it through PIP_INDEX_URL; any other name is a 404.
+ * as a PEP 503 simple index on loopback. pip gets it through PIP_INDEX_URL; any other name is a 404,
+ * except `stalled`, whose page never comes (an install to interrupt).
  */
 import http from "node:http";
 import type { AddressInfo } from "node:net";
@@ -22,6 +23,8 @@ export async function startTinyIndex(): Promise<{ url: string; close: () => Prom
   const server = http.createServer((req, res) => {
     if (req.url === "/simple/tinydep/") {
       res.writeHead(200, { "content-type": "text/html" }).end(`<html><body><a href="/files/${file}">${file}</a></body></html>`);
+    } else if (req.url === "/simple/stalled/") {
+      // Never answered: the request stays open until close().
     } else if (req.url === `/files/${file}`) {
       res.writeHead(200, { "content-type": "application/octet-stream" }).end(Buffer.from(wheel));
     } else {
@@ -30,7 +33,14 @@ export async function startTinyIndex(): Promise<{ url: string; close: () => Prom
   });
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
   const { port } = server.address() as AddressInfo;
-  return { url: `http://127.0.0.1:${port}/simple/`, close: () => new Promise((r) => server.close(() => r())) };
+  return {
+    url: `http://127.0.0.1:${port}/simple/`,
+    close: () =>
+      new Promise((r) => {
+        server.close(() => r());
+        server.closeAllConnections();
+      }),
+  };
 }
 
 /** An HTTP agent (the runtime contract: GET /ping, POST /invocations) that answers with tinydep's greeting. */
