@@ -205,7 +205,7 @@ describe.concurrent("invoke with a bearer token", () => {
   });
 
   it("a refused token's hint names where it came from: --bearer-token, or COGNITO_ACCESS_TOKEN (and the .env copy)", async () => {
-    const flag = await runCli(["invoke", JSON.stringify({ prompt: "expired" }), "--bearer-token", "expired-token"], {
+    const flag = await runCli(["invoke", JSON.stringify({ prompt: "expired-source-flag" }), "--bearer-token", "expired-token"], {
       cwd: project,
       env: env(),
     });
@@ -214,7 +214,7 @@ describe.concurrent("invoke with a bearer token", () => {
     const sub = path.join(project, "sourced");
     await fsp.mkdir(sub, { recursive: true });
     await fsp.writeFile(path.join(sub, ".env"), "COGNITO_ACCESS_TOKEN=expired-token\n");
-    const fromEnv = await runCli(["invoke", JSON.stringify({ prompt: "expired" })], {
+    const fromEnv = await runCli(["invoke", JSON.stringify({ prompt: "expired-source-env" })], {
       cwd: sub,
       env: env({ COGNITO_ACCESS_TOKEN: "expired-token" }),
     });
