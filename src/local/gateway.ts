@@ -8,16 +8,19 @@
  *          GET  /ping                                   (the agent's health, no auth)
  *          GET  /runtimes/{id}/invocations/.well-known/oauth-protected-resource   (RFC 9728 metadata)
  *          GET  /runtimes/{id}/invocations/.well-known/agent-card.json            (A2A agents' card, same auth)
+ *          GET  /runtimes/{id}/ws[?qualifier=DEFAULT]   with Upgrade: websocket (HTTP and AGUI agents' /ws, same auth)
  * Errors are JSON {"message"} with x-amzn-ErrorType, like the service. Responses (SSE included) are
  * streamed chunk by chunk; the agent failing -> 424 RuntimeClientError, and the gateway stays up.
  *
  * A request goes through steps, each in its own module under src/local/gateway/, in the order
  * `handle` and `invoke` below spell out: route (route.ts) -> inbound auth (auth.ts) -> for MCP agents
  * the Accept check and Mcp-Session-Id (mcp.ts) -> session id (session.ts) -> request size (limits.ts) -> forward (forward.ts) -> stream the answer back
- * (stream.ts). A step that refuses returns a Rejection, answered by answer.ts.
+ * (stream.ts). A step that refuses returns a Rejection, answered by answer.ts. WebSocket upgrades take the same
+ * steps in websocket.ts, then the connection is piped to the agent's /ws.
  */
 import http from "node:http";
 import type { AddressInfo } from "node:net";
+import type { Duplex } from "node:stream";
 import { JwtAuthorizer } from "../auth/authorizer.js";
 import { protocolContract } from "../config/protocols.js";
 import { answerParserError, logWhenDone, reject, rejectAsRunError, sendError } from "./gateway/answer.js";
@@ -30,6 +33,7 @@ import { route } from "./gateway/route.js";
 import { readableSessionId, sessionIdOf, sessionLengthProblem } from "./gateway/session.js";
 import type { Gateway, GatewayContext, GatewayOptions, RequestState } from "./gateway/types.js";
 import { Upstream } from "./gateway/upstream.js";
+import { handleUpgrade } from "./gateway/websocket.js";
 
 export {
   AUTH_METHOD_MISMATCH,
@@ -111,6 +115,19 @@ async function handle(ctx: GatewayContext, log: GatewayOptions["log"], req: http
         return ping(ctx, res, state);
       case "agentCard":
         return await agentCard(ctx, req, res, state, to.label, to.qualifier);
+      case "websocket": {
+        // The route of a WebSocket handshake asked without `Upgrade: websocket` (RFC 6455 section 4.2.2: 400).
+        const denied = await inboundAuth(ctx, req, to.label, to.qualifier);
+        return reject(
+          res,
+          state,
+          denied ?? {
+            status: 400,
+            errorType: "ValidationException",
+            message: "This is a WebSocket endpoint: send the handshake (Connection: Upgrade, Upgrade: websocket).",
+          },
+        );
+      }
       case "metadata": {
         const refused = await protectedResourceMetadata(ctx, res, to.label, to.qualifier);
         if (refused) reject(res, state, refused);
@@ -138,10 +155,14 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     invocationPath: protocolContract(agent.protocol).invocationPath,
     mcpSessions: agent.protocol === "MCP" ? new McpSessions() : undefined,
     baseUrl: () => baseUrl,
+    tunnels: new Set(),
   };
 
   const server = http.createServer({ noDelay: true, keepAliveTimeout: 65_000 }, (req, res) => {
     void handle(ctx, options.log, req, res);
+  });
+  server.on("upgrade", (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
+    void handleUpgrade(ctx, options.log, req, socket, head);
   });
   server.on("clientError", (error: NodeJS.ErrnoException, socket) => answerParserError(error, socket, options.log));
   await new Promise<void>((resolve, reject) => {
@@ -158,7 +179,12 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     url: baseUrl,
     port: address.port,
     authorizer: ctx.authorizer,
+    openWebSockets: () => ctx.tunnels.size,
     async close() {
+      for (const tunnel of ctx.tunnels) {
+        tunnel.client.destroy();
+        tunnel.agent.destroy();
+      }
       await ctx.upstream.close();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));

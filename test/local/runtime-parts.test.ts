@@ -58,6 +58,7 @@ function fakeParts(events: string[]) {
       const gateway: Gateway = {
         url: `http://127.0.0.1:${options.port}`,
         port: options.port ?? 0,
+        openWebSockets: () => 0,
         close: async () => {
           events.push("gateway closed");
         },

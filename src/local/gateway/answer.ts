@@ -52,19 +52,23 @@ export function rejectAsRunError(res: http.ServerResponse, state: RequestState, 
 /** Calls `log` once the response is closed, with what the request's steps recorded in `state`. */
 export function logWhenDone(res: http.ServerResponse, state: RequestState, log: ((event: GatewayLogEvent) => void) | undefined): void {
   if (!log) return;
-  res.once("close", () => {
-    log({
-      method: state.method,
-      path: state.path,
-      status: res.statusCode,
-      ms: Math.round((performance.now() - state.started) * 10) / 10,
-      sessionId: state.sessionId,
-      errorType: state.errorType,
-      problem: state.problem,
-      reason: state.reason,
-      ...(state.caller ? { caller: state.caller } : {}),
-    });
-  });
+  res.once("close", () => log(logEvent(state, res.statusCode)));
+}
+
+/** The access-log event of a request that ended with `status`, from what its steps recorded in `state`. */
+export function logEvent(state: RequestState, status: number): GatewayLogEvent {
+  return {
+    method: state.method,
+    path: state.path,
+    status,
+    ms: Math.round((performance.now() - state.started) * 10) / 10,
+    sessionId: state.sessionId,
+    errorType: state.errorType,
+    problem: state.problem,
+    reason: state.reason,
+    ...(state.caller ? { caller: state.caller } : {}),
+    ...(state.websocket ? { websocket: state.websocket } : {}),
+  };
 }
 
 /**

@@ -4,8 +4,9 @@
  * no bearer token -> 401 "Missing Authentication Token" + WWW-Authenticate; SigV4 -> 403 method
  * mismatch; bad token or claim not allowed -> 401; unparseable token -> 403; issuer down -> 503. This
  * tool's own explanation of a refusal goes to the access log (Rejection.reason), not into the answer.
- * IAM agents: bearer -> 403 method mismatch; SigV4-shaped requests are
- * accepted WITHOUT verifying the signature (local only). Also the RFC 9728 protected resource
+ * IAM agents: bearer -> 403 method mismatch; SigV4-shaped requests (a signed Authorization header, or
+ * for a WebSocket handshake a presigned URL's X-Amz-* query) are accepted WITHOUT verifying the signature
+ * (local only). Also the RFC 9728 protected resource
  * metadata that the 401's WWW-Authenticate points at.
  */
 import type http from "node:http";
@@ -42,9 +43,13 @@ export async function inboundAuth(
   label: string,
   qualifier: string,
   state?: RequestState,
+  query?: URLSearchParams,
 ): Promise<Rejection | undefined> {
   const authorization = req.headers.authorization;
   const scheme = authorization?.trimStart().slice(0, 16).toUpperCase() ?? "";
+  const noAuthorization = authorization === undefined || /^\s*(bearer)?\s*$/i.test(authorization);
+  // A WebSocket handshake may carry its SigV4 signature in the URL instead (a presigned URL, runtime-get-started-websocket).
+  const presigned = noAuthorization && query !== undefined && isPresignedQuery(query);
   if (ctx.authorizer) {
     const missing = (reason: string): Rejection => ({
       status: 401,
@@ -53,12 +58,15 @@ export async function inboundAuth(
       headers: { "WWW-Authenticate": `Bearer resource_metadata="${resourceMetadataUrl(ctx, label, qualifier)}"` },
       reason,
     });
-    if (authorization === undefined || /^\s*(bearer)?\s*$/i.test(authorization)) {
-      return missing("no bearer token: this agent requires Authorization: Bearer <access token>");
+    if (presigned || scheme.startsWith("AWS4-HMAC-SHA256")) {
+      return {
+        status: 403,
+        errorType: "AccessDeniedException",
+        message: AUTH_METHOD_MISMATCH,
+        reason: presigned ? "a SigV4 presigned URL to a JWT agent" : "a SigV4 request to a JWT agent",
+      };
     }
-    if (scheme.startsWith("AWS4-HMAC-SHA256")) {
-      return { status: 403, errorType: "AccessDeniedException", message: AUTH_METHOD_MISMATCH, reason: "a SigV4 request to a JWT agent" };
-    }
+    if (noAuthorization) return missing("no bearer token: this agent requires Authorization: Bearer <access token>");
     // Another scheme (Basic, a bare token) carries no bearer token: answered as a missing one (RFC 6750 section 3).
     if (!scheme.startsWith("BEARER ")) return missing('the Authorization header is not "Bearer <access token>"');
     const decision = await ctx.authorizer.authorize(authorization.trimStart().slice(7));
@@ -76,7 +84,7 @@ export async function inboundAuth(
       reason: "a bearer token to an IAM (SigV4) agent",
     };
   }
-  if (!scheme.startsWith("AWS4-HMAC-SHA256")) {
+  if (!presigned && !scheme.startsWith("AWS4-HMAC-SHA256")) {
     return {
       status: 403,
       errorType: "MissingAuthenticationTokenException",
@@ -85,6 +93,18 @@ export async function inboundAuth(
     };
   }
   return undefined;
+}
+
+/**
+ * The shape of a SigV4 presigned URL's query (the query-string form of SigV4:
+ * https://docs.aws.amazon.com/IAM/latest/UserGuide/create-signed-request.html): the algorithm and the credential,
+ * date, signed headers and signature parameters. Like a signed header, it is not verified locally.
+ */
+export function isPresignedQuery(query: URLSearchParams): boolean {
+  return (
+    query.get("X-Amz-Algorithm") === "AWS4-HMAC-SHA256" &&
+    ["X-Amz-Credential", "X-Amz-Date", "X-Amz-SignedHeaders", "X-Amz-Signature"].every((name) => Boolean(query.get(name)))
+  );
 }
 
 /**

@@ -23,7 +23,12 @@ const EMPTY_BODY = Buffer.alloc(0);
 const RESTART_NOTICE_MS = 50;
 
 /** The headers the agent receives: the service's own, and the caller's that the agent may see. */
-function upstreamHeaders(ctx: GatewayContext, req: http.IncomingMessage, sessionId: string, requestId: string): http.OutgoingHttpHeaders {
+export function upstreamHeaders(
+  ctx: GatewayContext,
+  req: http.IncomingMessage,
+  sessionId: string,
+  requestId: string,
+): http.OutgoingHttpHeaders {
   const headers: http.OutgoingHttpHeaders = { [SESSION_HEADER]: sessionId, [REQUEST_ID_HEADER]: requestId };
   const h = req.headers;
   if (h["content-type"] !== undefined) headers["content-type"] = h["content-type"];

@@ -6,6 +6,8 @@ export type Route =
   | { kind: "ping" }
   | { kind: "metadata"; label: string; qualifier: string }
   | { kind: "agentCard"; label: string; qualifier: string }
+  /** GET /runtimes/{id}/ws: a WebSocket to the agent's /ws (src/local/gateway/websocket.ts). */
+  | { kind: "websocket"; label: string; qualifier: string }
   | { kind: "rejected"; rejection: Rejection };
 
 /** True when `label` (decoded) names the agent: its name, an alias, or any runtime ARN/id of the agent. */
@@ -36,7 +38,8 @@ export function route(method: string | undefined, path: string, query: string | 
     // "/invocations/" too: AWS's A2A tutorial advertises the invoke URL with a trailing slash (runtime-a2a).
     const invocation = (action === "/invocations" || action === "/invocations/") && method === "POST";
     const card = action === "/invocations/.well-known/agent-card.json" && method === "GET";
-    if (invocation || card || (action === "/invocations/.well-known/oauth-protected-resource" && method === "GET")) {
+    const websocket = action === "/ws" && method === "GET";
+    if (invocation || card || websocket || (action === "/invocations/.well-known/oauth-protected-resource" && method === "GET")) {
       if (!labelMatchesAgent(label, agent)) {
         return notFound(`No agent named '${label}' runs in this local gateway (it serves '${agent.name}').`);
       }
@@ -44,6 +47,7 @@ export function route(method: string | undefined, path: string, query: string | 
         return notFound(`No endpoint '${qualifier}' for agent '${agent.name}': the local runtime serves only the DEFAULT endpoint.`);
       }
       if (card) return { kind: "agentCard", label, qualifier };
+      if (websocket) return { kind: "websocket", label, qualifier };
       return method === "GET" ? { kind: "metadata", label, qualifier } : { kind: "invoke", label, qualifier };
     }
   }

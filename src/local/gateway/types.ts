@@ -1,4 +1,5 @@
 /** The local gateway's options and handle (src/local/gateway.ts is the entry point), and what its request steps share. */
+import type { Duplex } from "node:stream";
 import type { JwtAuthorizer, JwtAuthorizerOptions } from "../../auth/authorizer.js";
 import type { ServerProtocol } from "../../config/protocols.js";
 import type { CustomJwtAuthorizer } from "../../config/schema.js";
@@ -44,6 +45,11 @@ export interface GatewayLogEvent {
   reason?: string;
   /** Who called (JWT agents, accepted requests): sub or username, client_id and scope of the verified token. */
   caller?: GatewayCaller;
+  /**
+   * A WebSocket handshake (GET /runtimes/{id}/ws): "opened" when the agent accepted it (status 101), "refused" when the
+   * gateway or the agent did not, "closed" when an opened connection ended (`ms` is then how long it was open).
+   */
+  websocket?: "opened" | "refused" | "closed";
 }
 
 export interface GatewayOptions {
@@ -64,6 +70,8 @@ export interface Gateway {
   port: number;
   /** The JWT authorizer (undefined for IAM agents). */
   authorizer?: JwtAuthorizer;
+  /** WebSocket connections proxied to the agent right now. */
+  openWebSockets(): number;
   close(): Promise<void>;
 }
 
@@ -84,6 +92,14 @@ export interface GatewayContext {
   mcpSessions?: McpSessions;
   /** http://host:port of the gateway (known once it listens). */
   baseUrl(): string;
+  /** The WebSocket connections being proxied, destroyed when the gateway closes. */
+  tunnels: Set<Tunnel>;
+}
+
+/** One proxied WebSocket connection: the caller's socket and the agent's. */
+export interface Tunnel {
+  client: Duplex;
+  agent: Duplex;
 }
 
 /** One request as the access log sees it; steps fill in what they learn. */
@@ -97,6 +113,7 @@ export interface RequestState {
   reason?: string;
   /** Who called, from the verified token's claims (JWT agents). */
   caller?: GatewayCaller;
+  websocket?: GatewayLogEvent["websocket"];
 }
 
 /** The caller of an accepted request as its verified token names it: identifiers only, never the token. */
