@@ -3,6 +3,7 @@
  * `bedrock-agentcore` runtime SDK. It implements the AgentCore Runtime HTTP contract:
  *   GET  /ping         -> 200 {"status":"Healthy","time_of_last_update":<epoch s>}
  *   POST /invocations  {"prompt":"..."} -> SSE text deltas (Accept: text/event-stream) or one JSON document.
+ *   GET  /ws           a WebSocket echo that names its runtime session (src/websocket.ts).
  *
  * Start:  node --import tsx src/agent.ts      (or: npm run build && npm start)
  * Env:    PORT (8080), HOST (0.0.0.0), AGENT_OFFLINE=1 (no AWS), BEDROCK_MODEL_ID, AWS_REGION,
@@ -13,6 +14,7 @@ import { z } from "zod";
 import type { BedrockAgent } from "./bedrock.js";
 import { callerFromHeaders, describeCaller } from "./caller.js";
 import { offlineAnswer, streamText } from "./offline.js";
+import { echoOverWebSocket } from "./websocket.js";
 
 type Mode = { name: "offline"; reason: string } | { name: "online"; agent: BedrockAgent };
 
@@ -151,6 +153,7 @@ function parsePort(value: string): number {
 
 const app = new BedrockAgentCoreApp({
   invocationHandler: { requestSchema: InvocationRequest, process: invoke },
+  websocketHandler: (socket, context) => echoOverWebSocket(socket, context, log),
   config: { contentTypeParsers: [jsonBodyNotingAccept] },
 });
 
