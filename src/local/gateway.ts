@@ -33,7 +33,7 @@ import { route } from "./gateway/route.js";
 import { readableSessionId, sessionIdOf, sessionLengthProblem } from "./gateway/session.js";
 import type { Gateway, GatewayContext, GatewayOptions, RequestState } from "./gateway/types.js";
 import { Upstream } from "./gateway/upstream.js";
-import { handleUpgrade } from "./gateway/websocket.js";
+import { handleUpgrade, isWebSocketUpgrade, serveWithoutUpgrade } from "./gateway/websocket.js";
 
 export {
   AUTH_METHOD_MISMATCH,
@@ -162,7 +162,8 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     void handle(ctx, options.log, req, res);
   });
   server.on("upgrade", (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
-    void handleUpgrade(ctx, options.log, req, socket, head);
+    if (isWebSocketUpgrade(req)) void handleUpgrade(ctx, options.log, req, socket, head);
+    else serveWithoutUpgrade(server, req, socket, head);
   });
   server.on("clientError", (error: NodeJS.ErrnoException, socket) => answerParserError(error, socket, options.log));
   await new Promise<void>((resolve, reject) => {

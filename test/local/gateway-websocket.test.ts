@@ -154,4 +154,32 @@ describe("gateway WebSocket route", () => {
     expect(plain.status).toBe(400);
     expect(plain.headers.get("x-amzn-errortype")).toBe("ValidationException");
   });
+
+  it("a request offering another upgrade (h2c, as curl --http2 sends on http://) is served as a plain HTTP/1.1 request", async () => {
+    const g = await gateway(noWsUrl);
+    const answer = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const req = http.request(`${g.url}/invocations`, {
+        method: "POST",
+        headers: {
+          ...signed,
+          Connection: "Upgrade, HTTP2-Settings",
+          Upgrade: "h2c",
+          "HTTP2-Settings": "AAMAAABkAAQCAAAAAAIAAAAA",
+          "content-type": "application/json",
+        },
+      });
+      req.once("response", (res) => {
+        let body = "";
+        res.setEncoding("utf8").on("data", (d: string) => {
+          body += d;
+        });
+        res.once("end", () => resolve({ status: res.statusCode ?? 0, body }));
+      });
+      req.once("error", reject);
+      req.end('{"prompt":"hi"}');
+    });
+    // The invocation reached the agent's /invocations (which answers 404 here): the gateway's 424 quotes it.
+    expect(answer.status).toBe(424);
+    expect(JSON.parse(answer.body).message).toContain('Received error (404) from the agent: {"detail":"Not Found"}');
+  });
 });

@@ -41,13 +41,6 @@ export async function handleUpgrade(ctx: GatewayContext, log: Log, req: http.Inc
   const state: RequestState = { started: performance.now(), method: req.method ?? "GET", path };
   const refuse = (rejection: Rejection) => refuseUpgrade(socket, state, rejection, log);
   try {
-    if ((req.headers.upgrade ?? "").toLowerCase() !== "websocket") {
-      return refuse({
-        status: 400,
-        errorType: "ValidationException",
-        message: `The local gateway takes only WebSocket upgrades (Upgrade: websocket), not '${req.headers.upgrade}'.`,
-      });
-    }
     const to = route(req.method, path, q < 0 ? undefined : rawUrl.slice(q + 1), ctx.agent);
     if (to.kind === "rejected") return refuse(to.rejection);
     if (to.kind !== "websocket") {
@@ -80,6 +73,26 @@ export async function handleUpgrade(ctx: GatewayContext, log: Log, req: http.Inc
   } catch (error) {
     refuse({ status: 500, errorType: "InternalServerException", message: `The local gateway failed: ${(error as Error).message}` });
   }
+}
+
+/** True for a WebSocket handshake; any other upgrade offered (h2c) is served as the plain request it also is. */
+export function isWebSocketUpgrade(req: http.IncomingMessage): boolean {
+  return (req.headers.upgrade ?? "").toLowerCase() === "websocket";
+}
+
+/**
+ * A request that offers another upgrade (curl --http2's `Upgrade: h2c` on an http:// URL) is served as the HTTP/1.1
+ * request it also is, as a server may ignore Upgrade (RFC 9110 section 7.8). Node handed it to the upgrade handler
+ * with its parser detached, so it goes back to the server as a new connection, its head rebuilt without the upgrade
+ * headers and followed by what of its body had arrived.
+ */
+export function serveWithoutUpgrade(server: http.Server, req: http.IncomingMessage, socket: Duplex, head: Buffer): void {
+  let text = `${req.method} ${req.url} HTTP/${req.httpVersion}\r\n`;
+  for (let i = 0; i < req.rawHeaders.length; i += 2) {
+    if (!/^(upgrade|connection|http2-settings)$/i.test(req.rawHeaders[i]!)) text += `${req.rawHeaders[i]}: ${req.rawHeaders[i + 1]}\r\n`;
+  }
+  socket.unshift(Buffer.concat([Buffer.from(`${text}\r\n`, "latin1"), head]));
+  server.emit("connection", socket);
 }
 
 /** Sends the handshake to the agent's /ws and relays its answer; a 101 becomes a two-way pipe. */
