@@ -10,12 +10,15 @@
  * AgentcoreError` would see two classes) remain imports. The bundle sits in dist/cli/, so their
  * relative paths stay valid.
  *
+ * Then the embedded Cognito's emulator is bundled without aws-sdk v2 (scripts/vendor-cognito-local.mjs).
+ *
  * The bundle is built even when tsc reports type errors (tsc still emits); the exit code is tsc's.
  */
 import { spawnSync } from "node:child_process";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
+import { vendorCognitoLocal } from "./vendor-cognito-local.mjs";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const CLI_DIR = path.join(ROOT, "dist", "cli");
@@ -52,5 +55,7 @@ await build({
     },
   ],
 });
+
+await vendorCognitoLocal(ROOT);
 
 process.exitCode = tsc.status ?? 1;

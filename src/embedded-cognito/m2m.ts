@@ -20,8 +20,8 @@
 import { randomUUID, timingSafeEqual } from "node:crypto";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import type http from "node:http";
-import { createRequire } from "node:module";
 import path from "node:path";
+import { vendoredCognitoLocal } from "./vendored.js";
 
 interface ResourceServer {
   UserPoolId: string;
@@ -235,12 +235,10 @@ function clientAuth(req: http.IncomingMessage, form: URLSearchParams): { clientI
 
 let signingKey: Promise<CryptoKey> | undefined;
 
-/** cognito-local's own key pair (the one its JWKS serves, kid "CognitoLocal"), resolved through its package. */
+/** cognito-local's own key pair (the one its JWKS serves, kid "CognitoLocal"), from the vendored bundle. */
 function privateKey(): Promise<CryptoKey> {
   signingKey ??= (async () => {
-    const require = createRequire(import.meta.url);
-    const keyFile = path.join(path.dirname(require.resolve("cognito-local")), "keys", "cognitoLocal.private.json");
-    const { jwk } = JSON.parse(readFileSync(keyFile, "utf8")) as { jwk: Record<string, string> };
+    const { jwk } = vendoredCognitoLocal().privateKey;
     const { importJWK } = await import("jose");
     return (await importJWK(jwk, "RS256")) as CryptoKey;
   })();

@@ -21,12 +21,12 @@
  */
 import { appendFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import http from "node:http";
-import { createRequire } from "node:module";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { restrictTree } from "../util/fs.js";
 import { domainOf, handleM2m, type M2mContext } from "./m2m.js";
+import { type Application, vendoredCognitoLocal } from "./vendored.js";
 
 /** Same literal as EMBEDDED_COGNITO_SERVICE in embedded-cognito.ts (importing it would load more than this script needs). */
 const SERVICE_NAME = "agentcore-ts-embedded-cognito";
@@ -91,52 +91,6 @@ if (path.resolve(process.cwd()) !== dataDir) {
   fail("BadCwd", `the server must run with its data directory as cwd (cwd ${process.cwd()}, data dir ${dataDir})`);
 }
 
-/**
- * cognito-local loads aws-sdk v2 and @aws-crypto/client-node eagerly but uses them only for Lambda
- * triggers and KMS-encrypted custom senders, which the embedded mode never configures. Loading
- * them costs about 0.8 s of every start, so the require cache gets stand-ins that load the real
- * module on first use (a trigger configured by hand in .cognito/config.json still works).
- */
-function seedLazyTriggerModules(require: NodeJS.Require, from: string): void {
-  const seed = (request: string, standIn: object): (() => Record<string, new (...args: unknown[]) => object>) => {
-    const file = require.resolve(request, { paths: [from] });
-    let real: Record<string, new (...args: unknown[]) => object> | undefined;
-    require.cache[file] = { id: file, filename: file, loaded: true, exports: standIn } as NodeJS.Module;
-    return () => {
-      if (!real) {
-        delete require.cache[file];
-        real = require(file) as Record<string, new (...args: unknown[]) => object>;
-      }
-      return real;
-    };
-  };
-  const realAws = seed("aws-sdk", {
-    // Constructed at startup; the real client only when a trigger is invoked.
-    Lambda: class {
-      constructor(private readonly config: unknown) {}
-      invoke(params: unknown): unknown {
-        return (new (realAws().Lambda)(this.config) as { invoke(p: unknown): unknown }).invoke(params);
-      }
-    },
-    KMS: function KMS(config: unknown) {
-      return new (realAws().KMS)(config);
-    },
-  });
-  const realCrypto = seed("@aws-crypto/client-node", {
-    CommitmentPolicy: { REQUIRE_ENCRYPT_ALLOW_DECRYPT: "REQUIRE_ENCRYPT_ALLOW_DECRYPT" },
-    buildClient: (policy: unknown) => ({
-      encrypt: (...args: unknown[]) =>
-        (realCrypto() as unknown as { buildClient(p: unknown): { encrypt(...a: unknown[]): unknown } })
-          .buildClient(policy)
-          .encrypt(...args),
-    }),
-    KmsKeyringNode: function KmsKeyringNode(options: unknown) {
-      return new (realCrypto().KmsKeyringNode)(options);
-    },
-  });
-}
-
-type Application = (req: http.IncomingMessage, res: http.ServerResponse) => void;
 let application: Application | undefined;
 let base = "";
 let holds = 0;
@@ -308,15 +262,8 @@ try {
     mode: 0o600,
   });
 
-  const require = createRequire(import.meta.url);
-  const cognitoLocalMain = require.resolve("cognito-local");
-  seedLazyTriggerModules(require, cognitoLocalMain);
-  const { createDefaultServer } = require(cognitoLocalMain) as {
-    createDefaultServer(logger: unknown): Promise<{ application: Application }>;
-  };
-  // pino comes with cognito-local; resolve it through cognito-local's own dependency tree. Always
-  // silent: cognito-local's debug logs include refresh tokens.
-  const pino = require(require.resolve("pino", { paths: [cognitoLocalMain] })) as (options: { level: string }) => unknown;
+  const { createDefaultServer, pino } = vendoredCognitoLocal();
+  // Always silent: cognito-local's debug logs include refresh tokens.
   application = (await createDefaultServer(pino({ level: "silent" }))).application;
 } catch (error) {
   server.close();
