@@ -96,7 +96,7 @@ describe("startLocalRuntime (process mode)", () => {
     expect([crashed.status, crashed.headers.get("x-amzn-errortype")]).toEqual([424, "RuntimeClientError"]);
     expect(crashed.body.message).toContain(runtime.logFile);
     const again = await post(url, { prompt: "back?" }, { authorization: `Bearer ${token}` });
-    expect(again.status).toBe(200);
+    expect(again.status, JSON.stringify(again.body)).toBe(200);
     expect(again.body.pid).not.toBe(firstPid);
     expect(output.warnings.some((w) => /The agent exited \(code 3\); restarting it/.test(w))).toBe(true);
     expect(await fsp.readFile(runtime.logFile, "utf8")).toMatch(/test agent listening on \d+\n[\s\S]*test agent listening on/);
