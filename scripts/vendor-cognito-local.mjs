@@ -70,6 +70,12 @@ export async function vendorCognitoLocal(root) {
               .join("|")})$`,
           );
           b.onResolve({ filter }, (args) => ({ path: args.path, namespace: "stand-in" }));
+          // fast-url-parser (via pino-http) requires "punycode" and depends on the userland package of that name;
+          // Node hands it the deprecated built-in instead, which warns (DEP0040) from any file outside node_modules,
+          // as this bundle is. Give it the package it declares ("punycode/" names the userland one).
+          b.onResolve({ filter: /^punycode$/ }, (args) => ({
+            path: createRequire(path.join(args.resolveDir, "x.js")).resolve("punycode/"),
+          }));
           b.onLoad({ filter: /.*/, namespace: "stand-in" }, (args) => ({ contents: STAND_INS[args.path], loader: "js" }));
         },
       },
