@@ -301,6 +301,7 @@ export async function startLocalRuntime(options: StartLocalRuntimeOptions = {}):
         upstream: () => supervised.current.url,
         whenReady: () => supervised.whenReady(),
         afterRefused: () => supervised.afterRefused(),
+        connectionLost: () => supervised.suspect(),
         authorizer: jwt,
         protocol: agent.protocol,
         requestHeaderAllowlist: agent.requestHeaderAllowlist,

@@ -101,6 +101,13 @@ describe("startLocalRuntime (process mode)", () => {
     expect(output.warnings.some((w) => /The agent exited \(code 3\); restarting it/.test(w))).toBe(true);
     expect(await fsp.readFile(runtime.logFile, "utf8")).toMatch(/test agent listening on \d+\n[\s\S]*test agent listening on/);
 
+    // A connection the agent drops without dying: that request gets its 424, and the next is answered by the
+    // same agent (the gateway waited only until the agent answered its health probe).
+    const dropped = await post(url, { prompt: "__drop__" }, { authorization: `Bearer ${token}` });
+    expect([dropped.status, dropped.body.message]).toEqual([424, expect.stringMatching(/closed the connection without answering/)]);
+    const afterDrop = await post(url, { prompt: "still there?" }, { authorization: `Bearer ${token}` });
+    expect([afterDrop.status, afterDrop.body.pid]).toEqual([200, again.body.pid]);
+
     const agentPid = runtime.agentPid;
     await runtime.stop();
     expect(isAlive(agentPid)).toBe(false);

@@ -132,6 +132,7 @@ export async function forwardInvocation(
         maxResponseBytes: ctx.maxResponseBytes,
         agentLogHint: ctx.agentLogHint,
         onRefused: retry,
+        onLost: ctx.agent.connectionLost,
         responseHeaders: mcp?.responseHeaders,
       }),
     );

@@ -20,13 +20,15 @@ export interface RelayOptions {
   agentLogHint: string;
   /** The agent refused the connection before the request was sent: the caller sends it again instead of a 424. */
   onRefused?: () => void;
+  /** The agent closed or reset the connection before answering (this request gets its 424). */
+  onLost?: () => void;
   /** Protocol headers of the answer, from the agent's response headers (undefined when it gave none): MCP's. */
   responseHeaders?: (upstream: Record<string, string | string[] | undefined> | undefined) => Record<string, string>;
 }
 
 /** The undici dispatch handler that relays one invocation's answer to `res`. */
 export function relayTo(res: http.ServerResponse, state: RequestState, options: RelayOptions): Dispatcher.DispatchHandler {
-  const { target, sessionId, requestId, maxResponseBytes, agentLogHint, onRefused, responseHeaders } = options;
+  const { target, sessionId, requestId, maxResponseBytes, agentLogHint, onRefused, onLost, responseHeaders } = options;
   let controller: Dispatcher.DispatchController | undefined;
   let clientGone = false;
   let settled = false; // a 424 was sent or the relay was abandoned: ignore what the agent does next
@@ -134,6 +136,8 @@ export function relayTo(res: http.ServerResponse, state: RequestState, options: 
         onRefused();
         return;
       }
+      // This request may be what killed the agent: it is not sent again, but the next ones wait to see.
+      if (code !== "ECONNREFUSED") onLost?.();
       fail424(
         code === "ECONNREFUSED"
           ? `The agent is not reachable at ${target} (connection refused): it is not running or has crashed.${agentLogHint}`

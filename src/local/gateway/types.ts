@@ -21,6 +21,11 @@ export interface GatewayAgent {
    * its restart ends) or is still there. Absent: a short fixed pause, then whenReady().
    */
   afterRefused?: () => Promise<Readiness>;
+  /**
+   * The agent dropped a connection without answering (a crash, usually): requests arriving from now on wait,
+   * like afterRefused's, until it is known whether the agent died, instead of meeting a dying agent.
+   */
+  connectionLost?: () => void;
   /** null/undefined: IAM (SigV4) inbound auth. */
   authorizer?: CustomJwtAuthorizer | null;
   requestHeaderAllowlist?: readonly string[];

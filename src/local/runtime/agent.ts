@@ -6,7 +6,6 @@
  */
 
 import path from "node:path";
-import { setTimeout as sleep } from "node:timers/promises";
 import { ensureHomeDir } from "../../config/home.js";
 import { protocolContract, type ServerProtocol } from "../../config/protocols.js";
 import type { AgentConfig } from "../../config/schema.js";
@@ -150,6 +149,8 @@ export class SupervisedAgent {
   private readonly retired = new WeakSet<RunningAgent>();
   /** Aborted by stop(): a restart waiting for /ping gives up at once. */
   private readonly stopped = new AbortController();
+  /** While the agent is suspected of having died: settles once its exit is seen, or after the grace. */
+  private suspicion: Promise<void> | undefined;
 
   constructor(private readonly options: SupervisedAgentOptions) {
     this.healthTimeoutMs =
@@ -176,24 +177,39 @@ export class SupervisedAgent {
     return running;
   }
 
-  /** Resolves at once when the agent is up, else when the restart under way ends (bounded by its ping timeout). */
+  /**
+   * Resolves at once when the agent is up, else when the restart under way ends (bounded by its ping timeout),
+   * or, while the agent is suspected of having died (suspect()), once that is known.
+   */
   whenReady(): Promise<Readiness> {
-    return this.hold.whenReady();
+    return this.suspicion ? this.suspicion.then(() => this.hold.whenReady()) : this.hold.whenReady();
   }
 
   /**
-   * A request met a refused port: the agent's exit may not have been noticed yet (on a loaded machine it
-   * comes well after the port closes). Waits for that exit — whose handler begins the restart hold before
-   * this continues — for at most REFUSED_EXIT_GRACE_MS, then for the restart like any request.
+   * The agent refused or dropped a connection: its exit may not have been noticed yet (on a loaded machine it
+   * comes well after its sockets close, and a connection made meanwhile can be accepted and then reset).
+   * Until the exit is seen — its handler begins the restart hold first — or REFUSED_EXIT_GRACE_MS passes,
+   * whenReady() waits.
    */
-  async afterRefused(): Promise<Readiness> {
+  suspect(): void {
     const current = this.running;
-    if (current && !this.hold.restarting) {
-      const grace = new AbortController();
-      await Promise.race([current.exited, sleep(REFUSED_EXIT_GRACE_MS, undefined, { signal: grace.signal }).catch(() => undefined)]);
-      grace.abort();
-    }
-    return this.hold.whenReady();
+    if (!current || this.hold.restarting || this.suspicion) return;
+    const settled = new AbortController();
+    // An agent that answers its health probe is alive (it only dropped one connection): no need to wait longer.
+    const alive = this.options.parts.waitForHealthy(current, REFUSED_EXIT_GRACE_MS, undefined, settled.signal).catch(() => undefined);
+    this.suspicion = Promise.race([current.exited, alive]).then(() => {
+      settled.abort();
+      this.suspicion = undefined;
+    });
+  }
+
+  /**
+   * A request met a refused port: waits (suspect()) until it is known whether the agent died, then for its
+   * restart like any request.
+   */
+  afterRefused(): Promise<Readiness> {
+    this.suspect();
+    return this.whenReady();
   }
 
   /**
