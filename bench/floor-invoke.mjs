@@ -3,11 +3,25 @@
  * none of the CLI (no argument parsing, no validation, no token expiry check, no error handling).
  * It reads what invoke reads (.agentcore.json, the token cache, the local runtime record), POSTs
  * the payload with the cached token to the gateway and prints the answer. Run in the project
- * directory with AGENTCORE_TS_HOME set.
+ * directory with AGENTCORE_TS_HOME set. With `--commander` it first parses its command line with commander,
+ * one command registered: the floor of a CLI built on commander.
  */
 import { promises as fsp } from "node:fs";
 import http from "node:http";
 import path from "node:path";
+
+if (process.argv.includes("--commander")) {
+  const { Command } = await import("commander");
+  const program = new Command("floor");
+  program
+    .command("invoke")
+    .argument("[payload]")
+    .option("--local")
+    .option("--bearer")
+    .option("--commander")
+    .action(() => {});
+  await program.parseAsync(["node", "floor", "invoke", "What is 2+3?", "--local", "--bearer", "--commander"]);
+}
 
 const home = process.env.AGENTCORE_TS_HOME;
 const [config, tokens] = await Promise.all([
@@ -33,4 +47,4 @@ request.on("response", (response) => {
   response.on("data", (chunk) => (body += chunk));
   response.on("end", () => process.stdout.write(`${body}\n`));
 });
-request.end(JSON.stringify({ prompt: process.argv[2] ?? "What is 2+3?" }));
+request.end(JSON.stringify({ prompt: "What is 2+3?" }));
