@@ -300,7 +300,6 @@ export async function startLocalRuntime(options: StartLocalRuntimeOptions = {}):
         name: agent.name,
         upstream: () => supervised.current.url,
         whenReady: () => supervised.whenReady(),
-        afterRefused: () => supervised.afterRefused(),
         connectionLost: () => supervised.suspect(),
         authorizer: jwt,
         protocol: agent.protocol,

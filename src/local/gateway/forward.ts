@@ -118,9 +118,11 @@ export async function forwardInvocation(
     const retry =
       mayRetry && ctx.agent.whenReady && Buffer.isBuffer(body)
         ? () => {
-            // The agent's exit is noticed a moment after its port closes: wait until it is (the restart then holds
-            // this request), or for a short pause where the agent cannot say.
-            void (ctx.agent.afterRefused ? ctx.agent.afterRefused() : delay(RESTART_NOTICE_MS)).then(() => send(false));
+            // The agent's exit is noticed a moment after its port closes: send() waits in whenReady() until it is
+            // (the restart then holds this request), or for a short pause where the agent cannot say.
+            if (!ctx.agent.connectionLost) return void delay(RESTART_NOTICE_MS).then(() => send(false));
+            ctx.agent.connectionLost();
+            void send(false);
           }
         : undefined;
     ctx.upstream.poolFor(target).dispatch(

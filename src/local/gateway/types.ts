@@ -17,13 +17,9 @@ export interface GatewayAgent {
    */
   whenReady?: () => Promise<Readiness>;
   /**
-   * After the agent's port refused a connection: resolves once it is known whether the agent died (then when
-   * its restart ends) or is still there. Absent: a short fixed pause, then whenReady().
-   */
-  afterRefused?: () => Promise<Readiness>;
-  /**
-   * The agent dropped a connection without answering (a crash, usually): requests arriving from now on wait,
-   * like afterRefused's, until it is known whether the agent died, instead of meeting a dying agent.
+   * The agent refused or dropped a connection (a crash, usually): from now on whenReady() waits until it is known
+   * whether the agent died (then for its restart) or is still there, so requests do not meet a dying agent. A
+   * refused request is then sent again once; absent, it is sent again after a short fixed pause.
    */
   connectionLost?: () => void;
   /** null/undefined: IAM (SigV4) inbound auth. */

@@ -188,8 +188,8 @@ export class SupervisedAgent {
   /**
    * The agent refused or dropped a connection: its exit may not have been noticed yet (on a loaded machine it
    * comes well after its sockets close, and a connection made meanwhile can be accepted and then reset).
-   * Until the exit is seen — its handler begins the restart hold first — or REFUSED_EXIT_GRACE_MS passes,
-   * whenReady() waits.
+   * Until the exit is seen (its handler begins the restart hold first) or the agent answers its health probe,
+   * for at most REFUSED_EXIT_GRACE_MS, whenReady() waits.
    */
   suspect(): void {
     const current = this.running;
@@ -201,15 +201,6 @@ export class SupervisedAgent {
       settled.abort();
       this.suspicion = undefined;
     });
-  }
-
-  /**
-   * A request met a refused port: waits (suspect()) until it is known whether the agent died, then for its
-   * restart like any request.
-   */
-  afterRefused(): Promise<Readiness> {
-    this.suspect();
-    return this.whenReady();
   }
 
   /**
