@@ -4,10 +4,10 @@
  * rule for old artifacts. Every call names the expected bucket owner, so a bucket of that name in
  * another account is never written to or read from.
  */
-import type { BucketLocationConstraint, S3Client } from "@aws-sdk/client-s3";
+import type { S3Client } from "@aws-sdk/client-s3";
 import { fromAwsError } from "../errors.js";
-import { bucketExists } from "./s3.js";
-import { awsErrorName, MANAGED_TAG_KEY } from "./sdk-errors.js";
+import { bucketExists, createBucketInput } from "./s3.js";
+import { awsErrorName, awsHttpStatus, MANAGED_TAG_KEY } from "./sdk-errors.js";
 
 /** Old zips expire: AgentCore reads the zip at create/update time (only the caller needs s3:GetObject: developer guide, runtime-code-deploy-common-issues); launch re-uploads a missing one. */
 export const ARTIFACT_EXPIRY_DAYS = 30;
@@ -21,23 +21,12 @@ export function codeObjectKey(agentName: string, sha256: string): string {
   return `${agentName}/${sha256}.zip`;
 }
 
-function statusOf(error: unknown): number | undefined {
-  return (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
-}
-
 /** True when this run created the bucket. */
 export async function ensureCodeBucket(s3: S3Client, bucket: string, region: string, account: string): Promise<boolean> {
   if (await bucketExists(s3, bucket, account)) return false;
   const sdk = await import("@aws-sdk/client-s3");
   try {
-    await s3.send(
-      new sdk.CreateBucketCommand({
-        Bucket: bucket,
-        ObjectOwnership: "BucketOwnerEnforced",
-        // us-east-1 is the one region that refuses an explicit LocationConstraint.
-        ...(region === "us-east-1" ? {} : { CreateBucketConfiguration: { LocationConstraint: region as BucketLocationConstraint } }),
-      }),
-    );
+    await s3.send(new sdk.CreateBucketCommand({ ...createBucketInput(bucket, region), ObjectOwnership: "BucketOwnerEnforced" }));
   } catch (error) {
     if (awsErrorName(error) === "BucketAlreadyOwnedByYou") return false;
     throw fromAwsError(
@@ -95,7 +84,7 @@ export async function objectExists(s3: S3Client, bucket: string, key: string, ac
     await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key, ExpectedBucketOwner: account }));
     return true;
   } catch (error) {
-    if (statusOf(error) === 404 || awsErrorName(error) === "NotFound") return false;
+    if (awsHttpStatus(error) === 404 || awsErrorName(error) === "NotFound") return false;
     throw fromAwsError(error, `Check s3://${bucket}/${key}`);
   }
 }

@@ -1,7 +1,7 @@
 /** S3 for CodeBuild sources: one bucket per account and region, objects expire after a week. */
-import type { BucketLocationConstraint, S3Client } from "@aws-sdk/client-s3";
+import type { BucketLocationConstraint, CreateBucketCommandInput, S3Client } from "@aws-sdk/client-s3";
 import { fromAwsError } from "../errors.js";
-import { awsErrorName } from "./sdk-errors.js";
+import { awsErrorName, awsHttpStatus } from "./sdk-errors.js";
 
 export function sourceBucketName(account: string, region: string): string {
   return `bedrock-agentcore-codebuild-sources-${account}-${region}`;
@@ -18,7 +18,7 @@ export async function bucketExists(s3: S3Client, bucket: string, account: string
     return true;
   } catch (error) {
     const name = awsErrorName(error);
-    const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+    const status = awsHttpStatus(error);
     if (name === "NotFound" || name === "NoSuchBucket" || status === 404) return false;
     throw fromAwsError(
       error,
@@ -28,18 +28,20 @@ export async function bucketExists(s3: S3Client, bucket: string, account: string
   }
 }
 
+/** CreateBucket's input for `bucket` in `region`: us-east-1 is the one region that refuses an explicit LocationConstraint. */
+export function createBucketInput(bucket: string, region: string): CreateBucketCommandInput {
+  return {
+    Bucket: bucket,
+    ...(region === "us-east-1" ? {} : { CreateBucketConfiguration: { LocationConstraint: region as BucketLocationConstraint } }),
+  };
+}
+
 /** Creates the bucket when missing (with a 7-day expiry: the zips are only needed during a build). */
 export async function ensureSourceBucket(s3: S3Client, bucket: string, region: string, account: string): Promise<boolean> {
   if (await bucketExists(s3, bucket, account)) return false;
   const sdk = await import("@aws-sdk/client-s3");
   try {
-    await s3.send(
-      new sdk.CreateBucketCommand({
-        Bucket: bucket,
-        // us-east-1 is the one region that refuses an explicit LocationConstraint.
-        ...(region === "us-east-1" ? {} : { CreateBucketConfiguration: { LocationConstraint: region as BucketLocationConstraint } }),
-      }),
-    );
+    await s3.send(new sdk.CreateBucketCommand(createBucketInput(bucket, region)));
     await s3.send(
       new sdk.PutBucketLifecycleConfigurationCommand({
         Bucket: bucket,

@@ -10,6 +10,11 @@ export function awsErrorMessage(error: unknown): string {
   return typeof message === "string" ? message : String(error);
 }
 
+/** The HTTP status the service answered with, when the SDK recorded one. */
+export function awsHttpStatus(error: unknown): number | undefined {
+  return (error as { $metadata?: { httpStatusCode?: number } } | null)?.$metadata?.httpStatusCode;
+}
+
 /** True when the SDK error's type is one of `names` (IAM's NoSuchEntity arrives as NoSuchEntityException). */
 export function isAwsError(error: unknown, ...names: string[]): boolean {
   const name = awsErrorName(error);
