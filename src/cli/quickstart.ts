@@ -1,14 +1,9 @@
 import type { Command } from "commander";
+import type { QuickstartInputs } from "../commands/quickstart/types.js";
 import { run } from "./run.js";
 
-export interface QuickstartFlags {
-  local?: boolean;
-  dir?: string;
-  force?: boolean;
-  port?: string;
-  agentPort?: string;
-  protocol?: string;
-}
+/** commander's flags: the operation's inputs as they are (type-only import: nothing loads). */
+export type QuickstartFlags = QuickstartInputs;
 
 export function register(program: Command): void {
   program
