@@ -2,9 +2,14 @@
 import type { Output } from "../../ui/output.js";
 import type { LocalLogLine, LocalLogsReporter, LocalLogsResult, LogLine, LogsReporter, LogsResult } from "./types.js";
 
-export function formatLogLine(line: LogLine, output: Output): string {
+/** `TIME [tag] message`, time and tag dimmed: the one shape of every line `logs` prints. */
+function stampedLine(time: string, tag: string, message: string, output: Output): string {
   const dim = output.out?.dim ?? ((s: string) => s);
-  return `${dim(line.time)} ${dim(`[${line.stream}]`)} ${line.message}`;
+  return `${dim(time)} ${dim(`[${tag}]`)} ${message}`;
+}
+
+export function formatLogLine(line: LogLine, output: Output): string {
+  return stampedLine(line.time, line.stream, line.message, output);
 }
 
 export function printLogs(result: LogsResult, output: Output): void {
@@ -40,9 +45,8 @@ export function logsReporter(output: Output): LogsReporter {
 
 /** `TIME [agent] line`, `TIME [agent:stderr] line` or `TIME [gateway] POST /… 200 12ms caller=…`. */
 export function formatLocalLine(line: LocalLogLine, output: Output): string {
-  const dim = output.out?.dim ?? ((s: string) => s);
   const source = line.source === "agent" && line.stream === "stderr" ? "agent:stderr" : line.source;
-  return `${dim(line.time)} ${dim(`[${source}]`)} ${line.message}`;
+  return stampedLine(line.time, source, line.message, output);
 }
 
 export function printLocalLogs(result: LocalLogsResult, output: Output): void {
